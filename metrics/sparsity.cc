@@ -1,0 +1,99 @@
+#include "metrics/sparsity.h"
+
+#include <algorithm>
+#include <cmath>
+
+#include "kernels/activation_stats.h"
+
+namespace sparsity {
+
+double Percentile(std::vector<double> values, double q) {
+  TORCH_CHECK(!values.empty(), "Percentile of no values");
+  TORCH_CHECK(q >= 0 && q <= 100, "percentile ", q, " outside [0, 100]");
+  const double rank = q / 100.0 * static_cast<double>(values.size() - 1);
+  const size_t lo = static_cast<size_t>(std::floor(rank));
+  const size_t hi = std::min(lo + 1, values.size() - 1);
+  std::nth_element(values.begin(), values.begin() + lo, values.end());
+  const double v_lo = values[lo];
+  const double v_hi =
+      hi == lo ? v_lo
+               : *std::min_element(values.begin() + lo + 1, values.end());
+  return v_lo + (rank - static_cast<double>(lo)) * (v_hi - v_lo);
+}
+
+SparsityAccumulator::SparsityAccumulator(int64_t d_ff,
+                                         int64_t tokens_per_sequence)
+    : d_ff_(d_ff),
+      tokens_per_sequence_(tokens_per_sequence),
+      unit_fire_counts_(d_ff, 0) {
+  TORCH_CHECK(d_ff > 0, "d_ff must be positive, got ", d_ff);
+  TORCH_CHECK(tokens_per_sequence > 0,
+              "tokens_per_sequence must be positive, got ",
+              tokens_per_sequence);
+}
+
+void SparsityAccumulator::Add(const torch::Tensor& h) {
+  TORCH_CHECK(h.device().is_cpu(), "SparsityAccumulator takes CPU tensors");
+  TORCH_CHECK(h.dim() >= 1 && h.size(-1) == d_ff_, "expected last dim ", d_ff_,
+              ", got shape ", h.sizes());
+  torch::Tensor rows = h.detach().to(torch::kFloat).contiguous();
+  Add(rows.data_ptr<float>(), rows.numel() / d_ff_);
+}
+
+void SparsityAccumulator::Add(const float* h, int64_t num_tokens) {
+  TORCH_CHECK(num_tokens % tokens_per_sequence_ == 0, num_tokens,
+              " tokens are not a whole number of ", tokens_per_sequence_,
+              "-token sequences");
+  const int64_t offset = tokens();
+  const int64_t words = UnionWords(d_ff_);
+  token_nonzeros_.resize(offset + num_tokens);
+  sequence_union_.resize((offset + num_tokens) / tokens_per_sequence_ * words,
+                         0);
+  ActivationStatsCpu(h, num_tokens, d_ff_, tokens_per_sequence_,
+                     token_nonzeros_.data() + offset, unit_fire_counts_.data(),
+                     sequence_union_.data() +
+                         offset / tokens_per_sequence_ * words);
+}
+
+LayerSparsityStats SparsityAccumulator::Finish() const {
+  LayerSparsityStats s;
+  s.tokens = tokens();
+  TORCH_CHECK(s.tokens > 0, "no activations were added");
+  const int64_t words = UnionWords(d_ff_);
+  s.sequences = s.tokens / tokens_per_sequence_;
+  const double d = static_cast<double>(d_ff_);
+
+  std::vector<double> density(token_nonzeros_.size());
+  double sum = 0;
+  for (size_t t = 0; t < density.size(); ++t) {
+    density[t] = token_nonzeros_[t] / d;
+    sum += density[t];
+  }
+  s.token_density.mean = sum / static_cast<double>(density.size());
+  s.token_density.p10 = Percentile(density, 10);
+  s.token_density.p50 = Percentile(density, 50);
+  s.token_density.p90 = Percentile(density, 90);
+
+  double union_sum = 0;
+  for (int64_t q = 0; q < s.sequences; ++q) {
+    int64_t bits = 0;
+    for (int64_t w = 0; w < words; ++w) {
+      bits += __builtin_popcountll(sequence_union_[q * words + w]);
+    }
+    union_sum += bits / d;
+  }
+  s.sequence_union_density = union_sum / static_cast<double>(s.sequences);
+
+  s.firing_frequency.resize(d_ff_);
+  int64_t alive = 0;
+  for (int64_t j = 0; j < d_ff_; ++j) {
+    s.firing_frequency[j] =
+        static_cast<float>(unit_fire_counts_[j] / static_cast<double>(s.tokens));
+    alive += unit_fire_counts_[j] > 0;
+  }
+  s.batch_union_density = alive / d;
+  s.dead_units = d_ff_ - alive;
+  return s;
+}
+
+}  // namespace sparsity

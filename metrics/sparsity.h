@@ -1,0 +1,74 @@
+// Activation-sparsity statistics of one MLP layer (SPEC.md, "Metrics").
+// H is the post-activation matrix [T, d_ff]; a unit fires on a token if H > 0.
+//
+//   SparsityAccumulator acc(/*d_ff=*/512, /*tokens_per_sequence=*/128);
+//   acc.Add(h);                 // any number of [.., d_ff] float tensors
+//   LayerSparsityStats s = acc.Finish();
+//   s.token_density.mean;       // mean over tokens of (#firing units / d_ff)
+//
+// Definitions:
+//   token density     per token, fraction of units with H > 0; mean and
+//                     p10/p50/p90 over tokens (linear interpolation between
+//                     order statistics, as numpy.percentile).
+//   sequence union    per sequence, fraction of units firing on at least one
+//                     of its tokens; mean over sequences.
+//   batch union       fraction of units firing on at least one token of all
+//                     tokens added (the probe batch; [W] uses 8192 tokens).
+//   firing frequency  per unit, fraction of tokens on which it fires.
+//   dead units        units firing on none of the tokens added.
+// The counting is done by kernels/activation_stats (one pass per matrix).
+#ifndef SPARSITY_METRICS_SPARSITY_H_
+#define SPARSITY_METRICS_SPARSITY_H_
+
+#include <cstdint>
+#include <vector>
+
+#include "torch/torch.h"
+
+namespace sparsity {
+
+struct DensitySummary {
+  double mean = 0;
+  double p10 = 0;
+  double p50 = 0;
+  double p90 = 0;
+};
+
+struct LayerSparsityStats {
+  int64_t tokens = 0;
+  int64_t sequences = 0;
+  DensitySummary token_density;
+  double sequence_union_density = 0;
+  double batch_union_density = 0;
+  int64_t dead_units = 0;
+  std::vector<float> firing_frequency;  // d_ff values
+};
+
+// q-th percentile (q in [0, 100]) with linear interpolation between order
+// statistics (numpy's default). `values` must not be empty.
+double Percentile(std::vector<double> values, double q);
+
+class SparsityAccumulator {
+ public:
+  SparsityAccumulator(int64_t d_ff, int64_t tokens_per_sequence);
+
+  // h: float tensor whose last dimension is d_ff; its rows (tokens) must be a
+  // whole number of sequences. CPU tensors only.
+  void Add(const torch::Tensor& h);
+  // Raw-pointer form of Add: h is [num_tokens, d_ff] row-major.
+  void Add(const float* h, int64_t num_tokens);
+
+  int64_t tokens() const { return static_cast<int64_t>(token_nonzeros_.size()); }
+  LayerSparsityStats Finish() const;
+
+ private:
+  int64_t d_ff_;
+  int64_t tokens_per_sequence_;
+  std::vector<int32_t> token_nonzeros_;
+  std::vector<int64_t> unit_fire_counts_;
+  std::vector<uint64_t> sequence_union_;
+};
+
+}  // namespace sparsity
+
+#endif  // SPARSITY_METRICS_SPARSITY_H_

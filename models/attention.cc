@@ -1,0 +1,44 @@
+#include "models/attention.h"
+
+#include <cmath>
+#include <limits>
+
+namespace sparsity {
+
+CausalSelfAttentionImpl::CausalSelfAttentionImpl(
+    const AttentionOptions& options)
+    : options_(options) {
+  TORCH_CHECK(options.n_heads() > 0 && options.d_model() % options.n_heads() == 0,
+              "d_model (", options.d_model(), ") must be divisible by n_heads (",
+              options.n_heads(), ")");
+  qkv = register_module(
+      "qkv", torch::nn::Linear(options.d_model(), 3 * options.d_model()));
+  proj = register_module(
+      "proj", torch::nn::Linear(options.d_model(), options.d_model()));
+  const int64_t n = options.max_seq_len();
+  mask_ = register_buffer(
+      "mask", torch::full({n, n}, -std::numeric_limits<float>::infinity())
+                  .triu(/*diagonal=*/1));
+}
+
+torch::Tensor CausalSelfAttentionImpl::forward(const torch::Tensor& x,
+                                               int layer,
+                                               ActivationObserver* observer) {
+  const int64_t b = x.size(0), s = x.size(1), d = x.size(2);
+  const int64_t h = options_.n_heads(), hd = d / h;
+  TORCH_CHECK(s <= options_.max_seq_len(), "sequence length ", s,
+              " exceeds max_seq_len ", options_.max_seq_len());
+  // [b, s, 3, h, hd] -> 3 x [b, h, s, hd]
+  torch::Tensor qkv_out = qkv->forward(x).view({b, s, 3, h, hd}).permute(
+      {2, 0, 3, 1, 4});
+  torch::Tensor q = qkv_out[0], k = qkv_out[1], v = qkv_out[2];
+  torch::Tensor scores = torch::matmul(q, k.transpose(-2, -1))
+                             .mul_(1.0 / std::sqrt(static_cast<double>(hd)));
+  scores = scores + mask_.slice(0, 0, s).slice(1, 0, s);
+  torch::Tensor probs = torch::softmax(scores, -1);
+  if (observer != nullptr) observer->OnAttention(layer, probs);
+  torch::Tensor y = torch::matmul(probs, v).transpose(1, 2).reshape({b, s, d});
+  return proj->forward(y);
+}
+
+}  // namespace sparsity

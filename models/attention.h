@@ -1,0 +1,42 @@
+// Causal multi-head self-attention. The causal mask is additive -inf on keys
+// after the query (so masked probabilities are exactly 0), not the
+// multiplicative mask of the norm-growth reference code.
+//
+//   CausalSelfAttention attn(AttentionOptions(128, 4, /*max_seq_len=*/256));
+//   torch::Tensor y = attn->forward(x, /*layer=*/0, observer);
+#ifndef SPARSITY_MODELS_ATTENTION_H_
+#define SPARSITY_MODELS_ATTENTION_H_
+
+#include "models/observer.h"
+#include "torch/torch.h"
+
+namespace sparsity {
+
+struct AttentionOptions {
+  AttentionOptions(int64_t d_model, int64_t n_heads, int64_t max_seq_len)
+      : d_model_(d_model), n_heads_(n_heads), max_seq_len_(max_seq_len) {}
+  TORCH_ARG(int64_t, d_model);
+  TORCH_ARG(int64_t, n_heads);
+  TORCH_ARG(int64_t, max_seq_len);
+};
+
+class CausalSelfAttentionImpl : public torch::nn::Module {
+ public:
+  explicit CausalSelfAttentionImpl(const AttentionOptions& options);
+
+  // x: [batch, seq, d_model], seq <= max_seq_len.
+  torch::Tensor forward(const torch::Tensor& x, int layer,
+                        ActivationObserver* observer = nullptr);
+
+  torch::nn::Linear qkv{nullptr};   // fused query/key/value projection
+  torch::nn::Linear proj{nullptr};  // output projection
+
+ private:
+  AttentionOptions options_;
+  torch::Tensor mask_;  // [max_seq_len, max_seq_len]: 0 or -inf
+};
+TORCH_MODULE(CausalSelfAttention);
+
+}  // namespace sparsity
+
+#endif  // SPARSITY_MODELS_ATTENTION_H_
