@@ -1,0 +1,89 @@
+// Token batches for language-model training, with a seeded order.
+//
+//   DocumentSplit split = SplitDocuments(num_docs, /*heldout=*/0.1, seed);
+//   SequenceBatcher train(train_docs, /*seq_len=*/128, /*batch=*/32, seed);
+//   torch::Tensor batch = train.Next();   // int64 [32, 129]: inputs+targets
+//
+// Sequences never cross a document boundary: each document is cut into
+// windows of seq_len + 1 tokens at stride seq_len (the tail is dropped).
+// Each epoch visits every window once in an order drawn from the batcher's
+// own generator, so the training order depends only on the seed and never on
+// other RNG use (probing, initialisation).
+#ifndef SPARSITY_DATA_BATCHING_H_
+#define SPARSITY_DATA_BATCHING_H_
+
+#include <cstdint>
+#include <random>
+#include <vector>
+
+#include "absl/status/statusor.h"
+#include "torch/torch.h"
+
+namespace sparsity {
+
+using TokenDocument = std::vector<uint8_t>;
+
+// A source of [batch, seq_len + 1] int64 token batches.
+class BatchSource {
+ public:
+  virtual ~BatchSource() = default;
+  virtual torch::Tensor Next() = 0;
+  virtual int64_t batch_size() const = 0;
+  virtual int64_t seq_len() const = 0;
+};
+
+// Document indices of a held-out split by document: a seeded shuffle, the
+// first round(fraction * n) documents (at least one when fraction > 0) held
+// out. Both lists are sorted.
+struct DocumentSplit {
+  std::vector<int64_t> train;
+  std::vector<int64_t> heldout;
+};
+DocumentSplit SplitDocuments(int64_t num_documents, double heldout_fraction,
+                             uint64_t seed);
+
+class SequenceBatcher : public BatchSource {
+ public:
+  // Fails if the documents hold fewer than `batch_size` windows.
+  static absl::StatusOr<std::unique_ptr<SequenceBatcher>> Create(
+      const std::vector<TokenDocument>& docs, int64_t seq_len,
+      int64_t batch_size, uint64_t seed);
+
+  torch::Tensor Next() override;
+  int64_t batch_size() const override { return batch_size_; }
+  int64_t seq_len() const override { return seq_len_; }
+  int64_t num_windows() const { return static_cast<int64_t>(windows_.size()); }
+  int64_t epoch() const { return epoch_; }
+
+ private:
+  SequenceBatcher(std::vector<std::vector<int64_t>> windows, int64_t seq_len,
+                  int64_t batch_size, uint64_t seed);
+  void Reshuffle();
+
+  std::vector<std::vector<int64_t>> windows_;  // each seq_len + 1 tokens
+  std::vector<int64_t> order_;
+  size_t cursor_ = 0;
+  int64_t epoch_ = 0;
+  int64_t seq_len_;
+  int64_t batch_size_;
+  std::mt19937_64 rng_;
+};
+
+// Uniformly random tokens in [0, vocab_size): an endless, never-repeating
+// stream from its own seeded generator.
+class RandomTokenSource : public BatchSource {
+ public:
+  RandomTokenSource(int64_t vocab_size, int64_t seq_len, int64_t batch_size,
+                    uint64_t seed);
+  torch::Tensor Next() override;
+  int64_t batch_size() const override { return batch_size_; }
+  int64_t seq_len() const override { return seq_len_; }
+
+ private:
+  int64_t vocab_size_, seq_len_, batch_size_;
+  std::mt19937_64 rng_;
+};
+
+}  // namespace sparsity
+
+#endif  // SPARSITY_DATA_BATCHING_H_
