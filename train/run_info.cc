@@ -1,0 +1,115 @@
+#include "train/run_info.h"
+
+#include <unistd.h>
+
+#include <array>
+#include <cstdio>
+#include <cstdlib>
+#include <ctime>
+#include <fstream>
+#include <thread>
+
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_join.h"
+#include "absl/strings/strip.h"
+#include "google/protobuf/stubs/common.h"
+#include "torch/torch.h"
+
+namespace sparsity {
+namespace {
+
+std::string RunCommand(const std::string& cmd) {
+  std::string out;
+  FILE* pipe = popen(cmd.c_str(), "r");
+  if (pipe == nullptr) return out;
+  std::array<char, 256> buf;
+  while (fgets(buf.data(), buf.size(), pipe) != nullptr) out += buf.data();
+  pclose(pipe);
+  return std::string(absl::StripTrailingAsciiWhitespace(out));
+}
+
+std::string GitRevision() {
+  const std::string dir = WorkspaceDir();
+  const std::string rev =
+      RunCommand("git -C '" + dir + "' rev-parse HEAD 2>/dev/null");
+  if (rev.empty()) return "unknown";
+  const std::string dirty = RunCommand(
+      "git -C '" + dir + "' status --porcelain --untracked-files=no 2>/dev/null");
+  return dirty.empty() ? rev : rev + "+dirty";
+}
+
+std::string CpuModel() {
+  std::ifstream in("/proc/cpuinfo");
+  std::string line;
+  while (std::getline(in, line)) {
+    if (line.rfind("model name", 0) == 0) {
+      const size_t colon = line.find(':');
+      if (colon != std::string::npos) return line.substr(colon + 2);
+    }
+  }
+  return "unknown CPU";
+}
+
+// The BLAS library mapped into this process (LibTorch calls libblas.so.3,
+// which Debian's alternatives point at OpenBLAS or the reference BLAS).
+std::string BlasLibrary() {
+  std::ifstream in("/proc/self/maps");
+  std::string line;
+  while (std::getline(in, line)) {
+    const size_t slash = line.find('/');
+    if (slash == std::string::npos) continue;
+    const std::string path = line.substr(slash);
+    if (path.find("blas") != std::string::npos) {
+      char resolved[4096];
+      if (realpath(path.c_str(), resolved) != nullptr) return resolved;
+      return path;
+    }
+  }
+  return "none mapped";
+}
+
+}  // namespace
+
+std::string WorkspaceDir() {
+  const char* ws = std::getenv("BUILD_WORKSPACE_DIRECTORY");
+  return ws != nullptr ? ws : ".";
+}
+
+int ConfigureThreads(int threads) {
+  const int n = threads > 0 ? threads
+                            : static_cast<int>(std::thread::hardware_concurrency());
+  torch::set_num_threads(n > 0 ? n : 1);
+  static bool interop_set = false;  // may only be set once per process
+  if (!interop_set) {
+    torch::set_num_interop_threads(1);
+    interop_set = true;
+  }
+  return torch::get_num_threads();
+}
+
+RunInfo CollectRunInfo(const std::string& experiment, const std::string& preset,
+                       int64_t seed, int argc, char** argv) {
+  RunInfo info;
+  info.set_experiment(experiment);
+  info.set_preset(preset);
+  info.set_seed(seed);
+  info.set_git_revision(GitRevision());
+  char host[256] = {0};
+  gethostname(host, sizeof(host) - 1);
+  info.set_machine(absl::StrCat(host, ", ", CpuModel()));
+  info.set_cpu_cores(static_cast<int>(std::thread::hardware_concurrency()));
+  info.set_threads(torch::get_num_threads());
+  info.set_torch_version(TORCH_VERSION);
+  info.set_protobuf_version(
+      google::protobuf::internal::VersionString(GOOGLE_PROTOBUF_VERSION));
+  info.set_blas(BlasLibrary());
+  std::vector<std::string> args(argv, argv + argc);
+  info.set_command_line(absl::StrJoin(args, " "));
+  std::time_t now = std::time(nullptr);
+  char stamp[32];
+  std::strftime(stamp, sizeof(stamp), "%Y-%m-%dT%H:%M:%SZ", std::gmtime(&now));
+  info.set_start_time_utc(stamp);
+  return info;
+}
+
+}  // namespace sparsity
