@@ -1,0 +1,76 @@
+#include "data/lm_data.h"
+
+#include "absl/strings/str_cat.h"
+#include "data/brown_corpus.h"
+#include "data/byte_tokenizer.h"
+
+namespace sparsity {
+namespace {
+
+// Independent streams derived from one seed.
+constexpr uint64_t kTrainOrderStream = 0x9e3779b97f4a7c15ULL;
+constexpr uint64_t kProbeStream = 0xc2b2ae3d27d4eb4fULL;
+
+}  // namespace
+
+absl::StatusOr<LmData> MakeLmData(const DataConfig& data,
+                                  const ProbeConfig& probe, int64_t vocab_size,
+                                  uint64_t seed) {
+  LmData out;
+  const int64_t probe_sequences = probe.batch_tokens() / probe.seq_len();
+  if (data.source() == DataConfig::RANDOM_TOKENS) {
+    out.train = std::make_unique<RandomTokenSource>(
+        vocab_size, data.seq_len(), data.batch_size(), seed ^ kTrainOrderStream);
+    out.probe_batch = RandomTokenSource(vocab_size, probe.seq_len(),
+                                        probe_sequences, seed ^ kProbeStream)
+                          .Next();
+    return out;
+  }
+  if (data.source() != DataConfig::BROWN) {
+    return absl::InvalidArgumentError("data.source must be BROWN or RANDOM_TOKENS");
+  }
+  if (vocab_size < ByteTokenizer::kVocabSize) {
+    return absl::InvalidArgumentError(absl::StrCat(
+        "model.vocab_size must be at least ", ByteTokenizer::kVocabSize,
+        " for the byte-level Brown corpus, got ", vocab_size));
+  }
+  out.corpus_dir =
+      data.corpus_dir().empty() ? DefaultBrownCorpusDir() : data.corpus_dir();
+  absl::StatusOr<std::vector<BrownDocument>> docs =
+      ReadBrownCorpus(out.corpus_dir);
+  if (!docs.ok()) return docs.status();
+  const DocumentSplit split =
+      SplitDocuments(docs->size(), data.heldout_fraction(), data.split_seed());
+  std::vector<TokenDocument> train_docs, heldout_docs;
+  for (int64_t i : split.train) {
+    train_docs.push_back(ByteTokenizer::Encode((*docs)[i].text));
+    out.train_tokens += static_cast<int64_t>(train_docs.back().size());
+  }
+  for (int64_t i : split.heldout) {
+    heldout_docs.push_back(ByteTokenizer::Encode((*docs)[i].text));
+  }
+  out.train_documents = static_cast<int64_t>(train_docs.size());
+  out.heldout_documents = static_cast<int64_t>(heldout_docs.size());
+
+  auto train = SequenceBatcher::Create(train_docs, data.seq_len(),
+                                       data.batch_size(), seed ^ kTrainOrderStream);
+  if (!train.ok()) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("training data: ", train.status().message()));
+  }
+  out.train = *std::move(train);
+  // The probe batch is fixed by the split alone (not the run's seed), so runs
+  // with different seeds are measured on the same tokens.
+  auto probe_source = SequenceBatcher::Create(
+      heldout_docs, probe.seq_len(), probe_sequences,
+      data.split_seed() ^ kProbeStream);
+  if (!probe_source.ok()) {
+    return absl::InvalidArgumentError(absl::StrCat(
+        "probe batch (held-out documents): ", probe_source.status().message(),
+        "; raise data.heldout_fraction or lower probe.batch_tokens"));
+  }
+  out.probe_batch = (*probe_source)->Next();
+  return out;
+}
+
+}  // namespace sparsity
