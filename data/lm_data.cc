@@ -3,6 +3,7 @@
 #include "absl/strings/str_cat.h"
 #include "data/brown_corpus.h"
 #include "data/byte_tokenizer.h"
+#include "proto/results_io.h"
 
 namespace sparsity {
 namespace {
@@ -34,8 +35,9 @@ absl::StatusOr<LmData> MakeLmData(const DataConfig& data,
         "model.vocab_size must be at least ", ByteTokenizer::kVocabSize,
         " for the byte-level Brown corpus, got ", vocab_size));
   }
-  out.corpus_dir =
-      data.corpus_dir().empty() ? DefaultBrownCorpusDir() : data.corpus_dir();
+  out.corpus_dir = data.corpus_dir().empty()
+                       ? DefaultBrownCorpusDir()
+                       : ResolveUserPath(data.corpus_dir());
   absl::StatusOr<std::vector<BrownDocument>> docs =
       ReadBrownCorpus(out.corpus_dir);
   if (!docs.ok()) return docs.status();

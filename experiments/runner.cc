@@ -184,8 +184,8 @@ absl::Status LoadExperimentConfig(const std::string& experiment,
 }
 
 absl::StatusOr<std::string> PrepareOutputDir() {
-  const std::string dir =
-      FLAGS_out_dir.empty() ? WorkspaceDir() + "/results" : FLAGS_out_dir;
+  const std::string dir = FLAGS_out_dir.empty() ? WorkspaceDir() + "/results"
+                                                : ResolveUserPath(FLAGS_out_dir);
   if (absl::Status s = EnsureWritableDir(dir); !s.ok()) return s;
   return dir;
 }

@@ -6,6 +6,7 @@
 
 #include <cerrno>
 #include <cstdio>
+#include <cstdlib>
 #include <cstring>
 #include <fstream>
 #include <sstream>
@@ -73,6 +74,17 @@ absl::Status MakeDirs(const std::string& dir) {
 }
 
 }  // namespace
+
+std::string WorkspaceDir() {
+  const char* ws = std::getenv("BUILD_WORKSPACE_DIRECTORY");
+  return ws != nullptr ? ws : ".";
+}
+
+std::string ResolveUserPath(const std::string& path) {
+  const char* wd = std::getenv("BUILD_WORKING_DIRECTORY");
+  if (path.empty() || path[0] == '/' || wd == nullptr) return path;
+  return absl::StrCat(wd, "/", path);
+}
 
 absl::Status EnsureWritableDir(const std::string& dir) {
   if (absl::Status s = MakeDirs(dir); !s.ok()) return s;

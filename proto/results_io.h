@@ -41,6 +41,13 @@ absl::Status WriteFileAtomically(const std::string& path,
 absl::Status WriteFilesAtomically(
     const std::vector<std::pair<std::string, std::string>>& path_and_contents);
 
+// The workspace root: $BUILD_WORKSPACE_DIRECTORY under `bazel run`, else ".".
+std::string WorkspaceDir();
+
+// A path the user typed: relative paths are taken from the directory
+// `bazel run` was started in ($BUILD_WORKING_DIRECTORY), not the runfiles.
+std::string ResolveUserPath(const std::string& path);
+
 // Makes `dir` (and parents) and checks that a file can be created in it.
 absl::Status EnsureWritableDir(const std::string& dir);
 

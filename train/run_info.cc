@@ -13,6 +13,7 @@
 #include "absl/strings/str_join.h"
 #include "absl/strings/strip.h"
 #include "google/protobuf/stubs/common.h"
+#include "proto/results_io.h"
 #include "torch/torch.h"
 
 namespace sparsity {
@@ -69,11 +70,6 @@ std::string BlasLibrary() {
 }
 
 }  // namespace
-
-std::string WorkspaceDir() {
-  const char* ws = std::getenv("BUILD_WORKSPACE_DIRECTORY");
-  return ws != nullptr ? ws : ".";
-}
 
 int ConfigureThreads(int threads) {
   const int n = threads > 0 ? threads

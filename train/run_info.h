@@ -18,9 +18,6 @@ RunInfo CollectRunInfo(const std::string& experiment, const std::string& preset,
 // returns the number of intra-op threads in use.
 int ConfigureThreads(int threads);
 
-// The workspace root: $BUILD_WORKSPACE_DIRECTORY under `bazel run`, else ".".
-std::string WorkspaceDir();
-
 }  // namespace sparsity
 
 #endif  // SPARSITY_TRAIN_RUN_INFO_H_
