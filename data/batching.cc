@@ -26,8 +26,8 @@ DocumentSplit SplitDocuments(int64_t num_documents, double heldout_fraction,
 }
 
 absl::StatusOr<std::unique_ptr<SequenceBatcher>> SequenceBatcher::Create(
-    const std::vector<TokenDocument>& docs, int64_t seq_len,
-    int64_t batch_size, uint64_t seed) {
+    const std::vector<TokenDocument>& docs, int64_t seq_len, int64_t batch_size,
+    uint64_t seed) {
   if (seq_len <= 0 || batch_size <= 0) {
     return absl::InvalidArgumentError(
         absl::StrCat("seq_len and batch_size must be positive, got ", seq_len,
@@ -42,10 +42,10 @@ absl::StatusOr<std::unique_ptr<SequenceBatcher>> SequenceBatcher::Create(
     }
   }
   if (static_cast<int64_t>(windows.size()) < batch_size) {
-    return absl::InvalidArgumentError(absl::StrCat(
-        "the ", docs.size(), " documents hold ", windows.size(),
-        " sequences of ", seq_len + 1, " tokens, fewer than a batch of ",
-        batch_size));
+    return absl::InvalidArgumentError(
+        absl::StrCat("the ", docs.size(), " documents hold ", windows.size(),
+                     " sequences of ", seq_len + 1,
+                     " tokens, fewer than a batch of ", batch_size));
   }
   return std::unique_ptr<SequenceBatcher>(
       new SequenceBatcher(std::move(windows), seq_len, batch_size, seed));

@@ -37,7 +37,8 @@ std::vector<TokenDocument> Docs() {
 }
 
 TEST(SequenceBatcher, WindowsNeverCrossDocuments) {
-  // seq_len 3 -> windows of 4 at stride 3: doc0 {0-3, 3-6, 6-9}, doc1 {100-103, 103-106}
+  // seq_len 3 -> windows of 4 at stride 3: doc0 {0-3, 3-6, 6-9}, doc1 {100-103,
+  // 103-106}
   auto batcher = SequenceBatcher::Create(Docs(), 3, 5, 0);
   ASSERT_TRUE(batcher.ok()) << batcher.status();
   EXPECT_EQ((*batcher)->num_windows(), 5);

@@ -36,7 +36,8 @@ std::string StripTags(std::string_view line) {
     while (i < line.size() && std::isspace(static_cast<unsigned char>(line[i])))
       ++i;
     size_t j = i;
-    while (j < line.size() && !std::isspace(static_cast<unsigned char>(line[j])))
+    while (j < line.size() &&
+           !std::isspace(static_cast<unsigned char>(line[j])))
       ++j;
     if (j > i) {
       std::string_view token = line.substr(i, j - i);
@@ -56,8 +57,8 @@ absl::StatusOr<std::vector<BrownDocument>> ReadBrownCorpus(
     const std::string& dir) {
   std::error_code ec;
   if (!fs::is_directory(dir, ec)) {
-    return absl::NotFoundError(absl::StrCat("Brown corpus not found at ", dir,
-                                            ": ", kSetupHint));
+    return absl::NotFoundError(
+        absl::StrCat("Brown corpus not found at ", dir, ": ", kSetupHint));
   }
   std::vector<std::string> names;
   for (const auto& entry : fs::directory_iterator(dir, ec)) {
@@ -65,9 +66,8 @@ absl::StatusOr<std::vector<BrownDocument>> ReadBrownCorpus(
     if (IsDocumentName(name)) names.push_back(name);
   }
   if (ec) {
-    return absl::PermissionDeniedError(
-        absl::StrCat("cannot list Brown corpus directory ", dir, ": ",
-                     ec.message()));
+    return absl::PermissionDeniedError(absl::StrCat(
+        "cannot list Brown corpus directory ", dir, ": ", ec.message()));
   }
   if (names.empty()) {
     return absl::NotFoundError(absl::StrCat(

@@ -17,9 +17,9 @@
 namespace sparsity {
 
 struct BrownDocument {
-  std::string name;   // file name, e.g. "ca01"
-  char genre;         // 'a' .. 'r'
-  std::string text;   // words separated by spaces, sentences by '\n'
+  std::string name;  // file name, e.g. "ca01"
+  char genre;        // 'a' .. 'r'
+  std::string text;  // words separated by spaces, sentences by '\n'
 };
 
 // Where the corpus is when no directory is configured: the workspace's

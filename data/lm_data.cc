@@ -20,15 +20,17 @@ absl::StatusOr<LmData> MakeLmData(const DataConfig& data,
   LmData out;
   const int64_t probe_sequences = probe.batch_tokens() / probe.seq_len();
   if (data.source() == DataConfig::RANDOM_TOKENS) {
-    out.train = std::make_unique<RandomTokenSource>(
-        vocab_size, data.seq_len(), data.batch_size(), seed ^ kTrainOrderStream);
+    out.train = std::make_unique<RandomTokenSource>(vocab_size, data.seq_len(),
+                                                    data.batch_size(),
+                                                    seed ^ kTrainOrderStream);
     out.probe_batch = RandomTokenSource(vocab_size, probe.seq_len(),
                                         probe_sequences, seed ^ kProbeStream)
                           .Next();
     return out;
   }
   if (data.source() != DataConfig::BROWN) {
-    return absl::InvalidArgumentError("data.source must be BROWN or RANDOM_TOKENS");
+    return absl::InvalidArgumentError(
+        "data.source must be BROWN or RANDOM_TOKENS");
   }
   if (vocab_size < ByteTokenizer::kVocabSize) {
     return absl::InvalidArgumentError(absl::StrCat(
@@ -54,8 +56,8 @@ absl::StatusOr<LmData> MakeLmData(const DataConfig& data,
   out.train_documents = static_cast<int64_t>(train_docs.size());
   out.heldout_documents = static_cast<int64_t>(heldout_docs.size());
 
-  auto train = SequenceBatcher::Create(train_docs, data.seq_len(),
-                                       data.batch_size(), seed ^ kTrainOrderStream);
+  auto train = SequenceBatcher::Create(
+      train_docs, data.seq_len(), data.batch_size(), seed ^ kTrainOrderStream);
   if (!train.ok()) {
     return absl::InvalidArgumentError(
         absl::StrCat("training data: ", train.status().message()));
@@ -63,9 +65,9 @@ absl::StatusOr<LmData> MakeLmData(const DataConfig& data,
   out.train = *std::move(train);
   // The probe batch is fixed by the split alone (not the run's seed), so runs
   // with different seeds are measured on the same tokens.
-  auto probe_source = SequenceBatcher::Create(
-      heldout_docs, probe.seq_len(), probe_sequences,
-      data.split_seed() ^ kProbeStream);
+  auto probe_source =
+      SequenceBatcher::Create(heldout_docs, probe.seq_len(), probe_sequences,
+                              data.split_seed() ^ kProbeStream);
   if (!probe_source.ok()) {
     return absl::InvalidArgumentError(absl::StrCat(
         "probe batch (held-out documents): ", probe_source.status().message(),

@@ -24,7 +24,8 @@ namespace sparsity {
 
 struct LmData {
   std::unique_ptr<BatchSource> train;
-  torch::Tensor probe_batch;  // int64 [probe.batch_tokens / probe.seq_len, probe.seq_len + 1]
+  torch::Tensor probe_batch;  // int64 [probe.batch_tokens / probe.seq_len,
+                              // probe.seq_len + 1]
   int64_t train_documents = 0;
   int64_t heldout_documents = 0;
   int64_t train_tokens = 0;  // tokens in the training documents

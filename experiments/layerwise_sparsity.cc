@@ -107,9 +107,9 @@ absl::Status Run(int argc, char** argv) {
   info.set_train_seconds(run->train_seconds);
   info.set_probe_seconds(run->probe_seconds);
   info.set_tokens_per_second(run->tokens_per_second);
-  info.set_wall_seconds(std::chrono::duration<double>(
-                            std::chrono::steady_clock::now() - start)
-                            .count());
+  info.set_wall_seconds(
+      std::chrono::duration<double>(std::chrono::steady_clock::now() - start)
+          .count());
   if (!FLAGS_quiet) {
     std::printf("trained %lld steps in %s (%.0f tokens/s); probes took %s\n",
                 static_cast<long long>(steps),

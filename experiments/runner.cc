@@ -1,6 +1,7 @@
 #include "experiments/runner.h"
 
 #include <cstdio>
+#include <memory>
 #include <utility>
 #include <vector>
 
@@ -10,6 +11,7 @@
 #include "absl/strings/str_split.h"
 #include "experiments/presets.h"
 #include "google/protobuf/descriptor.h"
+#include "google/protobuf/io/tokenizer.h"
 #include "google/protobuf/text_format.h"
 #include "proto/results_io.h"
 #include "train/run_info.h"
@@ -43,7 +45,8 @@ DEFINE_string(corpus_dir, "", "Brown corpus folder: data.corpus_dir");
 DEFINE_string(lr, "", "peak learning rate: optim.lr");
 DEFINE_string(warmup_steps, "", "warmup steps: optim.warmup_steps");
 DEFINE_string(probe_every, "", "probe every N steps: probe.every");
-DEFINE_string(probe_tokens, "", "tokens in the probe batch: probe.batch_tokens");
+DEFINE_string(probe_tokens, "",
+              "tokens in the probe batch: probe.batch_tokens");
 
 namespace sparsity {
 namespace {
@@ -78,6 +81,27 @@ const std::vector<FieldFlag>& FieldFlags() {
       {"probe_tokens", &FLAGS_probe_tokens, "probe.batch_tokens"},
   };
   return *flags;
+}
+
+// Collects text-format parse errors instead of logging them to stderr, so a
+// bad value becomes part of one error line.
+class ErrorText : public google::protobuf::io::ErrorCollector {
+ public:
+  void AddError(int line, int column, const std::string& message) override {
+    if (text.empty()) text = absl::StrCat(line + 1, ":", column + 1, ": ", message);
+  }
+  void AddWarning(int, int, const std::string&) override {}
+  std::string text;
+};
+
+// Parses `text` into `msg` (merging), or returns the first error.
+bool ParseText(const std::string& text, Message* msg, std::string* error) {
+  ErrorText errors;
+  google::protobuf::TextFormat::Parser parser;
+  parser.RecordErrorsTo(&errors);
+  const bool ok = parser.MergeFromString(text, msg);
+  *error = errors.text;
+  return ok;
 }
 
 std::vector<std::string> PresetsOf(const std::string& experiment) {
@@ -115,11 +139,14 @@ absl::Status SetField(Message* msg, const std::string& path,
                                ? absl::StrCat("\"", absl::CEscape(value), "\"")
                                : value;
   // Sets only this field of m (TextFormat parses the value by field type).
-  const bool ok =
-      google::protobuf::TextFormat::ParseFieldValueFromString(text, f, m);
+  ErrorText errors;
+  google::protobuf::TextFormat::Parser parser;
+  parser.RecordErrorsTo(&errors);
+  const bool ok = parser.ParseFieldValueFromString(text, f, m);
   if (!ok) {
     return absl::InvalidArgumentError(
-        absl::StrCat("--", flag, "=", value, " is not a valid value for ", path));
+        absl::StrCat("--", flag, "=", value, " is not a valid value for ", path,
+                     errors.text.empty() ? "" : " (" + errors.text + ")"));
   }
   return absl::OkStatus();
 }
@@ -136,11 +163,17 @@ void InitExperiment(const std::string& experiment, const std::string& summary,
       summary, "\n\n  bazel run //experiments:", experiment,
       " -- [--preset=", absl::StrJoin(PresetsOf(experiment), "|"),
       "] [--out_dir=DIR] [--json] [--FIELD=VALUE ...]\n\n"
-      "Writes DIR/", experiment, ".pb (binary protobuf; DIR defaults to "
-      "results/ in the workspace), and DIR/", experiment, ".json with --json.\n"
-      "Presets: experiments/configs/", experiment, "/*.textproto. Single "
-      "fields:\n", fields,
-      "  or any field with --override='train { steps: 10 }'."));
+      "Writes DIR/",
+      experiment,
+      ".pb (binary protobuf; DIR defaults to "
+      "results/ in the workspace), and DIR/",
+      experiment,
+      ".json with --json.\n"
+      "Presets: experiments/configs/",
+      experiment,
+      "/*.textproto. Single "
+      "fields:\n",
+      fields, "  or any field with --override='train { steps: 10 }'."));
   gflags::ParseCommandLineFlags(argc, argv, /*remove_flags=*/true);
   if (*argc > 1) {
     std::fprintf(stderr, "%s: error: unexpected argument '%s' (see --help)\n",
@@ -158,9 +191,11 @@ absl::Status LoadExperimentConfig(const std::string& experiment,
         "unknown preset '", FLAGS_preset, "' for ", experiment, " (choose ",
         absl::StrJoin(PresetsOf(experiment), ", "), ")"));
   }
-  if (!google::protobuf::TextFormat::ParseFromString(it->second, config)) {
+  std::string error;
+  config->Clear();
+  if (!ParseText(it->second, config, &error)) {
     return absl::InternalError(absl::StrCat("embedded preset ", it->first,
-                                            " does not parse"));
+                                            " does not parse: ", error));
   }
   for (const FieldFlag& f : FieldFlags()) {
     if (gflags::GetCommandLineFlagInfoOrDie(f.flag).is_default) continue;
@@ -169,23 +204,21 @@ absl::Status LoadExperimentConfig(const std::string& experiment,
     }
   }
   if (!FLAGS_override.empty()) {
-    Message* extra = config->New();
-    const bool ok =
-        google::protobuf::TextFormat::ParseFromString(FLAGS_override, extra);
-    if (ok) config->MergeFrom(*extra);
-    delete extra;
-    if (!ok) {
+    std::unique_ptr<Message> extra(config->New());
+    if (!ParseText(FLAGS_override, extra.get(), &error)) {
       return absl::InvalidArgumentError(absl::StrCat(
           "--override='", FLAGS_override, "' is not a valid ",
-          config->GetDescriptor()->name(), " textproto"));
+          config->GetDescriptor()->name(), " textproto (", error, ")"));
     }
+    config->MergeFrom(*extra);
   }
   return absl::OkStatus();
 }
 
 absl::StatusOr<std::string> PrepareOutputDir() {
-  const std::string dir = FLAGS_out_dir.empty() ? WorkspaceDir() + "/results"
-                                                : ResolveUserPath(FLAGS_out_dir);
+  const std::string dir = FLAGS_out_dir.empty()
+                              ? WorkspaceDir() + "/results"
+                              : ResolveUserPath(FLAGS_out_dir);
   if (absl::Status s = EnsureWritableDir(dir); !s.ok()) return s;
   return dir;
 }
@@ -196,10 +229,11 @@ absl::Status WriteExperimentResults(const Results& results,
   absl::StatusOr<std::string> path =
       WriteResults(results, out_dir, experiment, FLAGS_json);
   if (!path.ok()) return path.status();
-  std::printf("wrote %s%s\n", path->c_str(),
-              FLAGS_json ? absl::StrCat(" and ", out_dir, "/", experiment,
-                                        ".json").c_str()
-                         : "");
+  std::printf(
+      "wrote %s%s\n", path->c_str(),
+      FLAGS_json
+          ? absl::StrCat(" and ", out_dir, "/", experiment, ".json").c_str()
+          : "");
   return absl::OkStatus();
 }
 

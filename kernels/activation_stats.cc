@@ -52,8 +52,8 @@ __attribute__((target("avx2,popcnt"))) void StatsAvx2(
       int32_t* c = counts + w * 64;
       uint64_t bits = 0;
       for (int k = 0; k < 8; ++k) {
-        const __m256 gt = _mm256_cmp_ps(_mm256_loadu_ps(x + 8 * k), zero,
-                                        _CMP_GT_OQ);
+        const __m256 gt =
+            _mm256_cmp_ps(_mm256_loadu_ps(x + 8 * k), zero, _CMP_GT_OQ);
         bits |= static_cast<uint64_t>(_mm256_movemask_ps(gt)) << (8 * k);
         __m256i* cp = reinterpret_cast<__m256i*>(c + 8 * k);
         _mm256_storeu_si256(cp, _mm256_sub_epi32(_mm256_loadu_si256(cp),
@@ -77,8 +77,8 @@ __attribute__((target("avx2,popcnt"))) void StatsAvx2(
 }
 
 bool HasAvx2() {
-  static const bool has = __builtin_cpu_supports("avx2") &&
-                          __builtin_cpu_supports("popcnt");
+  static const bool has =
+      __builtin_cpu_supports("avx2") && __builtin_cpu_supports("popcnt");
   return has;
 }
 

@@ -12,7 +12,8 @@
 //   unit_fire_counts[j]    number of tokens on which unit j fires   (added to)
 //   sequence_union[s, w]   bit j%64 of word j/64 set if unit j fires on any
 //                          token of sequence s (consecutive blocks of
-//                          tokens_per_sequence rows)                (OR-ed into)
+//                          tokens_per_sequence rows)                (OR-ed
+//                          into)
 // The accumulating outputs let callers stream several matrices through.
 // kernels/activation_stats_cuda.h has the same interface on device pointers.
 #ifndef SPARSITY_KERNELS_ACTIVATION_STATS_H_

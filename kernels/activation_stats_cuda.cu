@@ -8,8 +8,8 @@
 namespace sparsity {
 namespace {
 
-constexpr int kWarps = 8;            // warps per block, each on its own rows
-constexpr int kRowsPerBlock = 256;   // token rows per block (blockIdx.y)
+constexpr int kWarps = 8;           // warps per block, each on its own rows
+constexpr int kRowsPerBlock = 256;  // token rows per block (blockIdx.y)
 
 // One block: 32 units (blockIdx.x) x kRowsPerBlock tokens (blockIdx.y).
 // Lane = unit within the 32-unit chunk; warp w takes rows w, w+8, ...
@@ -83,8 +83,9 @@ int CudaDeviceCount(std::string* why) {
   int n = 0;
   cudaError_t err = cudaGetDeviceCount(&n);
   if (err != cudaSuccess) {
-    if (why) *why = std::string(cudaGetErrorName(err)) + ": " +
-                    cudaGetErrorString(err);
+    if (why)
+      *why =
+          std::string(cudaGetErrorName(err)) + ": " + cudaGetErrorString(err);
     return 0;
   }
   if (n == 0 && why) *why = "no CUDA device";
@@ -101,9 +102,9 @@ bool ActivationStatsCuda(const float* h, int64_t num_tokens, int64_t d_ff,
     return false;
   }
   const dim3 block(32, kWarps);
-  const dim3 grid(static_cast<unsigned>((d_ff + 31) / 32),
-                  static_cast<unsigned>((num_tokens + kRowsPerBlock - 1) /
-                                        kRowsPerBlock));
+  const dim3 grid(
+      static_cast<unsigned>((d_ff + 31) / 32),
+      static_cast<unsigned>((num_tokens + kRowsPerBlock - 1) / kRowsPerBlock));
   ActivationStatsKernel<<<grid, block>>>(
       h, num_tokens, d_ff, tokens_per_sequence, token_nonzeros,
       reinterpret_cast<unsigned long long*>(unit_fire_counts),
@@ -130,30 +131,30 @@ bool ActivationStatsCudaFromHost(const float* h, int64_t num_tokens,
   int32_t* dnnz = nullptr;
   int64_t* dcounts = nullptr;
   uint64_t* dunion = nullptr;
-  bool ok = Check(cudaMalloc(&dh, h_bytes), "cudaMalloc", error) &&
-            Check(cudaMalloc(&dnnz, nnz_bytes), "cudaMalloc", error) &&
-            Check(cudaMalloc(&dcounts, count_bytes), "cudaMalloc", error) &&
-            Check(cudaMalloc(&dunion, union_bytes), "cudaMalloc", error) &&
-            Check(cudaMemcpy(dh, h, h_bytes, cudaMemcpyHostToDevice),
-                  "cudaMemcpy", error) &&
-            Check(cudaMemcpy(dcounts, unit_fire_counts, count_bytes,
-                             cudaMemcpyHostToDevice),
-                  "cudaMemcpy", error) &&
-            Check(cudaMemcpy(dunion, sequence_union, union_bytes,
-                             cudaMemcpyHostToDevice),
-                  "cudaMemcpy", error) &&
-            ActivationStatsCuda(dh, num_tokens, d_ff, tokens_per_sequence,
-                                dnnz, dcounts, dunion, error) &&
-            Check(cudaDeviceSynchronize(), "ActivationStatsKernel", error) &&
-            Check(cudaMemcpy(token_nonzeros, dnnz, nnz_bytes,
-                             cudaMemcpyDeviceToHost),
-                  "cudaMemcpy", error) &&
-            Check(cudaMemcpy(unit_fire_counts, dcounts, count_bytes,
-                             cudaMemcpyDeviceToHost),
-                  "cudaMemcpy", error) &&
-            Check(cudaMemcpy(sequence_union, dunion, union_bytes,
-                             cudaMemcpyDeviceToHost),
-                  "cudaMemcpy", error);
+  bool ok =
+      Check(cudaMalloc(&dh, h_bytes), "cudaMalloc", error) &&
+      Check(cudaMalloc(&dnnz, nnz_bytes), "cudaMalloc", error) &&
+      Check(cudaMalloc(&dcounts, count_bytes), "cudaMalloc", error) &&
+      Check(cudaMalloc(&dunion, union_bytes), "cudaMalloc", error) &&
+      Check(cudaMemcpy(dh, h, h_bytes, cudaMemcpyHostToDevice), "cudaMemcpy",
+            error) &&
+      Check(cudaMemcpy(dcounts, unit_fire_counts, count_bytes,
+                       cudaMemcpyHostToDevice),
+            "cudaMemcpy", error) &&
+      Check(cudaMemcpy(dunion, sequence_union, union_bytes,
+                       cudaMemcpyHostToDevice),
+            "cudaMemcpy", error) &&
+      ActivationStatsCuda(dh, num_tokens, d_ff, tokens_per_sequence, dnnz,
+                          dcounts, dunion, error) &&
+      Check(cudaDeviceSynchronize(), "ActivationStatsKernel", error) &&
+      Check(cudaMemcpy(token_nonzeros, dnnz, nnz_bytes, cudaMemcpyDeviceToHost),
+            "cudaMemcpy", error) &&
+      Check(cudaMemcpy(unit_fire_counts, dcounts, count_bytes,
+                       cudaMemcpyDeviceToHost),
+            "cudaMemcpy", error) &&
+      Check(cudaMemcpy(sequence_union, dunion, union_bytes,
+                       cudaMemcpyDeviceToHost),
+            "cudaMemcpy", error);
   cudaFree(dh);
   cudaFree(dnnz);
   cudaFree(dcounts);

@@ -27,9 +27,9 @@ TEST(ActivationStatsCuda, MatchesCpuOnRandomInputs) {
       ActivationStatsCpu(h.data(), tokens, d_ff, seq_len, cpu.nnz.data(),
                          cpu.counts.data(), cpu.unions.data());
       std::string error;
-      ASSERT_TRUE(ActivationStatsCudaFromHost(
-          h.data(), tokens, d_ff, seq_len, gpu.nnz.data(), gpu.counts.data(),
-          gpu.unions.data(), &error))
+      ASSERT_TRUE(ActivationStatsCudaFromHost(h.data(), tokens, d_ff, seq_len,
+                                              gpu.nnz.data(), gpu.counts.data(),
+                                              gpu.unions.data(), &error))
           << error;
       EXPECT_EQ(gpu.nnz, cpu.nnz) << "d_ff=" << d_ff << " seq=" << seq_len;
       EXPECT_EQ(gpu.counts, cpu.counts) << "d_ff=" << d_ff;

@@ -49,10 +49,10 @@ void SparsityAccumulator::Add(const float* h, int64_t num_tokens) {
   token_nonzeros_.resize(offset + num_tokens);
   sequence_union_.resize((offset + num_tokens) / tokens_per_sequence_ * words,
                          0);
-  ActivationStatsCpu(h, num_tokens, d_ff_, tokens_per_sequence_,
-                     token_nonzeros_.data() + offset, unit_fire_counts_.data(),
-                     sequence_union_.data() +
-                         offset / tokens_per_sequence_ * words);
+  ActivationStatsCpu(
+      h, num_tokens, d_ff_, tokens_per_sequence_,
+      token_nonzeros_.data() + offset, unit_fire_counts_.data(),
+      sequence_union_.data() + offset / tokens_per_sequence_ * words);
 }
 
 LayerSparsityStats SparsityAccumulator::Finish() const {
@@ -87,8 +87,8 @@ LayerSparsityStats SparsityAccumulator::Finish() const {
   s.firing_frequency.resize(d_ff_);
   int64_t alive = 0;
   for (int64_t j = 0; j < d_ff_; ++j) {
-    s.firing_frequency[j] =
-        static_cast<float>(unit_fire_counts_[j] / static_cast<double>(s.tokens));
+    s.firing_frequency[j] = static_cast<float>(unit_fire_counts_[j] /
+                                               static_cast<double>(s.tokens));
     alive += unit_fire_counts_[j] > 0;
   }
   s.batch_union_density = alive / d;

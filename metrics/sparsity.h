@@ -58,7 +58,9 @@ class SparsityAccumulator {
   // Raw-pointer form of Add: h is [num_tokens, d_ff] row-major.
   void Add(const float* h, int64_t num_tokens);
 
-  int64_t tokens() const { return static_cast<int64_t>(token_nonzeros_.size()); }
+  int64_t tokens() const {
+    return static_cast<int64_t>(token_nonzeros_.size());
+  }
   LayerSparsityStats Finish() const;
 
  private:

@@ -33,15 +33,15 @@ TEST(SparsityAccumulator, HandBuiltMatrix) {
   EXPECT_EQ(s.tokens, 4);
   EXPECT_EQ(s.sequences, 2);
   EXPECT_DOUBLE_EQ(s.token_density.mean, 0.375);
-  // sorted densities 0, 0.25, 0.5, 0.75 -> p10 = 0.075, p50 = 0.375, p90 = 0.675
+  // sorted densities 0, 0.25, 0.5, 0.75 -> p10 = 0.075, p50 = 0.375, p90 =
+  // 0.675
   EXPECT_NEAR(s.token_density.p10, 0.075, 1e-12);
   EXPECT_NEAR(s.token_density.p50, 0.375, 1e-12);
   EXPECT_NEAR(s.token_density.p90, 0.675, 1e-12);
   EXPECT_DOUBLE_EQ(s.sequence_union_density, 0.625);
   EXPECT_DOUBLE_EQ(s.batch_union_density, 0.75);
   EXPECT_EQ(s.dead_units, 1);
-  EXPECT_EQ(s.firing_frequency,
-            (std::vector<float>{0.5f, 0.75f, 0.25f, 0.0f}));
+  EXPECT_EQ(s.firing_frequency, (std::vector<float>{0.5f, 0.75f, 0.25f, 0.0f}));
 }
 
 TEST(SparsityAccumulator, StreamingEqualsOneShot) {
@@ -58,13 +58,14 @@ TEST(SparsityAccumulator, StreamingEqualsOneShot) {
   EXPECT_DOUBLE_EQ(a.batch_union_density, b.batch_union_density);
   // Against dense LibTorch expressions.
   torch::Tensor fires = (h > 0);
-  EXPECT_NEAR(a.token_density.mean, fires.to(torch::kDouble).mean().item<double>(),
-              1e-12);
+  EXPECT_NEAR(a.token_density.mean,
+              fires.to(torch::kDouble).mean().item<double>(), 1e-12);
   EXPECT_NEAR(a.sequence_union_density,
               fires.any(1).to(torch::kDouble).mean().item<double>(), 1e-12);
-  EXPECT_NEAR(a.batch_union_density,
-              fires.view({-1, 100}).any(0).to(torch::kDouble).mean().item<double>(),
-              1e-12);
+  EXPECT_NEAR(
+      a.batch_union_density,
+      fires.view({-1, 100}).any(0).to(torch::kDouble).mean().item<double>(),
+      1e-12);
 }
 
 TEST(SparsityAccumulator, RejectsRaggedSequencesAndWrongWidth) {

@@ -8,9 +8,10 @@ namespace sparsity {
 CausalSelfAttentionImpl::CausalSelfAttentionImpl(
     const AttentionOptions& options)
     : options_(options) {
-  TORCH_CHECK(options.n_heads() > 0 && options.d_model() % options.n_heads() == 0,
-              "d_model (", options.d_model(), ") must be divisible by n_heads (",
-              options.n_heads(), ")");
+  TORCH_CHECK(
+      options.n_heads() > 0 && options.d_model() % options.n_heads() == 0,
+      "d_model (", options.d_model(), ") must be divisible by n_heads (",
+      options.n_heads(), ")");
   qkv = register_module(
       "qkv", torch::nn::Linear(options.d_model(), 3 * options.d_model()));
   proj = register_module(
@@ -29,8 +30,8 @@ torch::Tensor CausalSelfAttentionImpl::forward(const torch::Tensor& x,
   TORCH_CHECK(s <= options_.max_seq_len(), "sequence length ", s,
               " exceeds max_seq_len ", options_.max_seq_len());
   // [b, s, 3, h, hd] -> 3 x [b, h, s, hd]
-  torch::Tensor qkv_out = qkv->forward(x).view({b, s, 3, h, hd}).permute(
-      {2, 0, 3, 1, 4});
+  torch::Tensor qkv_out =
+      qkv->forward(x).view({b, s, 3, h, hd}).permute({2, 0, 3, 1, 4});
   torch::Tensor q = qkv_out[0], k = qkv_out[1], v = qkv_out[2];
   torch::Tensor scores = torch::matmul(q, k.transpose(-2, -1))
                              .mul_(1.0 / std::sqrt(static_cast<double>(hd)));

@@ -3,10 +3,10 @@
 namespace sparsity {
 
 MlpImpl::MlpImpl(const MlpOptions& options)
-    : fc1(register_module("fc1", torch::nn::Linear(options.d_model(),
-                                                   options.d_ff()))),
-      fc2(register_module("fc2", torch::nn::Linear(options.d_ff(),
-                                                   options.d_model()))) {}
+    : fc1(register_module(
+          "fc1", torch::nn::Linear(options.d_model(), options.d_ff()))),
+      fc2(register_module(
+          "fc2", torch::nn::Linear(options.d_ff(), options.d_model()))) {}
 
 torch::Tensor MlpImpl::forward(const torch::Tensor& x, int layer,
                                ActivationObserver* observer) {

@@ -15,9 +15,12 @@ TransformerLMOptions TransformerLMOptions::FromConfig(const ModelConfig& c) {
 
 absl::Status ValidateModelConfig(const ModelConfig& c) {
   const std::pair<const char*, int64_t> sizes[] = {
-      {"model.vocab_size", c.vocab_size()}, {"model.d_model", c.d_model()},
-      {"model.n_layers", c.n_layers()},     {"model.n_heads", c.n_heads()},
-      {"model.d_ff", c.d_ff()},             {"model.max_seq_len", c.max_seq_len()},
+      {"model.vocab_size", c.vocab_size()},
+      {"model.d_model", c.d_model()},
+      {"model.n_layers", c.n_layers()},
+      {"model.n_heads", c.n_heads()},
+      {"model.d_ff", c.d_ff()},
+      {"model.max_seq_len", c.max_seq_len()},
   };
   for (const auto& [name, value] : sizes) {
     if (value <= 0) {
@@ -26,19 +29,20 @@ absl::Status ValidateModelConfig(const ModelConfig& c) {
     }
   }
   if (c.d_model() % c.n_heads() != 0) {
-    return absl::InvalidArgumentError(
-        absl::StrCat("model.d_model (", c.d_model(),
-                     ") must be divisible by model.n_heads (", c.n_heads(), ")"));
+    return absl::InvalidArgumentError(absl::StrCat(
+        "model.d_model (", c.d_model(),
+        ") must be divisible by model.n_heads (", c.n_heads(), ")"));
   }
   return absl::OkStatus();
 }
 
-BlockImpl::BlockImpl(const TransformerLMOptions& o) : post_norm_(o.post_norm()) {
+BlockImpl::BlockImpl(const TransformerLMOptions& o)
+    : post_norm_(o.post_norm()) {
   ln1 = register_module(
       "ln1", torch::nn::LayerNorm(torch::nn::LayerNormOptions({o.d_model()})));
-  attn = register_module(
-      "attn", CausalSelfAttention(
-                  AttentionOptions(o.d_model(), o.n_heads(), o.max_seq_len())));
+  attn =
+      register_module("attn", CausalSelfAttention(AttentionOptions(
+                                  o.d_model(), o.n_heads(), o.max_seq_len())));
   ln2 = register_module(
       "ln2", torch::nn::LayerNorm(torch::nn::LayerNormOptions({o.d_model()})));
   mlp = register_module("mlp", Mlp(MlpOptions(o.d_model(), o.d_ff())));
@@ -67,13 +71,14 @@ TransformerLMImpl::TransformerLMImpl(const TransformerLMOptions& o)
   }
   if (!o.post_norm()) {
     ln_f = register_module(
-        "ln_f", torch::nn::LayerNorm(torch::nn::LayerNormOptions({o.d_model()})));
+        "ln_f",
+        torch::nn::LayerNorm(torch::nn::LayerNormOptions({o.d_model()})));
   }
   if (!o.tied_head()) {
     head = register_module(
-        "head", torch::nn::Linear(
-                    torch::nn::LinearOptions(o.d_model(), o.vocab_size())
-                        .bias(false)));
+        "head",
+        torch::nn::Linear(
+            torch::nn::LinearOptions(o.d_model(), o.vocab_size()).bias(false)));
   }
   // GPT-2 initialisation: N(0, 0.02) weights, zero biases, residual output
   // projections scaled by 1/sqrt(2 * n_layers).

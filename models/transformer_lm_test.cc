@@ -45,7 +45,8 @@ class RecordingObserver : public ActivationObserver {
   void OnAttention(int layer, const torch::Tensor& probs) override {
     attn_shapes[layer] = probs.sizes().vec();
     // Rows sum to one; keys after the query get exactly zero.
-    EXPECT_TRUE(torch::allclose(probs.sum(-1), torch::ones_like(probs.sum(-1))));
+    EXPECT_TRUE(
+        torch::allclose(probs.sum(-1), torch::ones_like(probs.sum(-1))));
     EXPECT_EQ(probs.triu(1).abs().max().item<float>(), 0.0f);
   }
   std::map<int, std::vector<int64_t>> mlp_shapes, attn_shapes;
@@ -79,8 +80,8 @@ TEST(TransformerLM, LossAtInitIsNearLogVocab) {
 TEST(TransformerLM, ParameterCountMatchesFormula) {
   TransformerLM lm(SmallOptions());
   const int64_t d = 32, f = 64, v = 50, s = 16, l = 3;
-  const int64_t per_block = (d * 3 * d + 3 * d) + (d * d + d) +
-                            (d * f + f) + (f * d + d) + 2 * (2 * d);
+  const int64_t per_block = (d * 3 * d + 3 * d) + (d * d + d) + (d * f + f) +
+                            (f * d + d) + 2 * (2 * d);
   EXPECT_EQ(lm->NumParameters(), v * d + s * d + l * per_block + 2 * d + d * v);
 }
 

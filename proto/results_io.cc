@@ -89,9 +89,8 @@ std::string ResolveUserPath(const std::string& path) {
 absl::Status EnsureWritableDir(const std::string& dir) {
   if (absl::Status s = MakeDirs(dir); !s.ok()) return s;
   if (access(dir.c_str(), W_OK) != 0) {
-    return absl::PermissionDeniedError(
-        absl::StrCat("output directory ", dir, " is not writable: ",
-                     ErrnoText()));
+    return absl::PermissionDeniedError(absl::StrCat(
+        "output directory ", dir, " is not writable: ", ErrnoText()));
   }
   return absl::OkStatus();
 }
@@ -144,8 +143,8 @@ absl::StatusOr<std::string> WriteResults(const Results& results,
     google::protobuf::util::JsonPrintOptions options;
     options.add_whitespace = true;
     options.preserve_proto_field_names = true;
-    auto st = google::protobuf::util::MessageToJsonString(complete, &text,
-                                                          options);
+    auto st =
+        google::protobuf::util::MessageToJsonString(complete, &text, options);
     if (!st.ok()) {
       return absl::InternalError(
           absl::StrCat("cannot convert results to JSON: ", st.ToString()));

@@ -2,7 +2,8 @@
 //
 //   sparsity::Results r = ...;
 //   absl::StatusOr<std::string> path =
-//       sparsity::WriteResults(r, "results", "layerwise_sparsity", /*json=*/true);
+//       sparsity::WriteResults(r, "results", "layerwise_sparsity",
+//       /*json=*/true);
 //   absl::StatusOr<sparsity::Results> back = sparsity::ReadResults(*path);
 //
 // Writes are atomic: each file is written to a temporary name in the target

@@ -56,8 +56,9 @@ std::string Direction(double delta) {
   return delta < 0 ? "fell" : "rose";
 }
 
-LinePlot PerLayerPlot(const LayerwiseSparsityResults& r, const std::string& title,
-                      const std::string& y_label, const LayerValue& value) {
+LinePlot PerLayerPlot(const LayerwiseSparsityResults& r,
+                      const std::string& title, const std::string& y_label,
+                      const LayerValue& value) {
   LinePlot plot{title, "training step", y_label, {}};
   plot.y_min = 0;
   plot.y_max = 1;
@@ -78,18 +79,25 @@ std::string Findings(const LayerwiseSparsityResults& r) {
   const Probe& last = r.probes(r.probes_size() - 1);
   const int n = last.layers_size();
   const int top = n - 1;
-  const auto bu = [](const LayerSparsity& l) { return l.batch_union_density(); };
+  const auto bu = [](const LayerSparsity& l) {
+    return l.batch_union_density();
+  };
   const auto td = [](const LayerSparsity& l) { return l.token_density_mean(); };
-  const auto su = [](const LayerSparsity& l) { return l.sequence_union_density(); };
-  const std::vector<double> bu_end = Column(last, bu), bu_start = Column(first, bu);
-  const std::vector<double> td_end = Column(last, td), td_start = Column(first, td);
+  const auto su = [](const LayerSparsity& l) {
+    return l.sequence_union_density();
+  };
+  const std::vector<double> bu_end = Column(last, bu),
+                            bu_start = Column(first, bu);
+  const std::vector<double> td_end = Column(last, td),
+                            td_start = Column(first, td);
   const std::vector<double> su_end = Column(last, su);
 
   std::string s;
   absl::StrAppend(
       &s,
       absl::StrFormat(
-          "- **Batch union ([W] Figure 1).** At step %d, layer 0 fires %s of its "
+          "- **Batch union ([W] Figure 1).** At step %d, layer 0 fires %s of "
+          "its "
           "units at least once on the %d-token probe batch (%s), and the last "
           "layer %d fires %s (%s).\n",
           last.step(), Pct(bu_end[0]), r.probe_tokens(), Rank(bu_end, 0), top,
@@ -105,16 +113,19 @@ std::string Findings(const LayerwiseSparsityResults& r) {
     }
   }
   absl::StrAppend(
-      &s,
-      absl::StrFormat(
-          "- **Over training.** From initialisation to step %d, layer 0's batch "
-          "union %s (%s -> %s; lowest %s at step %d) while layer %d's %s (%s -> "
-          "%s): %s.\n",
-          last.step(), Direction(d0), Pct(bu_start[0]), Pct(bu_end[0]), Pct(min0),
-          min0_step, top, Direction(dl), Pct(bu_start[top]), Pct(bu_end[top]),
-          (d0 < -0.005 && dl > 0.005) || (d0 > 0.005 && dl < -0.005)
-              ? "the first and last layers move in opposite directions"
-              : "the first and last layers do not move in opposite directions"));
+      &s, absl::StrFormat(
+              "- **Over training.** From initialisation to step %d, layer 0's "
+              "batch "
+              "union %s (%s -> %s; lowest %s at step %d) while layer %d's %s "
+              "(%s -> "
+              "%s): %s.\n",
+              last.step(), Direction(d0), Pct(bu_start[0]), Pct(bu_end[0]),
+              Pct(min0), min0_step, top, Direction(dl), Pct(bu_start[top]),
+              Pct(bu_end[top]),
+              (d0 < -0.005 && dl > 0.005) || (d0 > 0.005 && dl < -0.005)
+                  ? "the first and last layers move in opposite directions"
+                  : "the first and last layers do not move in opposite "
+                    "directions"));
   const int sparsest = ArgMin(td_end), densest = ArgMax(td_end);
   absl::StrAppend(
       &s,
@@ -126,12 +137,14 @@ std::string Findings(const LayerwiseSparsityResults& r) {
           Pct(td_start[top]), sparsest, Pct(td_end[sparsest]), densest,
           Pct(td_end[densest])));
   std::vector<double> ratio(n);
-  for (int l = 0; l < n; ++l) ratio[l] = td_end[l] > 0 ? bu_end[l] / td_end[l] : 0;
+  for (int l = 0; l < n; ++l)
+    ratio[l] = td_end[l] > 0 ? bu_end[l] / td_end[l] : 0;
   const int lo = ArgMin(ratio), hi = ArgMax(ratio);
   absl::StrAppend(
       &s,
       absl::StrFormat(
-          "- **Token vs union density.** A sequence's tokens together use %s to "
+          "- **Token vs union density.** A sequence's tokens together use %s "
+          "to "
           "%s of a layer's units and the whole batch %s to %s, while a single "
           "token uses %s to %s: batch union exceeds token density by a factor "
           "of %.1f (layer %d) to %.1f (layer %d), so different tokens use "
@@ -145,10 +158,10 @@ std::string Findings(const LayerwiseSparsityResults& r) {
           ratio[hi], hi));
   if (n >= 3) {
     absl::StrAppend(
-        &s, absl::StrFormat(
-                " Across layers, token density and batch-union density "
-                "correlate with Pearson r = %.2f.",
-                Pearson(td_end, bu_end)));
+        &s,
+        absl::StrFormat(" Across layers, token density and batch-union density "
+                        "correlate with Pearson r = %.2f.",
+                        Pearson(td_end, bu_end)));
   }
   absl::StrAppend(&s, "\n");
   const bool first_extreme = ArgMin(bu_end) == 0 || ArgMax(bu_end) == 0;
@@ -158,7 +171,8 @@ std::string Findings(const LayerwiseSparsityResults& r) {
   absl::StrAppend(
       &s,
       absl::StrFormat(
-          "- **Answer.** In this run the first layer %s and the last layer %s in "
+          "- **Answer.** In this run the first layer %s and the last layer %s "
+          "in "
           "batch-union density; %s. [W] reports about 13%% (layer 0) vs 96%% "
           "(layer 5) at convergence; here %s vs %s, %s.\n",
           first_extreme ? "is an extreme (lowest or highest of all layers)"
@@ -179,7 +193,8 @@ std::string FinalTable(const LayerwiseSparsityResults& r) {
     rows.push_back({absl::StrCat(l.layer()), Pct(l.token_density_mean()),
                     Pct(l.token_density_p10()), Pct(l.token_density_p50()),
                     Pct(l.token_density_p90()), Pct(l.sequence_union_density()),
-                    Pct(l.batch_union_density()), absl::StrCat(l.dead_units())});
+                    Pct(l.batch_union_density()),
+                    absl::StrCat(l.dead_units())});
   }
   return MarkdownTable({"layer", "token density (mean)", "p10", "p50", "p90",
                         "sequence union", "batch union", "dead units"},
@@ -226,28 +241,28 @@ Report LayerwiseSparsityReport(const Results& results,
 
   report.plots.emplace_back(
       name + "_token_density.png",
-      PerLayerPlot(r, "Token density per layer (mean fraction of units > 0 per token)",
-                   "token density", [](const LayerSparsity& l) {
-                     return l.token_density_mean();
-                   }));
+      PerLayerPlot(
+          r, "Token density per layer (mean fraction of units > 0 per token)",
+          "token density",
+          [](const LayerSparsity& l) { return l.token_density_mean(); }));
   report.plots.emplace_back(
       name + "_batch_union.png",
-      PerLayerPlot(r,
-                   absl::StrFormat("Batch union density per layer (units firing "
-                                   "on >= 1 of %d probe tokens)",
-                                   r.probe_tokens()),
-                   "batch union density", [](const LayerSparsity& l) {
-                     return l.batch_union_density();
-                   }));
+      PerLayerPlot(
+          r,
+          absl::StrFormat("Batch union density per layer (units firing "
+                          "on >= 1 of %d probe tokens)",
+                          r.probe_tokens()),
+          "batch union density",
+          [](const LayerSparsity& l) { return l.batch_union_density(); }));
   report.plots.emplace_back(
       name + "_sequence_union.png",
-      PerLayerPlot(r,
-                   absl::StrFormat("Sequence union density per layer (units "
-                                   "firing on >= 1 token of a %d-token sequence)",
-                                   r.config().probe().seq_len()),
-                   "sequence union density", [](const LayerSparsity& l) {
-                     return l.sequence_union_density();
-                   }));
+      PerLayerPlot(
+          r,
+          absl::StrFormat("Sequence union density per layer (units "
+                          "firing on >= 1 token of a %d-token sequence)",
+                          r.config().probe().seq_len()),
+          "sequence union density",
+          [](const LayerSparsity& l) { return l.sequence_union_density(); }));
   LinePlot loss{"Loss", "training step", "cross-entropy (nats/byte)", {}};
   Series train{"training batch", {}, {}, false};
   for (const LossPoint& p : r.loss()) {
@@ -274,10 +289,12 @@ Report LayerwiseSparsityReport(const Results& results,
       "## Setup\n\n",
       absl::StrFormat(
           "A decoder-only ReLU transformer (%d layers, d_model %d, %d heads, "
-          "d_ff %d, %s, %s head; %d parameters) trained for %d steps of %d x %d "
+          "d_ff %d, %s, %s head; %d parameters) trained for %d steps of %d x "
+          "%d "
           "bytes of the Brown corpus (%d training documents; %d held-out "
           "documents, split by document) with AdamW (peak lr %g, %d warmup "
-          "steps, cosine decay to %g, weight decay %g, clip %g). Every %d steps "
+          "steps, cosine decay to %g, weight decay %g, clip %g). Every %d "
+          "steps "
           "(and at step 0) the model is probed without gradients on one fixed "
           "batch of %d held-out tokens (%d sequences of %d); a unit fires on a "
           "token when its post-ReLU value is > 0.\n\n",
@@ -309,17 +326,19 @@ Report LayerwiseSparsityReport(const Results& results,
                     firing, "\n");
   }
   absl::StrAppend(
-      &md, absl::StrFormat("Final training loss %.3f, held-out probe loss %.3f "
-                           "nats/byte.\n\n",
-                           r.loss(r.loss_size() - 1).loss(), last.probe_loss()),
-      "## Over training\n\n", "![token density](", name, "_token_density.png)\n\n",
-      "![batch union density](", name, "_batch_union.png)\n\n",
-      "![sequence union density](", name, "_sequence_union.png)\n\n",
-      "![loss](", name, "_loss.png)\n\n", "## How this was measured\n\n",
+      &md,
+      absl::StrFormat("Final training loss %.3f, held-out probe loss %.3f "
+                      "nats/byte.\n\n",
+                      r.loss(r.loss_size() - 1).loss(), last.probe_loss()),
+      "## Over training\n\n", "![token density](", name,
+      "_token_density.png)\n\n", "![batch union density](", name,
+      "_batch_union.png)\n\n", "![sequence union density](", name,
+      "_sequence_union.png)\n\n", "![loss](", name, "_loss.png)\n\n",
+      "## How this was measured\n\n",
       ProvenanceSection(results.run(), results_file), "\n",
       "Regenerate: `bazel run //experiments:layerwise_sparsity -- "
-      "--preset=", results.run().preset(),
-      "` then `bazel run //reports:render`.\n");
+      "--preset=",
+      results.run().preset(), "` then `bazel run //reports:render`.\n");
   return report;
 }
 

@@ -2,7 +2,8 @@
 // over training of token, batch-union and sequence-union density per layer,
 // the loss curve, and findings computed from the measurements.
 //
-//   Report r = LayerwiseSparsityReport(results, "results/layerwise_sparsity.pb");
+//   Report r = LayerwiseSparsityReport(results,
+//   "results/layerwise_sparsity.pb");
 #ifndef SPARSITY_REPORTS_LAYERWISE_SPARSITY_REPORT_H_
 #define SPARSITY_REPORTS_LAYERWISE_SPARSITY_REPORT_H_
 

@@ -16,30 +16,30 @@ namespace sparsity {
 namespace {
 
 std::string Quote(const std::string& s) {
-  return absl::StrCat("\"", absl::StrReplaceAll(s, {{"\\", "\\\\"}, {"\"", "\\\""}}),
-                      "\"");
+  return absl::StrCat(
+      "\"", absl::StrReplaceAll(s, {{"\\", "\\\\"}, {"\"", "\\\""}}), "\"");
 }
 
 }  // namespace
 
 std::string GnuplotScript(const LinePlot& plot, const std::string& output) {
   std::string s;
-  absl::StrAppend(&s, "set terminal pngcairo size 900,540 font 'DejaVu Sans,11'\n",
-                  "set output ", Quote(output), "\n",
-                  "set title ", Quote(plot.title), "\n",
-                  "set xlabel ", Quote(plot.x_label), "\n",
-                  "set ylabel ", Quote(plot.y_label), "\n",
-                  "set grid\nset key outside right top\n");
+  absl::StrAppend(
+      &s, "set terminal pngcairo size 900,540 font 'DejaVu Sans,11'\n",
+      "set output ", Quote(output), "\n", "set title ", Quote(plot.title), "\n",
+      "set xlabel ", Quote(plot.x_label), "\n", "set ylabel ",
+      Quote(plot.y_label), "\n", "set grid\nset key outside right top\n");
   if (plot.log_y) absl::StrAppend(&s, "set logscale y\n");
   if (plot.y_min != plot.y_max) {
-    absl::StrAppend(&s, absl::StrFormat("set yrange [%g:%g]\n", plot.y_min,
-                                        plot.y_max));
+    absl::StrAppend(
+        &s, absl::StrFormat("set yrange [%g:%g]\n", plot.y_min, plot.y_max));
   }
   for (size_t i = 0; i < plot.series.size(); ++i) {
     absl::StrAppend(&s, "$d", i, " << EOD\n");
     const Series& series = plot.series[i];
     for (size_t j = 0; j < series.x.size(); ++j) {
-      absl::StrAppend(&s, absl::StrFormat("%.9g %.9g\n", series.x[j], series.y[j]));
+      absl::StrAppend(&s,
+                      absl::StrFormat("%.9g %.9g\n", series.x[j], series.y[j]));
     }
     absl::StrAppend(&s, "EOD\n");
   }

@@ -29,7 +29,7 @@ struct LinePlot {
   std::string y_label;
   std::vector<Series> series;
   bool log_y = false;
-  double y_min = 0;   // y range; y_min == y_max: automatic
+  double y_min = 0;  // y range; y_min == y_max: automatic
   double y_max = 0;
 };
 

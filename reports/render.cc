@@ -21,8 +21,9 @@
 #include "reports/plot.h"
 #include "reports/report.h"
 
-DEFINE_string(results_dir, "",
-              "folder of results files *.pb (default: results/ in the workspace)");
+DEFINE_string(
+    results_dir, "",
+    "folder of results files *.pb (default: results/ in the workspace)");
 DEFINE_string(out_dir, "",
               "folder for the reports (default: reports/ in the workspace)");
 
@@ -62,12 +63,13 @@ absl::Status Render() {
   }
   std::vector<std::string> inputs;
   for (const auto& entry : fs::directory_iterator(results_dir, ec)) {
-    if (entry.path().extension() == ".pb") inputs.push_back(entry.path().string());
+    if (entry.path().extension() == ".pb")
+      inputs.push_back(entry.path().string());
   }
   std::sort(inputs.begin(), inputs.end());
   if (inputs.empty()) {
-    return absl::NotFoundError(absl::StrCat("no results files (*.pb) in ",
-                                            results_dir));
+    return absl::NotFoundError(
+        absl::StrCat("no results files (*.pb) in ", results_dir));
   }
   std::vector<std::pair<std::string, std::string>> files;
   for (const std::string& path : inputs) {
@@ -87,7 +89,8 @@ absl::Status Render() {
   if (absl::Status s = EnsureWritableDir(out_dir); !s.ok()) return s;
   if (absl::Status s = WriteFilesAtomically(files); !s.ok()) return s;
   for (const auto& [path, contents] : files) {
-    if (fs::path(path).extension() == ".md") std::printf("wrote %s\n", path.c_str());
+    if (fs::path(path).extension() == ".md")
+      std::printf("wrote %s\n", path.c_str());
   }
   std::printf("rendered %zu results file(s) into %zu file(s) in %s\n",
               inputs.size(), files.size(), out_dir.c_str());
@@ -105,13 +108,15 @@ int main(int argc, char** argv) {
       "results/ and reports/ in the workspace).");
   gflags::ParseCommandLineFlags(&argc, &argv, true);
   if (argc > 1) {
-    std::fprintf(stderr, "render: error: unexpected argument '%s' (see --help)\n",
+    std::fprintf(stderr,
+                 "render: error: unexpected argument '%s' (see --help)\n",
                  argv[1]);
     return 1;
   }
   absl::Status s = sparsity::Render();
   if (!s.ok()) {
-    std::fprintf(stderr, "render: error: %s\n", std::string(s.message()).c_str());
+    std::fprintf(stderr, "render: error: %s\n",
+                 std::string(s.message()).c_str());
     return 1;
   }
   return 0;

@@ -19,7 +19,9 @@ std::string MarkdownTable(const std::vector<std::string>& header,
 
 std::string ProvenanceSection(const RunInfo& run,
                               const std::string& results_file) {
-  const auto minutes = [](double s) { return absl::StrFormat("%.1f min", s / 60); };
+  const auto minutes = [](double s) {
+    return absl::StrFormat("%.1f min", s / 60);
+  };
   return MarkdownTable(
       {"run", "value"},
       {
@@ -28,10 +30,11 @@ std::string ProvenanceSection(const RunInfo& run,
           {"seed", absl::StrCat(run.seed())},
           {"git revision", absl::StrCat("`", run.git_revision(), "`")},
           {"started (UTC)", run.start_time_utc()},
-          {"machine", absl::StrFormat("%s (%d cores)", run.machine(), run.cpu_cores())},
+          {"machine",
+           absl::StrFormat("%s (%d cores)", run.machine(), run.cpu_cores())},
           {"threads", absl::StrCat(run.threads())},
-          {"LibTorch / protobuf", absl::StrCat(run.torch_version(), " / ",
-                                               run.protobuf_version())},
+          {"LibTorch / protobuf",
+           absl::StrCat(run.torch_version(), " / ", run.protobuf_version())},
           {"BLAS", absl::StrCat("`", run.blas(), "`")},
           {"wall time", minutes(run.wall_seconds())},
           {"training time (probes excluded)", minutes(run.train_seconds())},

@@ -24,7 +24,8 @@ std::string MarkdownTable(const std::vector<std::string>& header,
 
 // "How this was measured": preset, seed, git revision, machine, threads,
 // library versions and timings, from the results file.
-std::string ProvenanceSection(const RunInfo& run, const std::string& results_file);
+std::string ProvenanceSection(const RunInfo& run,
+                              const std::string& results_file);
 
 }  // namespace sparsity
 

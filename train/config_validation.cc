@@ -47,9 +47,9 @@ absl::Status ValidateOptimConfig(const OptimConfig& o) {
     return s;
   }
   if (o.beta1() < 0 || o.beta1() >= 1 || o.beta2() < 0 || o.beta2() >= 1) {
-    return absl::InvalidArgumentError(absl::StrCat(
-        "optim.beta1 and optim.beta2 must be in [0, 1), got ", o.beta1(),
-        " and ", o.beta2()));
+    return absl::InvalidArgumentError(
+        absl::StrCat("optim.beta1 and optim.beta2 must be in [0, 1), got ",
+                     o.beta1(), " and ", o.beta2()));
   }
   if (o.min_lr() > o.lr()) {
     return absl::InvalidArgumentError(absl::StrCat(
@@ -76,8 +76,8 @@ absl::Status ValidateDataConfig(const DataConfig& d, const ModelConfig& m) {
   }
   if (d.seq_len() > m.max_seq_len()) {
     return absl::InvalidArgumentError(
-        absl::StrCat("data.seq_len (", d.seq_len(), ") exceeds model.max_seq_len (",
-                     m.max_seq_len(), ")"));
+        absl::StrCat("data.seq_len (", d.seq_len(),
+                     ") exceeds model.max_seq_len (", m.max_seq_len(), ")"));
   }
   if (d.heldout_fraction() <= 0 || d.heldout_fraction() >= 1) {
     return absl::InvalidArgumentError(absl::StrCat(

@@ -34,8 +34,9 @@ std::string GitRevision() {
   const std::string rev =
       RunCommand("git -C '" + dir + "' rev-parse HEAD 2>/dev/null");
   if (rev.empty()) return "unknown";
-  const std::string dirty = RunCommand(
-      "git -C '" + dir + "' status --porcelain --untracked-files=no 2>/dev/null");
+  const std::string dirty =
+      RunCommand("git -C '" + dir +
+                 "' status --porcelain --untracked-files=no 2>/dev/null");
   return dirty.empty() ? rev : rev + "+dirty";
 }
 
@@ -72,8 +73,9 @@ std::string BlasLibrary() {
 }  // namespace
 
 int ConfigureThreads(int threads) {
-  const int n = threads > 0 ? threads
-                            : static_cast<int>(std::thread::hardware_concurrency());
+  const int n = threads > 0
+                    ? threads
+                    : static_cast<int>(std::thread::hardware_concurrency());
   torch::set_num_threads(n > 0 ? n : 1);
   static bool interop_set = false;  // may only be set once per process
   if (!interop_set) {

@@ -1,7 +1,8 @@
 // Provenance of a run, recorded in every results file: git revision, machine,
 // library versions, threads, command line and start time.
 //
-//   RunInfo info = CollectRunInfo("layerwise_sparsity", "default", seed, argc, argv);
+//   RunInfo info = CollectRunInfo("layerwise_sparsity", "default", seed, argc,
+//   argv);
 #ifndef SPARSITY_TRAIN_RUN_INFO_H_
 #define SPARSITY_TRAIN_RUN_INFO_H_
 

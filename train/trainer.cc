@@ -49,9 +49,11 @@ absl::Status Trainer::RunProbe(int64_t step, int64_t tokens, TrainingRun* run) {
 void Trainer::PrintProgress(int64_t step, const LossPoint& point,
                             double tokens_per_second, double elapsed) const {
   const double eta =
-      step > 0 ? elapsed / step * static_cast<double>(train_.steps() - step) : 0;
+      step > 0 ? elapsed / step * static_cast<double>(train_.steps() - step)
+               : 0;
   std::string layers;
-  for (double v : last_probe_.per_layer) absl::StrAppend(&layers, absl::StrFormat(" %.3f", v));
+  for (double v : last_probe_.per_layer)
+    absl::StrAppend(&layers, absl::StrFormat(" %.3f", v));
   std::printf(
       "step %*lld/%lld | loss %.4f | lr %.2e | grad %.2f | %.0f tok/s | %s%s "
       "| %s elapsed | ETA %s\n",

@@ -27,7 +27,7 @@ namespace sparsity {
 
 // What a probe tells the progress line (e.g. per-layer token density).
 struct ProbeSummary {
-  std::string label;            // e.g. "density"
+  std::string label;  // e.g. "density"
   std::vector<double> per_layer;
 };
 

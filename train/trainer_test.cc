@@ -27,7 +27,8 @@ TEST(ScheduledLearningRate, WarmupThenCosineToMin) {
   EXPECT_NEAR(ScheduledLearningRate(o, 4, 105), 3e-3, 1e-9);
   EXPECT_NEAR(ScheduledLearningRate(o, 55, 105), (3e-3 + 3e-4) / 2, 1e-9);
   EXPECT_NEAR(ScheduledLearningRate(o, 105, 105), 3e-4, 1e-9);
-  EXPECT_LT(ScheduledLearningRate(o, 80, 105), ScheduledLearningRate(o, 30, 105));
+  EXPECT_LT(ScheduledLearningRate(o, 80, 105),
+            ScheduledLearningRate(o, 30, 105));
 }
 
 TransformerLM SmallLm() {
@@ -42,12 +43,13 @@ TEST(Trainer, LearnsARepeatingPatternAndProbesOnSchedule) {
   train.set_log_every(20);
   Trainer trainer(lm, Optim(), train);
   std::vector<int64_t> probe_steps;
-  trainer.set_probe(25, [&](int64_t step, int64_t) -> absl::StatusOr<ProbeSummary> {
-    EXPECT_FALSE(torch::GradMode::is_enabled());
-    EXPECT_FALSE(lm->is_training());
-    probe_steps.push_back(step);
-    return ProbeSummary{"density", {0.5, 0.25}};
-  });
+  trainer.set_probe(25,
+                    [&](int64_t step, int64_t) -> absl::StatusOr<ProbeSummary> {
+                      EXPECT_FALSE(torch::GradMode::is_enabled());
+                      EXPECT_FALSE(lm->is_training());
+                      probe_steps.push_back(step);
+                      return ProbeSummary{"density", {0.5, 0.25}};
+                    });
   // Batches of "0 1 2 ... 15 0 1 ...": perfectly predictable.
   class Counting : public BatchSource {
    public:

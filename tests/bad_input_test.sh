@@ -1,0 +1,85 @@
+#!/usr/bin/env bash
+# Bad input gets one clear error line on stderr, a non-zero exit, and leaves
+# no (partial) files behind. Args: EXPERIMENT RENDER BROWN_CA01
+set -uo pipefail
+experiment=$1
+render=$2
+corpus=$(dirname "$3")
+tmp=${TEST_TMPDIR:-$(mktemp -d)}
+failures=0
+
+# expect_error NAME PATTERN DIR_THAT_MUST_STAY_EMPTY CMD...
+expect_error() {
+  local name=$1 pattern=$2 dir=$3
+  shift 3
+  rm -rf "$dir"
+  mkdir -p "$dir"
+  "$@" >"$tmp/stdout" 2>"$tmp/stderr"
+  local rc=$?
+  local lines
+  lines=$(wc -l <"$tmp/stderr")
+  local leftover
+  leftover=$(ls -A "$dir")
+  if [[ $rc -eq 0 ]]; then
+    echo "FAIL $name: exit code 0"; failures=$((failures + 1))
+  elif [[ $lines -ne 1 ]]; then
+    echo "FAIL $name: $lines stderr lines:"; cat "$tmp/stderr"; failures=$((failures + 1))
+  elif ! grep -q -- "$pattern" "$tmp/stderr"; then
+    echo "FAIL $name: stderr lacks '$pattern':"; cat "$tmp/stderr"; failures=$((failures + 1))
+  elif [[ -n $leftover ]]; then
+    echo "FAIL $name: left files behind: $leftover"; failures=$((failures + 1))
+  else
+    echo "ok   $name: $(cat "$tmp/stderr")"
+  fi
+}
+
+out=$tmp/out
+run() { "$experiment" --preset=smoke --quiet --out_dir="$out" --corpus_dir="$corpus" "$@"; }
+
+expect_error "unknown preset" "unknown preset 'huge'" "$out" run --preset=huge
+expect_error "negative size" "model.d_model must be positive, got -5" "$out" run --d_model=-5
+expect_error "zero size" "model.d_ff must be positive, got 0" "$out" run --d_ff=0
+expect_error "zero steps" "train.steps must be positive" "$out" run --steps=0
+expect_error "heads do not divide" "must be divisible by model.n_heads" "$out" run --d_model=33
+expect_error "sequence too long" "data.seq_len (64) exceeds model.max_seq_len (32)" "$out" run --seq_len=64
+expect_error "probe not whole sequences" "must be a multiple of probe.seq_len" "$out" run --probe_tokens=500
+expect_error "malformed value" "is not a valid value for train.steps" "$out" run --steps=ten
+expect_error "malformed override" "is not a valid" "$out" run --override='train { stepz: 3 }'
+expect_error "unknown flag" "unknown command line flag 'bogus'" "$out" run --bogus=1
+expect_error "missing corpus" "tools/setup.sh" "$out" run --corpus_dir="$tmp/no_corpus"
+expect_error "diverging run" "diverged" "$out" run --lr=1e30 --warmup_steps=0 --steps=20
+touch "$tmp/plain_file"
+expect_error "unwritable output folder" "$tmp/plain_file" "$out" \
+  "$experiment" --preset=smoke --quiet --out_dir="$tmp/plain_file/sub" --corpus_dir="$corpus"
+
+# The renderer, on a good file made here, then damaged copies of it.
+good=$tmp/good
+rm -rf "$good" && mkdir -p "$good"
+run --out_dir="$good" >/dev/null 2>&1 || { echo "FAIL: smoke run failed"; exit 1; }
+reports=$tmp/reports
+mkdir -p "$tmp/truncated" "$tmp/corrupt" "$tmp/empty"
+size=$(stat -c %s "$good/layerwise_sparsity.pb")
+head -c $((size / 2)) "$good/layerwise_sparsity.pb" >"$tmp/truncated/layerwise_sparsity.pb"
+head -c $((size - 3)) "$good/layerwise_sparsity.pb" >"$tmp/truncated/zz_short.pb"
+printf 'not a protobuf \xff\xff\xff\xff' >"$tmp/corrupt/layerwise_sparsity.pb"
+expect_error "render truncated" "truncated\|corrupt" "$reports" \
+  "$render" --results_dir="$tmp/truncated" --out_dir="$reports"
+rm "$tmp/truncated/layerwise_sparsity.pb"
+expect_error "render cut by 3 bytes" "zz_short.pb is" "$reports" \
+  "$render" --results_dir="$tmp/truncated" --out_dir="$reports"
+expect_error "render corrupt" "corrupt" "$reports" \
+  "$render" --results_dir="$tmp/corrupt" --out_dir="$reports"
+expect_error "render empty folder" "no results files" "$reports" \
+  "$render" --results_dir="$tmp/empty" --out_dir="$reports"
+expect_error "render missing folder" "does not exist" "$reports" \
+  "$render" --results_dir="$tmp/nowhere" --out_dir="$reports"
+# A good file next to a corrupt one: nothing is written.
+cp "$good/layerwise_sparsity.pb" "$tmp/corrupt/a_good.pb"
+expect_error "render good + corrupt" "corrupt" "$reports" \
+  "$render" --results_dir="$tmp/corrupt" --out_dir="$reports"
+
+if ((failures)); then
+  echo "$failures bad-input case(s) failed"
+  exit 1
+fi
+echo "all bad-input cases passed"
