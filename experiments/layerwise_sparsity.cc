@@ -48,7 +48,7 @@ absl::Status Run(int argc, char** argv) {
   absl::StatusOr<std::string> out_dir = PrepareOutputDir();
   if (!out_dir.ok()) return out_dir.status();
 
-  const int threads = ConfigureThreads(config.train().threads());
+  const ThreadSettings threads = ConfigureThreads(config.train().threads());
   torch::manual_seed(config.seed());
   absl::StatusOr<LmData> data =
       MakeLmData(config.data(), config.probe(), config.model().vocab_size(),
@@ -71,13 +71,16 @@ absl::Status Run(int argc, char** argv) {
   if (!FLAGS_quiet) {
     std::printf(
         "%s: %lld parameters, %d layers x %d units; %lld train / %lld held-out "
-        "documents (%lld train tokens); probe %lld tokens; %d threads\n",
+        "documents (%lld train tokens); probe %lld tokens; %d threads "
+        "(LibTorch "
+        "%d, OpenBLAS %d)\n",
         kName, static_cast<long long>(out.parameters()),
         config.model().n_layers(), config.model().d_ff(),
         static_cast<long long>(data->train_documents),
         static_cast<long long>(data->heldout_documents),
         static_cast<long long>(data->train_tokens),
-        static_cast<long long>(out.probe_tokens()), threads);
+        static_cast<long long>(out.probe_tokens()), threads.threads,
+        threads.torch_threads, threads.blas_threads);
   }
 
   SparsityProbe probe(data->probe_batch);
@@ -103,7 +106,9 @@ absl::Status Run(int argc, char** argv) {
   for (const LossPoint& point : run->loss) *out.add_loss() = point;
 
   RunInfo& info = *results.mutable_run();
-  info.set_threads(threads);
+  info.set_threads(threads.threads);
+  info.set_torch_threads(threads.torch_threads);
+  info.set_blas_threads(threads.blas_threads);
   info.set_train_seconds(run->train_seconds);
   info.set_probe_seconds(run->probe_seconds);
   info.set_tokens_per_second(run->tokens_per_second);

@@ -88,7 +88,8 @@ const std::vector<FieldFlag>& FieldFlags() {
 class ErrorText : public google::protobuf::io::ErrorCollector {
  public:
   void AddError(int line, int column, const std::string& message) override {
-    if (text.empty()) text = absl::StrCat(line + 1, ":", column + 1, ": ", message);
+    if (text.empty())
+      text = absl::StrCat(line + 1, ":", column + 1, ": ", message);
   }
   void AddWarning(int, int, const std::string&) override {}
   std::string text;

@@ -1,5 +1,6 @@
 #include "train/run_info.h"
 
+#include <dlfcn.h>
 #include <unistd.h>
 
 #include <array>
@@ -72,17 +73,30 @@ std::string BlasLibrary() {
 
 }  // namespace
 
-int ConfigureThreads(int threads) {
-  const int n = threads > 0
-                    ? threads
-                    : static_cast<int>(std::thread::hardware_concurrency());
-  torch::set_num_threads(n > 0 ? n : 1);
+ThreadSettings ConfigureThreads(int threads) {
+  int n = threads > 0 ? threads
+                      : static_cast<int>(std::thread::hardware_concurrency());
+  if (n <= 0) n = 1;
+  ThreadSettings settings;
+  settings.threads = n;
+  // OpenBLAS exports openblas_set_num_threads; the reference BLAS does not.
+  using SetThreads = void (*)(int);
+  auto set_blas_threads = reinterpret_cast<SetThreads>(
+      dlsym(RTLD_DEFAULT, "openblas_set_num_threads"));
+  if (set_blas_threads != nullptr) {
+    set_blas_threads(n);
+    settings.blas_threads = n;
+    settings.torch_threads = 1;
+  } else {
+    settings.torch_threads = n;
+  }
+  torch::set_num_threads(settings.torch_threads);
   static bool interop_set = false;  // may only be set once per process
   if (!interop_set) {
     torch::set_num_interop_threads(1);
     interop_set = true;
   }
-  return torch::get_num_threads();
+  return settings;
 }
 
 RunInfo CollectRunInfo(const std::string& experiment, const std::string& preset,
@@ -96,7 +110,6 @@ RunInfo CollectRunInfo(const std::string& experiment, const std::string& preset,
   gethostname(host, sizeof(host) - 1);
   info.set_machine(absl::StrCat(host, ", ", CpuModel()));
   info.set_cpu_cores(static_cast<int>(std::thread::hardware_concurrency()));
-  info.set_threads(torch::get_num_threads());
   info.set_torch_version(TORCH_VERSION);
   info.set_protobuf_version(
       google::protobuf::internal::VersionString(GOOGLE_PROTOBUF_VERSION));
