@@ -172,15 +172,18 @@ std::string Findings(const LayerwiseSparsityResults& r) {
       &s,
       absl::StrFormat(
           "- **Answer.** In this run the first layer %s and the last layer %s "
-          "in "
-          "batch-union density; %s. [W] reports about 13%% (layer 0) vs 96%% "
-          "(layer 5) at convergence; here %s vs %s, %s.\n",
+          "in batch-union density; %s. The layer using the fewest of its "
+          "units is layer %d (%s fire on the batch; %d dead). [W] reports "
+          "about 13%% (layer 0) vs 96%% (layer 5) at convergence; here %s vs "
+          "%s, %s.\n",
           first_extreme ? "is an extreme (lowest or highest of all layers)"
                         : "is not an extreme",
           last_extreme ? "is an extreme" : "is not an extreme",
           inverse ? "they sit at opposite ends, i.e. they behave inversely"
                   : "they do not sit at opposite ends",
-          Pct(bu_end[0]), Pct(bu_end[top]),
+          ArgMin(bu_end), Pct(bu_end[ArgMin(bu_end)]),
+          last.layers(ArgMin(bu_end)).dead_units(), Pct(bu_end[0]),
+          Pct(bu_end[top]),
           bu_end[0] < bu_end[top] ? "the same ordering as the paper"
                                   : "the opposite ordering to the paper"));
   return s;

@@ -18,6 +18,7 @@
 #include "gflags/gflags.h"
 #include "proto/results_io.h"
 #include "reports/layerwise_sparsity_report.h"
+#include "reports/performance_report.h"
 #include "reports/plot.h"
 #include "reports/report.h"
 
@@ -42,6 +43,11 @@ absl::StatusOr<Report> BuildReport(const Results& results,
             absl::StrCat(file_name, " holds no probes or no loss curve"));
       }
       return LayerwiseSparsityReport(results, file_name);
+    case Results::kPerformance:
+      if (results.performance().samples_size() == 0) {
+        return absl::DataLossError(absl::StrCat(file_name, " holds no samples"));
+      }
+      return PerformanceReport(results, file_name);
     case Results::EXPERIMENT_NOT_SET:
       break;
   }

@@ -42,6 +42,9 @@ Results WithoutTimings(Results r) {
   run->clear_tokens_per_second();
   run->clear_start_time_utc();
   run->clear_command_line();
+  for (LossPoint& p : *r.mutable_layerwise_sparsity()->mutable_loss()) {
+    p.clear_seconds();
+  }
   return r;
 }
 

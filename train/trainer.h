@@ -52,6 +52,15 @@ class Trainer {
     probe_ = std::move(probe);
   }
   void set_quiet(bool quiet) { quiet_ = quiet; }
+  // Whether to probe before the first step (default true).
+  void set_probe_at_start(bool probe_at_start) {
+    probe_at_start_ = probe_at_start;
+  }
+  // An observer attached to every training forward pass (nullptr: none).
+  // It sees the training batch's activations; its cost counts as step time.
+  void set_train_observer(ActivationObserver* observer) {
+    train_observer_ = observer;
+  }
 
   // Trains for train.steps steps on batches from `data`. Fails (with the
   // step, loss and learning rate) if the loss becomes NaN or infinite.
@@ -69,6 +78,8 @@ class Trainer {
   ProbeFn probe_;
   ProbeSummary last_probe_;
   bool quiet_ = false;
+  bool probe_at_start_ = true;
+  ActivationObserver* train_observer_ = nullptr;
 };
 
 // "1h02m", "3m05s", "12.3s".

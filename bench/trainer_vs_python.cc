@@ -1,0 +1,417 @@
+// Speed of the C++ trainer against the PyTorch reference in Python
+// (bench/torch_reference.py) on the same model, batch shapes, threads and
+// machine, and the cost of probing. Runs alternate, several rounds; medians
+// go into a results file that //reports:render turns into performance.md.
+//
+//   bazel run //bench:trainer_vs_python            # results/performance.pb
+//   bazel run //reports:render                     # reports/performance.md
+//
+// Both sides train on uniformly random tokens with AdamW, warmup + cosine
+// schedule and clipping at 1.0; each run does --warmup untimed steps, then
+// --steps timed ones. Probing modes (C++, default LM):
+//   none        no observer
+//   every_step  an observer on every training forward computing the full
+//               sparsity statistics of every layer (metrics/sparsity.h)
+//   schedule    the experiments' probe: a separate no-grad forward on an
+//               8192-token probe batch every --probe_every steps
+#include <unistd.h>
+
+#include <algorithm>
+#include <chrono>
+#include <climits>
+#include <cstdio>
+#include <cstdlib>
+#include <string>
+#include <vector>
+
+#include "absl/status/status.h"
+#include "absl/status/statusor.h"
+#include "absl/strings/numbers.h"
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_format.h"
+#include "data/batching.h"
+#include "kernels/activation_stats.h"
+#include "gflags/gflags.h"
+#include "metrics/sparsity.h"
+#include "models/transformer_lm.h"
+#include "proto/results.pb.h"
+#include "proto/results_io.h"
+#include "train/run_info.h"
+#include "train/sparsity_probe.h"
+#include "train/trainer.h"
+
+DEFINE_int32(rounds, 3, "rounds; each runs every configuration once");
+DEFINE_int32(steps, 20, "timed training steps per run");
+DEFINE_int32(warmup, 3, "untimed steps before each timed run");
+DEFINE_int32(probe_every, 50,
+             "probe interval of the 'schedule' mode (the default preset's); "
+             "its runs last this many steps and probe once");
+DEFINE_int32(threads, 0, "cores, 0 = all (same policy for C++ and Python)");
+DEFINE_string(python, "/usr/bin/python3",
+              "Python interpreter with torch (Debian python3-torch)");
+DEFINE_string(out_dir, "", "folder for performance.pb (default: results/)");
+DEFINE_bool(json, false, "also write performance.json");
+DEFINE_bool(skip_python, false, "time only the C++ side (no comparison)");
+
+namespace sparsity {
+namespace {
+
+struct Size {
+  const char* name;
+  int d_model, n_layers, n_heads, d_ff, seq_len, batch;
+};
+
+// The sweep; "default" is the layerwise_sparsity default preset's LM.
+const std::vector<Size>& Sizes() {
+  static const auto* sizes = new std::vector<Size>{
+      {"small", 64, 2, 2, 256, 64, 16},
+      {"default", 128, 6, 4, 512, 128, 32},
+      {"wide", 256, 6, 4, 1024, 128, 16},
+      {"deep", 128, 12, 4, 512, 64, 32},
+  };
+  return *sizes;
+}
+
+using Clock = std::chrono::steady_clock;
+
+OptimConfig BenchOptim() {
+  OptimConfig o;
+  o.set_lr(2e-3);
+  o.set_min_lr(2e-4);
+  o.set_warmup_steps(100);
+  o.set_weight_decay(0.1);
+  o.set_beta1(0.9);
+  o.set_beta2(0.95);
+  o.set_eps(1e-8);
+  o.set_grad_clip(1.0);
+  return o;
+}
+
+// Full sparsity statistics of every layer on every training forward.
+class EveryStepObserver : public ActivationObserver {
+ public:
+  void OnMlp(int layer, const torch::Tensor& pre,
+             const torch::Tensor& post) override {
+    SparsityAccumulator acc(post.size(-1), post.size(1));
+    acc.Add(post);
+    sink_ += acc.Finish().token_density.mean;
+  }
+  double sink_ = 0;
+};
+
+absl::StatusOr<double> TimeCpp(const Size& s, int steps, const std::string& mode) {
+  torch::manual_seed(1);
+  TransformerLM model(TransformerLMOptions(256, s.d_model, s.n_layers,
+                                           s.n_heads, s.d_ff, s.seq_len));
+  RandomTokenSource data(256, s.seq_len, s.batch, 1);
+  TrainConfig train;
+  train.set_log_every(1 << 30);
+  train.set_steps(FLAGS_warmup);
+  {
+    Trainer warm(model, BenchOptim(), train);
+    warm.set_quiet(true);
+    if (auto run = warm.Run(data); !run.ok()) return run.status();
+  }
+  train.set_steps(steps);
+  Trainer trainer(model, BenchOptim(), train);
+  trainer.set_quiet(true);
+  EveryStepObserver observer;
+  SparsityProbe probe(
+      RandomTokenSource(256, s.seq_len, 8192 / s.seq_len, 2).Next());
+  if (mode == "every_step") trainer.set_train_observer(&observer);
+  if (mode == "schedule") {
+    trainer.set_probe_at_start(false);
+    trainer.set_probe(FLAGS_probe_every, [&](int64_t, int64_t)
+                                             -> absl::StatusOr<ProbeSummary> {
+      SparsityMeasurement m = probe.Measure(*model);
+      return ProbeSummary{"density", {m.layers[0].token_density.mean}};
+    });
+  }
+  const auto start = Clock::now();
+  auto run = trainer.Run(data);
+  if (!run.ok()) return run.status();
+  return std::chrono::duration<double>(Clock::now() - start).count();
+}
+
+std::string ScriptPath() {
+  char exe[PATH_MAX] = {0};
+  if (readlink("/proc/self/exe", exe, sizeof(exe) - 1) > 0) {
+    const std::string candidate =
+        std::string(exe) + ".runfiles/sparsity/bench/torch_reference.py";
+    if (access(candidate.c_str(), R_OK) == 0) return candidate;
+  }
+  return WorkspaceDir() + "/bench/torch_reference.py";
+}
+
+// Runs the Python reference; returns its timed seconds and torch version.
+absl::StatusOr<std::pair<double, std::string>> TimePython(const Size& s,
+                                                         int steps) {
+  const std::string cmd = absl::StrFormat(
+      "%s %s --d_model %d --n_layers %d --n_heads %d --d_ff %d --seq_len %d "
+      "--batch_size %d --steps %d --warmup %d --threads %d 2>&1",
+      FLAGS_python, ScriptPath(), s.d_model, s.n_layers, s.n_heads, s.d_ff,
+      s.seq_len, s.batch, steps, FLAGS_warmup, FLAGS_threads);
+  FILE* pipe = popen(cmd.c_str(), "r");
+  if (pipe == nullptr) return absl::InternalError("cannot start " + cmd);
+  std::string out;
+  char buf[4096];
+  while (fgets(buf, sizeof(buf), pipe) != nullptr) out += buf;
+  const int rc = pclose(pipe);
+  const auto field = [&out](const std::string& key) -> std::string {
+    const size_t at = out.find("\"" + key + "\": ");
+    if (at == std::string::npos) return "";
+    const size_t begin = at + key.size() + 4;
+    const size_t end = out.find_first_of(",}", begin);
+    std::string v = out.substr(begin, end - begin);
+    v.erase(std::remove(v.begin(), v.end(), '"'), v.end());
+    return v;
+  };
+  double seconds = 0;
+  int64_t parameters = 0;
+  if (rc != 0 || !absl::SimpleAtod(field("seconds"), &seconds) ||
+      !absl::SimpleAtoi(field("parameters"), &parameters)) {
+    while (!out.empty() && out.back() == '\n') out.pop_back();
+    return absl::FailedPreconditionError(absl::StrCat(
+        "the Python reference failed (", out.substr(out.rfind('\n') + 1),
+        "); is python3-torch installed? run tools/setup.sh"));
+  }
+  // The two sides must train the same model.
+  const int64_t cpp_parameters =
+      TransformerLM(TransformerLMOptions(256, s.d_model, s.n_layers, s.n_heads,
+                                         s.d_ff, s.seq_len))
+          ->NumParameters();
+  if (parameters != cpp_parameters) {
+    return absl::InternalError(absl::StrFormat(
+        "the Python model has %d parameters, the C++ model %d: they differ",
+        parameters, cpp_parameters));
+  }
+  return std::make_pair(seconds, field("torch_version"));
+}
+
+double Median(std::vector<double> v);
+
+// Times the kernel and the LibTorch expressions on a ~10%-dense ReLU output.
+KernelComparison TimeKernel(int64_t tokens, int64_t d_ff, int repeats) {
+  constexpr int64_t kSeq = 128;
+  torch::manual_seed(0);
+  torch::Tensor h = torch::relu(torch::randn({tokens, d_ff}) - 1.28);
+  std::vector<int32_t> nnz(tokens);
+  std::vector<int64_t> counts(d_ff);
+  std::vector<uint64_t> unions(tokens / kSeq * UnionWords(d_ff));
+  std::vector<double> kernel_s, torch_s;
+  const int saved_threads = torch::get_num_threads();
+  torch::set_num_threads(1);
+  for (int r = 0; r < repeats; ++r) {
+    auto t0 = Clock::now();
+    std::fill(counts.begin(), counts.end(), 0);
+    std::fill(unions.begin(), unions.end(), 0);
+    ActivationStatsCpu(h.data_ptr<float>(), tokens, d_ff, kSeq, nnz.data(),
+                       counts.data(), unions.data());
+    auto t1 = Clock::now();
+    torch::Tensor fires = h > 0;
+    torch::Tensor a = fires.sum(-1), b = fires.sum(0),
+                  c = fires.view({tokens / kSeq, kSeq, d_ff}).any(1);
+    auto t2 = Clock::now();
+    if (a.numel() + b.numel() + c.numel() == 0) std::abort();
+    kernel_s.push_back(std::chrono::duration<double>(t1 - t0).count());
+    torch_s.push_back(std::chrono::duration<double>(t2 - t1).count());
+  }
+  torch::set_num_threads(saved_threads);
+  KernelComparison k;
+  k.set_tokens(tokens);
+  k.set_d_ff(d_ff);
+  k.set_kernel_seconds(Median(kernel_s));
+  k.set_torch_seconds(Median(torch_s));
+  k.set_ratio(k.torch_seconds() / k.kernel_seconds());
+  k.set_kernel_gb_per_second(tokens * d_ff * 4.0 / k.kernel_seconds() / 1e9);
+  k.set_kernel_path(ActivationStatsCpuPath());
+  std::printf("kernel %lld x %lld: %.1f us vs LibTorch %.1f us: %.1fx\n",
+              static_cast<long long>(tokens), static_cast<long long>(d_ff),
+              1e6 * k.kernel_seconds(), 1e6 * k.torch_seconds(), k.ratio());
+  return k;
+}
+
+double Median(std::vector<double> v) {
+  std::sort(v.begin(), v.end());
+  const size_t n = v.size();
+  return n % 2 ? v[n / 2] : 0.5 * (v[n / 2 - 1] + v[n / 2]);
+}
+
+SpeedSample* AddSample(PerformanceResults* out, const std::string& impl,
+                       const Size& s, const std::string& mode, int round,
+                       int steps, double seconds) {
+  SpeedSample* x = out->add_samples();
+  x->set_impl(impl);
+  x->set_size(s.name);
+  x->set_mode(mode);
+  x->set_round(round);
+  x->set_steps(steps);
+  x->set_seconds(seconds);
+  x->set_steps_per_second(steps / seconds);
+  x->set_tokens_per_second(steps * static_cast<double>(s.batch) * s.seq_len /
+                           seconds);
+  std::printf("round %d  %-6s %-8s %-10s %7.3f steps/s %9.0f tokens/s\n",
+              round, impl.c_str(), s.name, mode.c_str(), x->steps_per_second(),
+              x->tokens_per_second());
+  std::fflush(stdout);
+  return x;
+}
+
+absl::Status Run(int argc, char** argv) {
+  if (FLAGS_rounds <= 0 || FLAGS_steps <= 0 || FLAGS_warmup < 0 ||
+      FLAGS_probe_every <= 0) {
+    return absl::InvalidArgumentError(
+        "--rounds, --steps and --probe_every must be positive, --warmup >= 0");
+  }
+  const std::string out_dir = FLAGS_out_dir.empty()
+                                  ? WorkspaceDir() + "/results"
+                                  : ResolveUserPath(FLAGS_out_dir);
+  if (absl::Status s = EnsureWritableDir(out_dir); !s.ok()) return s;
+  const ThreadSettings threads = ConfigureThreads(FLAGS_threads);
+  Results results;
+  *results.mutable_run() = CollectRunInfo("performance", "default", 1, argc, argv);
+  results.mutable_run()->set_threads(threads.threads);
+  results.mutable_run()->set_torch_threads(threads.torch_threads);
+  results.mutable_run()->set_blas_threads(threads.blas_threads);
+  PerformanceResults& out = *results.mutable_performance();
+  out.set_rounds(FLAGS_rounds);
+  out.set_steps(FLAGS_steps);
+  out.set_warmup_steps(FLAGS_warmup);
+  out.set_default_size("default");
+  out.set_probe_every(FLAGS_probe_every);
+  out.set_probe_tokens(8192);
+  const auto start = Clock::now();
+
+  // 0. The activation-statistics kernel vs LibTorch expressions.
+  for (const auto& [tokens, d_ff] : std::vector<std::pair<int64_t, int64_t>>{
+           {4096, 512}, {8192, 512}, {8192, 2048}, {8192, 4096}}) {
+    *out.add_kernels() = TimeKernel(tokens, d_ff, 31);
+  }
+
+  // 1. C++ vs Python over the size sweep, alternating which goes first.
+  const std::vector<Size>& sizes = Sizes();
+  std::vector<std::vector<double>> cpp(sizes.size()), py(sizes.size()),
+      ratio(sizes.size());
+  for (int round = 0; round < FLAGS_rounds && !FLAGS_skip_python; ++round) {
+    for (size_t i = 0; i < sizes.size(); ++i) {
+      const Size& s = sizes[i];
+      double cpp_s = 0, py_s = 0;
+      for (int k = 0; k < 2; ++k) {
+        if ((k == 0) == (round % 2 == 0)) {
+          absl::StatusOr<double> t = TimeCpp(s, FLAGS_steps, "none");
+          if (!t.ok()) return t.status();
+          cpp_s = *t;
+          AddSample(&out, "cpp", s, "none", round, FLAGS_steps, cpp_s);
+        } else {
+          auto t = TimePython(s, FLAGS_steps);
+          if (!t.ok()) return t.status();
+          py_s = t->first;
+          out.set_python_torch_version(t->second);
+          AddSample(&out, "python", s, "none", round, FLAGS_steps, py_s);
+        }
+      }
+      cpp[i].push_back(FLAGS_steps / cpp_s);
+      py[i].push_back(FLAGS_steps / py_s);
+      ratio[i].push_back(py_s / cpp_s);
+    }
+  }
+  for (size_t i = 0; i < sizes.size() && !FLAGS_skip_python; ++i) {
+    const Size& s = sizes[i];
+    SizeComparison* c = out.add_sizes();
+    c->set_size(s.name);
+    ModelConfig* m = c->mutable_model();
+    m->set_vocab_size(256);
+    m->set_d_model(s.d_model);
+    m->set_n_layers(s.n_layers);
+    m->set_n_heads(s.n_heads);
+    m->set_d_ff(s.d_ff);
+    m->set_max_seq_len(s.seq_len);
+    c->set_batch_size(s.batch);
+    c->set_seq_len(s.seq_len);
+    const double tokens = static_cast<double>(s.batch) * s.seq_len;
+    c->set_cpp_steps_per_second(Median(cpp[i]));
+    c->set_python_steps_per_second(Median(py[i]));
+    c->set_cpp_tokens_per_second(Median(cpp[i]) * tokens);
+    c->set_python_tokens_per_second(Median(py[i]) * tokens);
+    c->set_ratio(Median(ratio[i]));
+  }
+
+  // 2. Probing cost on the default LM, modes rotated each round.
+  const Size& def = sizes[1];
+  const std::vector<std::string> modes = {"none", "every_step", "schedule"};
+  std::vector<std::vector<double>> rate(modes.size()), rel(modes.size());
+  for (int round = 0; round < FLAGS_rounds; ++round) {
+    std::vector<double> this_round(modes.size());
+    for (size_t k = 0; k < modes.size(); ++k) {
+      const size_t j = (k + round) % modes.size();
+      absl::StatusOr<double> t = TimeCpp(def, FLAGS_probe_every, modes[j]);
+      if (!t.ok()) return t.status();
+      AddSample(&out, "cpp", def, modes[j], round, FLAGS_probe_every, *t);
+      this_round[j] = FLAGS_probe_every / *t;
+    }
+    for (size_t j = 0; j < modes.size(); ++j) {
+      rate[j].push_back(this_round[j]);
+      rel[j].push_back(this_round[j] / this_round[0]);
+    }
+  }
+  const char* descriptions[] = {
+      "",
+      "observer on every training forward; full statistics of every layer",
+      "the experiments' probe (no-grad forward on 8192 held-out tokens) once "
+      "per probe interval"};
+  for (size_t j = 1; j < modes.size(); ++j) {
+    ProbeCost* p = out.add_probe_costs();
+    p->set_mode(modes[j]);
+    p->set_description(descriptions[j]);
+    p->set_steps_per_second(Median(rate[j]));
+    p->set_baseline_steps_per_second(Median(rate[0]));
+    p->set_ratio(Median(rel[j]));
+    p->set_cost_fraction(1.0 / Median(rel[j]) - 1.0);
+  }
+
+  FILE* version = popen((FLAGS_python + " --version 2>&1").c_str(), "r");
+  if (version != nullptr) {
+    char buf[256] = {0};
+    if (fgets(buf, sizeof(buf), version) != nullptr) {
+      std::string v(buf);
+      while (!v.empty() && v.back() == '\n') v.pop_back();
+      out.set_python_version(v);
+    }
+    pclose(version);
+  }
+  results.mutable_run()->set_wall_seconds(
+      std::chrono::duration<double>(Clock::now() - start).count());
+  for (const SizeComparison& c : out.sizes()) {
+    std::printf("%-8s C++ %.3f steps/s, Python %.3f steps/s: %.2fx\n",
+                c.size().c_str(), c.cpp_steps_per_second(),
+                c.python_steps_per_second(), c.ratio());
+  }
+  for (const ProbeCost& p : out.probe_costs()) {
+    std::printf("probing %-10s %.2f%% of step time\n", p.mode().c_str(),
+                100 * p.cost_fraction());
+  }
+  absl::StatusOr<std::string> path =
+      WriteResults(results, out_dir, "performance", FLAGS_json);
+  if (!path.ok()) return path.status();
+  std::printf("wrote %s\n", path->c_str());
+  return absl::OkStatus();
+}
+
+}  // namespace
+}  // namespace sparsity
+
+int main(int argc, char** argv) {
+  gflags::SetUsageMessage(
+      "C++ trainer vs the PyTorch (Python) reference, and the cost of "
+      "probing.\n\n  bazel run //bench:trainer_vs_python -- [--rounds=3] "
+      "[--steps=20] [--out_dir=DIR]\n\nWrites DIR/performance.pb (default "
+      "results/); render it with bazel run //reports:render.");
+  gflags::ParseCommandLineFlags(&argc, &argv, true);
+  absl::Status s = sparsity::Run(argc, argv);
+  if (!s.ok()) {
+    std::fprintf(stderr, "trainer_vs_python: error: %s\n",
+                 std::string(s.message()).c_str());
+    return 1;
+  }
+  return 0;
+}
