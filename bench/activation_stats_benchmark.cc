@@ -59,8 +59,10 @@ void BM_TorchExpression(benchmark::State& state) {
 // {tokens, d_ff}: a training batch of the default LM, the 8192-token probe,
 // and wider layers.
 void Sizes(benchmark::internal::Benchmark* b) {
-  b->Args({4096, 512})->Args({8192, 512})->Args({8192, 2048})->Args(
-      {8192, 4096});
+  b->Args({4096, 512})
+      ->Args({8192, 512})
+      ->Args({8192, 2048})
+      ->Args({8192, 4096});
   b->Unit(benchmark::kMicrosecond);
 }
 

@@ -7,7 +7,8 @@ additive -inf mask and a ReLU MLP, final LayerNorm, untied head without bias),
 trains it with AdamW (decay on matrices only), warmup + cosine schedule and
 global-norm clipping on uniformly random tokens, and prints one JSON line with
 its speed. Thread settings follow train/run_info.h: with OpenBLAS the cores go
-to OpenBLAS and torch runs one intra-op thread (--torch_threads overrides).
+to both OpenBLAS and torch's intra-op pool, with passive OpenMP workers
+(--torch_threads overrides).
 
   python3 bench/torch_reference.py --steps 30 --batch_size 32 --seq_len 128
 """
@@ -47,6 +48,10 @@ def parse_args():
 
 ARGS = parse_args()
 CORES = ARGS.threads or os.cpu_count() or 1
+# Same CPU policy as train/run_info.h: OpenMP workers sleep instead of
+# spinning (libgomp reads this when torch loads it), so LibTorch and OpenBLAS
+# can both have every core.
+os.environ.setdefault("OMP_WAIT_POLICY", "PASSIVE")
 try:
     import torch
     import torch.nn as nn
@@ -131,7 +136,8 @@ def main():
         blas_threads = CORES
     torch_threads = a.torch_threads
     if torch_threads < 0:
-        torch_threads = 1 if blas else CORES
+        passive = os.environ["OMP_WAIT_POLICY"].upper() == "PASSIVE"
+        torch_threads = 1 if blas and not passive else CORES
     torch.set_num_threads(torch_threads)
     torch.set_num_interop_threads(1)
     torch.manual_seed(a.seed)

@@ -29,13 +29,15 @@
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
+#include "absl/strings/str_split.h"
 #include "data/batching.h"
-#include "kernels/activation_stats.h"
 #include "gflags/gflags.h"
+#include "kernels/activation_stats.h"
 #include "metrics/sparsity.h"
 #include "models/transformer_lm.h"
 #include "proto/results.pb.h"
 #include "proto/results_io.h"
+#include "torch/csrc/autograd/profiler_legacy.h"
 #include "train/run_info.h"
 #include "train/sparsity_probe.h"
 #include "train/trainer.h"
@@ -52,6 +54,14 @@ DEFINE_string(python, "/usr/bin/python3",
 DEFINE_string(out_dir, "", "folder for performance.pb (default: results/)");
 DEFINE_bool(json, false, "also write performance.json");
 DEFINE_bool(skip_python, false, "time only the C++ side (no comparison)");
+DEFINE_string(profile_trace, "",
+              "with --child: write LibTorch's profiler trace (chrome://tracing "
+              "JSON) of the run to this file");
+DEFINE_string(
+    child, "",
+    "internal: SIZE:MODE:STEPS runs one timed C++ run in this process "
+    "and prints its seconds (the driver starts every run as a fresh "
+    "process, as it does for Python)");
 
 namespace sparsity {
 namespace {
@@ -99,38 +109,85 @@ class EveryStepObserver : public ActivationObserver {
   double sink_ = 0;
 };
 
-absl::StatusOr<double> TimeCpp(const Size& s, int steps, const std::string& mode) {
+absl::StatusOr<double> TimeCpp(const Size& s, int steps,
+                               const std::string& mode) {
   torch::manual_seed(1);
   TransformerLM model(TransformerLMOptions(256, s.d_model, s.n_layers,
                                            s.n_heads, s.d_ff, s.seq_len));
   RandomTokenSource data(256, s.seq_len, s.batch, 1);
+  EveryStepObserver observer;
+  ActivationObserver* train_observer =
+      mode == "every_step" ? &observer : nullptr;
+  SparsityProbe probe(
+      RandomTokenSource(256, s.seq_len, 8192 / s.seq_len, 2).Next());
   TrainConfig train;
   train.set_log_every(1 << 30);
   train.set_steps(FLAGS_warmup);
   {
+    // Untimed: first-call costs (allocations, thread start-up) of the
+    // training step, the observer and the probe, as the experiments pay them
+    // before their timed steps (the probe at step 0).
     Trainer warm(model, BenchOptim(), train);
     warm.set_quiet(true);
+    warm.set_train_observer(train_observer);
     if (auto run = warm.Run(data); !run.ok()) return run.status();
+    if (mode == "schedule") {
+      model->eval();
+      probe.Measure(*model);
+      model->train();
+    }
   }
   train.set_steps(steps);
   Trainer trainer(model, BenchOptim(), train);
   trainer.set_quiet(true);
-  EveryStepObserver observer;
-  SparsityProbe probe(
-      RandomTokenSource(256, s.seq_len, 8192 / s.seq_len, 2).Next());
-  if (mode == "every_step") trainer.set_train_observer(&observer);
+  trainer.set_train_observer(train_observer);
   if (mode == "schedule") {
     trainer.set_probe_at_start(false);
-    trainer.set_probe(FLAGS_probe_every, [&](int64_t, int64_t)
-                                             -> absl::StatusOr<ProbeSummary> {
-      SparsityMeasurement m = probe.Measure(*model);
-      return ProbeSummary{"density", {m.layers[0].token_density.mean}};
-    });
+    trainer.set_probe(
+        FLAGS_probe_every,
+        [&](int64_t, int64_t) -> absl::StatusOr<ProbeSummary> {
+          SparsityMeasurement m = probe.Measure(*model);
+          return ProbeSummary{"density", {m.layers[0].token_density.mean}};
+        });
   }
   const auto start = Clock::now();
   auto run = trainer.Run(data);
   if (!run.ok()) return run.status();
   return std::chrono::duration<double>(Clock::now() - start).count();
+}
+
+std::string SelfPath() {
+  char exe[PATH_MAX] = {0};
+  if (readlink("/proc/self/exe", exe, sizeof(exe) - 1) <= 0) return "";
+  return exe;
+}
+
+// Output of `cmd` (stdout and stderr), and whether it exited 0.
+std::pair<bool, std::string> Capture(const std::string& cmd) {
+  std::string out;
+  FILE* pipe = popen((cmd + " 2>&1").c_str(), "r");
+  if (pipe == nullptr) return {false, "cannot start " + cmd};
+  char buf[4096];
+  while (fgets(buf, sizeof(buf), pipe) != nullptr) out += buf;
+  const int rc = pclose(pipe);
+  while (!out.empty() && out.back() == '\n') out.pop_back();
+  return {rc == 0, out};
+}
+
+// One timed C++ run in a fresh process (this binary with --child).
+absl::StatusOr<double> TimeCppProcess(const Size& s, int steps,
+                                      const std::string& mode) {
+  const auto [ok, out] = Capture(absl::StrFormat(
+      "%s --child=%s:%s:%d --warmup=%d --threads=%d --probe_every=%d",
+      SelfPath(), s.name, mode, steps, FLAGS_warmup, FLAGS_threads,
+      FLAGS_probe_every));
+  double seconds = 0;
+  const size_t at = out.rfind("seconds=");
+  if (!ok || at == std::string::npos ||
+      !absl::SimpleAtod(out.substr(at + 8), &seconds)) {
+    return absl::InternalError(absl::StrCat("C++ run failed: ", out));
+  }
+  return seconds;
 }
 
 std::string ScriptPath() {
@@ -145,7 +202,7 @@ std::string ScriptPath() {
 
 // Runs the Python reference; returns its timed seconds and torch version.
 absl::StatusOr<std::pair<double, std::string>> TimePython(const Size& s,
-                                                         int steps) {
+                                                          int steps) {
   const std::string cmd = absl::StrFormat(
       "%s %s --d_model %d --n_layers %d --n_heads %d --d_ff %d --seq_len %d "
       "--batch_size %d --steps %d --warmup %d --threads %d 2>&1",
@@ -250,11 +307,35 @@ SpeedSample* AddSample(PerformanceResults* out, const std::string& impl,
   x->set_steps_per_second(steps / seconds);
   x->set_tokens_per_second(steps * static_cast<double>(s.batch) * s.seq_len /
                            seconds);
-  std::printf("round %d  %-6s %-8s %-10s %7.3f steps/s %9.0f tokens/s\n",
-              round, impl.c_str(), s.name, mode.c_str(), x->steps_per_second(),
+  std::printf("round %d  %-6s %-8s %-10s %7.3f steps/s %9.0f tokens/s\n", round,
+              impl.c_str(), s.name, mode.c_str(), x->steps_per_second(),
               x->tokens_per_second());
   std::fflush(stdout);
   return x;
+}
+
+// --child=SIZE:MODE:STEPS
+absl::Status RunChild() {
+  std::vector<std::string> parts = absl::StrSplit(FLAGS_child, ':');
+  int steps = 0;
+  if (parts.size() != 3 || !absl::SimpleAtoi(parts[2], &steps) || steps <= 0) {
+    return absl::InvalidArgumentError("--child takes SIZE:MODE:STEPS");
+  }
+  for (const Size& s : Sizes()) {
+    if (parts[0] != s.name) continue;
+    ConfigureCpu(FLAGS_threads);
+    std::unique_ptr<torch::autograd::profiler::RecordProfile> profile;
+    if (!FLAGS_profile_trace.empty()) {
+      profile = std::make_unique<torch::autograd::profiler::RecordProfile>(
+          FLAGS_profile_trace);
+    }
+    absl::StatusOr<double> t = TimeCpp(s, steps, parts[1]);
+    profile.reset();
+    if (!t.ok()) return t.status();
+    std::printf("seconds=%.9f\n", *t);
+    return absl::OkStatus();
+  }
+  return absl::InvalidArgumentError("unknown size " + parts[0]);
 }
 
 absl::Status Run(int argc, char** argv) {
@@ -267,12 +348,14 @@ absl::Status Run(int argc, char** argv) {
                                   ? WorkspaceDir() + "/results"
                                   : ResolveUserPath(FLAGS_out_dir);
   if (absl::Status s = EnsureWritableDir(out_dir); !s.ok()) return s;
-  const ThreadSettings threads = ConfigureThreads(FLAGS_threads);
+  const ThreadSettings threads = ConfigureCpu(FLAGS_threads);
   Results results;
-  *results.mutable_run() = CollectRunInfo("performance", "default", 1, argc, argv);
+  *results.mutable_run() =
+      CollectRunInfo("performance", "default", 1, argc, argv);
   results.mutable_run()->set_threads(threads.threads);
   results.mutable_run()->set_torch_threads(threads.torch_threads);
   results.mutable_run()->set_blas_threads(threads.blas_threads);
+  results.mutable_run()->set_openmp_passive(threads.openmp_passive);
   PerformanceResults& out = *results.mutable_performance();
   out.set_rounds(FLAGS_rounds);
   out.set_steps(FLAGS_steps);
@@ -298,7 +381,7 @@ absl::Status Run(int argc, char** argv) {
       double cpp_s = 0, py_s = 0;
       for (int k = 0; k < 2; ++k) {
         if ((k == 0) == (round % 2 == 0)) {
-          absl::StatusOr<double> t = TimeCpp(s, FLAGS_steps, "none");
+          absl::StatusOr<double> t = TimeCppProcess(s, FLAGS_steps, "none");
           if (!t.ok()) return t.status();
           cpp_s = *t;
           AddSample(&out, "cpp", s, "none", round, FLAGS_steps, cpp_s);
@@ -344,7 +427,8 @@ absl::Status Run(int argc, char** argv) {
     std::vector<double> this_round(modes.size());
     for (size_t k = 0; k < modes.size(); ++k) {
       const size_t j = (k + round) % modes.size();
-      absl::StatusOr<double> t = TimeCpp(def, FLAGS_probe_every, modes[j]);
+      absl::StatusOr<double> t =
+          TimeCppProcess(def, FLAGS_probe_every, modes[j]);
       if (!t.ok()) return t.status();
       AddSample(&out, "cpp", def, modes[j], round, FLAGS_probe_every, *t);
       this_round[j] = FLAGS_probe_every / *t;
@@ -355,8 +439,7 @@ absl::Status Run(int argc, char** argv) {
     }
   }
   const char* descriptions[] = {
-      "",
-      "observer on every training forward; full statistics of every layer",
+      "", "observer on every training forward; full statistics of every layer",
       "the experiments' probe (no-grad forward on 8192 held-out tokens) once "
       "per probe interval"};
   for (size_t j = 1; j < modes.size(); ++j) {
@@ -401,13 +484,15 @@ absl::Status Run(int argc, char** argv) {
 }  // namespace sparsity
 
 int main(int argc, char** argv) {
+  sparsity::ReexecWithPassiveOpenMp(argv);  // see train/run_info.h
   gflags::SetUsageMessage(
       "C++ trainer vs the PyTorch (Python) reference, and the cost of "
       "probing.\n\n  bazel run //bench:trainer_vs_python -- [--rounds=3] "
       "[--steps=20] [--out_dir=DIR]\n\nWrites DIR/performance.pb (default "
       "results/); render it with bazel run //reports:render.");
   gflags::ParseCommandLineFlags(&argc, &argv, true);
-  absl::Status s = sparsity::Run(argc, argv);
+  absl::Status s =
+      FLAGS_child.empty() ? sparsity::Run(argc, argv) : sparsity::RunChild();
   if (!s.ok()) {
     std::fprintf(stderr, "trainer_vs_python: error: %s\n",
                  std::string(s.message()).c_str());

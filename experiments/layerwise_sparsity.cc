@@ -48,7 +48,7 @@ absl::Status Run(int argc, char** argv) {
   absl::StatusOr<std::string> out_dir = PrepareOutputDir();
   if (!out_dir.ok()) return out_dir.status();
 
-  const ThreadSettings threads = ConfigureThreads(config.train().threads());
+  const ThreadSettings threads = ConfigureCpu(config.train().threads());
   torch::manual_seed(config.seed());
   absl::StatusOr<LmData> data =
       MakeLmData(config.data(), config.probe(), config.model().vocab_size(),
@@ -109,6 +109,7 @@ absl::Status Run(int argc, char** argv) {
   info.set_threads(threads.threads);
   info.set_torch_threads(threads.torch_threads);
   info.set_blas_threads(threads.blas_threads);
+  info.set_openmp_passive(threads.openmp_passive);
   info.set_train_seconds(run->train_seconds);
   info.set_probe_seconds(run->probe_seconds);
   info.set_tokens_per_second(run->tokens_per_second);

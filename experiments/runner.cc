@@ -156,6 +156,7 @@ absl::Status SetField(Message* msg, const std::string& path,
 
 void InitExperiment(const std::string& experiment, const std::string& summary,
                     int* argc, char*** argv) {
+  ReexecWithPassiveOpenMp(*argv);  // see train/run_info.h
   std::string fields;
   for (const FieldFlag& f : FieldFlags()) {
     absl::StrAppend(&fields, "    --", f.flag, " -> ", f.path, "\n");

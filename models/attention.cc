@@ -29,17 +29,30 @@ torch::Tensor CausalSelfAttentionImpl::forward(const torch::Tensor& x,
   const int64_t h = options_.n_heads(), hd = d / h;
   TORCH_CHECK(s <= options_.max_seq_len(), "sequence length ", s,
               " exceeds max_seq_len ", options_.max_seq_len());
-  // [b, s, 3, h, hd] -> 3 x [b, h, s, hd]
-  torch::Tensor qkv_out =
-      qkv->forward(x).view({b, s, 3, h, hd}).permute({2, 0, 3, 1, 4});
-  torch::Tensor q = qkv_out[0], k = qkv_out[1], v = qkv_out[2];
-  torch::Tensor scores = torch::matmul(q, k.transpose(-2, -1))
-                             .mul_(1.0 / std::sqrt(static_cast<double>(hd)));
-  scores = scores + mask_.slice(0, 0, s).slice(1, 0, s);
+  // [b, s, 3, h, hd] -> 3 x [b, h, s, hd]. unbind, not three selects: its
+  // backward stacks the three gradients instead of scattering each into a
+  // zero-filled copy of the whole tensor. torch::linear fuses the bias
+  // (see models/mlp.cc).
+  std::vector<torch::Tensor> qkv_out = torch::linear(x, qkv->weight, qkv->bias)
+                                           .view({b, s, 3, h, hd})
+                                           .permute({2, 0, 3, 1, 4})
+                                           .unbind(0);
+  const torch::Tensor& q = qkv_out[0];
+  const torch::Tensor& k = qkv_out[1];
+  const torch::Tensor& v = qkv_out[2];
+  // scores = mask + (q k^T) / sqrt(hd), the scale and the additive -inf
+  // mask fused into one baddbmm.
+  const torch::Tensor mask =
+      mask_.slice(0, 0, s).slice(1, 0, s).expand({b * h, s, s});
+  torch::Tensor scores =
+      torch::baddbmm(mask, q.reshape({b * h, s, hd}),
+                     k.reshape({b * h, s, hd}).transpose(1, 2), /*beta=*/1.0,
+                     /*alpha=*/1.0 / std::sqrt(static_cast<double>(hd)))
+          .view({b, h, s, s});
   torch::Tensor probs = torch::softmax(scores, -1);
   if (observer != nullptr) observer->OnAttention(layer, probs);
   torch::Tensor y = torch::matmul(probs, v).transpose(1, 2).reshape({b, s, d});
-  return proj->forward(y);
+  return torch::linear(y, proj->weight, proj->bias);
 }
 
 }  // namespace sparsity

@@ -10,10 +10,13 @@ MlpImpl::MlpImpl(const MlpOptions& options)
 
 torch::Tensor MlpImpl::forward(const torch::Tensor& x, int layer,
                                ActivationObserver* observer) {
-  torch::Tensor pre = fc1->forward(x);
+  // torch::linear, not Linear::forward: the C++ frontend's functional linear
+  // (1.13) does matmul + add for 3-D inputs, while at::linear flattens them
+  // into one fused addmm, as Python's nn.Linear does.
+  torch::Tensor pre = torch::linear(x, fc1->weight, fc1->bias);
   torch::Tensor post = torch::relu(pre);
   if (observer != nullptr) observer->OnMlp(layer, pre, post);
-  return fc2->forward(post);
+  return torch::linear(post, fc2->weight, fc2->bias);
 }
 
 }  // namespace sparsity

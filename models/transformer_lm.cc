@@ -112,7 +112,7 @@ torch::Tensor TransformerLMImpl::forward(const torch::Tensor& tokens,
     x = block_list_[i]->forward(x, static_cast<int>(i), observer);
   }
   if (ln_f) x = ln_f->forward(x);
-  return head ? head->forward(x) : torch::matmul(x, tok_emb->weight.t());
+  return torch::linear(x, head ? head->weight : tok_emb->weight);
 }
 
 torch::Tensor TransformerLMImpl::NextTokenLoss(const torch::Tensor& batch,

@@ -12,7 +12,8 @@
 
 namespace sparsity {
 
-Report PerformanceReport(const Results& results, const std::string& results_file);
+Report PerformanceReport(const Results& results,
+                         const std::string& results_file);
 
 }  // namespace sparsity
 

@@ -24,11 +24,12 @@ std::string Quote(const std::string& s) {
 
 std::string GnuplotScript(const LinePlot& plot, const std::string& output) {
   std::string s;
-  absl::StrAppend(
-      &s, "set terminal pngcairo size 900,540 font 'DejaVu Sans,11'\n",
-      "set output ", Quote(output), "\n", "set title ", Quote(plot.title), "\n",
-      "set xlabel ", Quote(plot.x_label), "\n", "set ylabel ",
-      Quote(plot.y_label), "\n", "set grid\nset key outside right top\nset autoscale xfix\n");
+  absl::StrAppend(&s,
+                  "set terminal pngcairo size 900,540 font 'DejaVu Sans,11'\n",
+                  "set output ", Quote(output), "\n", "set title ",
+                  Quote(plot.title), "\n", "set xlabel ", Quote(plot.x_label),
+                  "\n", "set ylabel ", Quote(plot.y_label), "\n",
+                  "set grid\nset key outside right top\nset autoscale xfix\n");
   if (plot.log_y) absl::StrAppend(&s, "set logscale y\n");
   if (plot.y_min != plot.y_max) {
     absl::StrAppend(

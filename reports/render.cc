@@ -45,7 +45,8 @@ absl::StatusOr<Report> BuildReport(const Results& results,
       return LayerwiseSparsityReport(results, file_name);
     case Results::kPerformance:
       if (results.performance().samples_size() == 0) {
-        return absl::DataLossError(absl::StrCat(file_name, " holds no samples"));
+        return absl::DataLossError(
+            absl::StrCat(file_name, " holds no samples"));
       }
       return PerformanceReport(results, file_name);
     case Results::EXPERIMENT_NOT_SET:

@@ -1,6 +1,7 @@
 #include "train/run_info.h"
 
 #include <dlfcn.h>
+#include <malloc.h>
 #include <unistd.h>
 
 #include <array>
@@ -8,6 +9,7 @@
 #include <cstdlib>
 #include <ctime>
 #include <fstream>
+#include <limits>
 #include <thread>
 
 #include "absl/strings/str_cat.h"
@@ -73,22 +75,35 @@ std::string BlasLibrary() {
 
 }  // namespace
 
-ThreadSettings ConfigureThreads(int threads) {
+void ReexecWithPassiveOpenMp(char** argv) {
+  if (std::getenv("OMP_WAIT_POLICY") != nullptr) return;
+  setenv("OMP_WAIT_POLICY", "PASSIVE", /*overwrite=*/1);
+  execv("/proc/self/exe", argv);
+  // execv only returns on failure: go on with the settings we have.
+}
+
+ThreadSettings ConfigureCpu(int threads) {
+  mallopt(M_MMAP_THRESHOLD, 1 << 30);
+  mallopt(M_TRIM_THRESHOLD, std::numeric_limits<int>::max());
   int n = threads > 0 ? threads
                       : static_cast<int>(std::thread::hardware_concurrency());
   if (n <= 0) n = 1;
   ThreadSettings settings;
   settings.threads = n;
+  const char* wait = std::getenv("OMP_WAIT_POLICY");
+  settings.openmp_passive =
+      wait != nullptr &&
+      (std::string(wait) == "PASSIVE" || std::string(wait) == "passive");
   // OpenBLAS exports openblas_set_num_threads; the reference BLAS does not.
   using SetThreads = void (*)(int);
   auto set_blas_threads = reinterpret_cast<SetThreads>(
       dlsym(RTLD_DEFAULT, "openblas_set_num_threads"));
+  settings.torch_threads = n;
   if (set_blas_threads != nullptr) {
     set_blas_threads(n);
     settings.blas_threads = n;
-    settings.torch_threads = 1;
-  } else {
-    settings.torch_threads = n;
+    // Spinning OpenMP workers would starve OpenBLAS's threads.
+    if (!settings.openmp_passive) settings.torch_threads = 1;
   }
   torch::set_num_threads(settings.torch_threads);
   static bool interop_set = false;  // may only be set once per process

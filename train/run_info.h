@@ -16,18 +16,32 @@ RunInfo CollectRunInfo(const std::string& experiment, const std::string& preset,
                        int64_t seed, int argc, char** argv);
 
 struct ThreadSettings {
-  int threads = 1;        // cores asked for (0 in the config: all cores)
-  int torch_threads = 1;  // LibTorch intra-op threads
-  int blas_threads = 0;   // OpenBLAS threads (0: OpenBLAS not loaded)
+  int threads = 1;              // cores asked for (0 in the config: all cores)
+  int torch_threads = 1;        // LibTorch intra-op (OpenMP) threads
+  int blas_threads = 0;         // OpenBLAS threads (0: OpenBLAS not loaded)
+  bool openmp_passive = false;  // OMP_WAIT_POLICY=PASSIVE in effect
 };
 
-// Uses `threads` cores (0: all). With OpenBLAS loaded, the cores go to
-// OpenBLAS and LibTorch runs one intra-op thread: both pools at N threads
-// oversubscribe the cores (measured on the default LM, 2 cores: 5.1k tok/s
-// with 2+2 threads, 9.8k with 1 LibTorch + 2 OpenBLAS threads), because the
-// matmuls, which dominate, are OpenBLAS calls made from LibTorch's pool.
-// Without OpenBLAS, LibTorch gets the cores. One inter-op thread either way.
-ThreadSettings ConfigureThreads(int threads);
+// Restarts this program (execv of /proc/self/exe with the same argv) with
+// OMP_WAIT_POLICY=PASSIVE unless that variable is already set. libgomp reads
+// it when it loads, before main(), so it cannot be set later. Call first
+// thing in main().
+void ReexecWithPassiveOpenMp(char** argv);
+
+// Uses `threads` cores (0: all) for both LibTorch's intra-op pool and
+// OpenBLAS, with one inter-op thread. The matmuls are OpenBLAS calls made
+// between LibTorch's parallel regions: OpenMP workers that spin after a
+// region (libgomp's default) steal the cores from OpenBLAS's threads. On the
+// default LM, 2 cores, 20 steps: 14.3 s with both pools at 2 and spinning
+// workers, 7.3 s with LibTorch at 1 thread, 7.0 s with both at 2 and
+// OMP_WAIT_POLICY=PASSIVE. So with OpenBLAS and passive OpenMP both pools get
+// every core; with OpenBLAS and spinning OpenMP, LibTorch gets one thread.
+//
+// Also keeps freed memory in the process (glibc mallopt: no mmap for large
+// blocks, no trimming): every training step frees and reallocates the same
+// multi-megabyte activations, and returning them to the kernel made each
+// step fault the pages in again (about 10% of step time on the default LM).
+ThreadSettings ConfigureCpu(int threads);
 
 }  // namespace sparsity
 
