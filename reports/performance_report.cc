@@ -20,6 +20,11 @@ std::string AtLeast(double value, double target) {
 }
 
 std::string AtMost(double fraction, double target) {
+  if (fraction < 0) {
+    return absl::StrFormat(
+        "**met**: too small to resolve (%.2f%%, below run-to-run noise)",
+        100 * fraction);
+  }
   if (fraction <= target) {
     return absl::StrFormat("**met** (%.2f%% <= %.0f%%)", 100 * fraction,
                            100 * target);
