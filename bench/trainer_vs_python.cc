@@ -205,15 +205,10 @@ absl::StatusOr<std::pair<double, std::string>> TimePython(const Size& s,
                                                           int steps) {
   const std::string cmd = absl::StrFormat(
       "%s %s --d_model %d --n_layers %d --n_heads %d --d_ff %d --seq_len %d "
-      "--batch_size %d --steps %d --warmup %d --threads %d 2>&1",
+      "--batch_size %d --steps %d --warmup %d --threads %d",
       FLAGS_python, ScriptPath(), s.d_model, s.n_layers, s.n_heads, s.d_ff,
       s.seq_len, s.batch, steps, FLAGS_warmup, FLAGS_threads);
-  FILE* pipe = popen(cmd.c_str(), "r");
-  if (pipe == nullptr) return absl::InternalError("cannot start " + cmd);
-  std::string out;
-  char buf[4096];
-  while (fgets(buf, sizeof(buf), pipe) != nullptr) out += buf;
-  const int rc = pclose(pipe);
+  const auto [ok, out] = Capture(cmd);
   const auto field = [&out](const std::string& key) -> std::string {
     const size_t at = out.find("\"" + key + "\": ");
     if (at == std::string::npos) return "";
@@ -225,9 +220,8 @@ absl::StatusOr<std::pair<double, std::string>> TimePython(const Size& s,
   };
   double seconds = 0;
   int64_t parameters = 0;
-  if (rc != 0 || !absl::SimpleAtod(field("seconds"), &seconds) ||
+  if (!ok || !absl::SimpleAtod(field("seconds"), &seconds) ||
       !absl::SimpleAtoi(field("parameters"), &parameters)) {
-    while (!out.empty() && out.back() == '\n') out.pop_back();
     return absl::FailedPreconditionError(absl::StrCat(
         "the Python reference failed (", out.substr(out.rfind('\n') + 1),
         "); is python3-torch installed? run tools/setup.sh"));
@@ -245,7 +239,11 @@ absl::StatusOr<std::pair<double, std::string>> TimePython(const Size& s,
   return std::make_pair(seconds, field("torch_version"));
 }
 
-double Median(std::vector<double> v);
+double Median(std::vector<double> v) {
+  std::sort(v.begin(), v.end());
+  const size_t n = v.size();
+  return n % 2 ? v[n / 2] : 0.5 * (v[n / 2 - 1] + v[n / 2]);
+}
 
 // Times the kernel and the LibTorch expressions on a ~10%-dense ReLU output.
 KernelComparison TimeKernel(int64_t tokens, int64_t d_ff, int repeats) {
@@ -286,12 +284,6 @@ KernelComparison TimeKernel(int64_t tokens, int64_t d_ff, int repeats) {
               static_cast<long long>(tokens), static_cast<long long>(d_ff),
               1e6 * k.kernel_seconds(), 1e6 * k.torch_seconds(), k.ratio());
   return k;
-}
-
-double Median(std::vector<double> v) {
-  std::sort(v.begin(), v.end());
-  const size_t n = v.size();
-  return n % 2 ? v[n / 2] : 0.5 * (v[n / 2 - 1] + v[n / 2]);
 }
 
 SpeedSample* AddSample(PerformanceResults* out, const std::string& impl,
@@ -452,15 +444,8 @@ absl::Status Run(int argc, char** argv) {
     p->set_cost_fraction(1.0 / Median(rel[j]) - 1.0);
   }
 
-  FILE* version = popen((FLAGS_python + " --version 2>&1").c_str(), "r");
-  if (version != nullptr) {
-    char buf[256] = {0};
-    if (fgets(buf, sizeof(buf), version) != nullptr) {
-      std::string v(buf);
-      while (!v.empty() && v.back() == '\n') v.pop_back();
-      out.set_python_version(v);
-    }
-    pclose(version);
+  if (const auto [ok, version] = Capture(FLAGS_python + " --version"); ok) {
+    out.set_python_version(version);
   }
   results.mutable_run()->set_wall_seconds(
       std::chrono::duration<double>(Clock::now() - start).count());

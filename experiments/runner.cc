@@ -118,23 +118,20 @@ std::vector<std::string> PresetsOf(const std::string& experiment) {
 // Sets the scalar field at dotted `path` of `msg` from its text form `value`.
 absl::Status SetField(Message* msg, const std::string& path,
                       const std::string& value, const std::string& flag) {
+  const absl::Status not_applicable = absl::InvalidArgumentError(absl::StrCat(
+      "--", flag, " does not apply to this experiment (its config has no ",
+      path, ")"));
   std::vector<std::string> parts = absl::StrSplit(path, '.');
   Message* m = msg;
   for (size_t i = 0; i + 1 < parts.size(); ++i) {
     const FieldDescriptor* f = m->GetDescriptor()->FindFieldByName(parts[i]);
     if (f == nullptr || f->cpp_type() != FieldDescriptor::CPPTYPE_MESSAGE) {
-      return absl::InvalidArgumentError(absl::StrCat(
-          "--", flag, " does not apply to this experiment (its config has no ",
-          path, ")"));
+      return not_applicable;
     }
     m = m->GetReflection()->MutableMessage(m, f);
   }
   const FieldDescriptor* f = m->GetDescriptor()->FindFieldByName(parts.back());
-  if (f == nullptr) {
-    return absl::InvalidArgumentError(absl::StrCat(
-        "--", flag, " does not apply to this experiment (its config has no ",
-        path, ")"));
-  }
+  if (f == nullptr) return not_applicable;
   // Parse through the text format so every scalar type and enum works alike.
   const std::string text = f->cpp_type() == FieldDescriptor::CPPTYPE_STRING
                                ? absl::StrCat("\"", absl::CEscape(value), "\"")

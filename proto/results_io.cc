@@ -121,11 +121,6 @@ absl::Status WriteFilesAtomically(
   return absl::OkStatus();
 }
 
-absl::Status WriteFileAtomically(const std::string& path,
-                                 const std::string& contents) {
-  return WriteFilesAtomically({{path, contents}});
-}
-
 absl::StatusOr<std::string> WriteResults(const Results& results,
                                          const std::string& dir,
                                          const std::string& name, bool json) {

@@ -33,10 +33,6 @@ absl::StatusOr<std::string> WriteResults(const Results& results,
 // (end marker missing) files and files that name no experiment.
 absl::StatusOr<Results> ReadResults(const std::string& path);
 
-// Writes `contents` to `path` atomically (temporary file + rename).
-absl::Status WriteFileAtomically(const std::string& path,
-                                 const std::string& contents);
-
 // Writes several files so that either all of them appear or none does (each
 // written to a temporary first; renamed only after all writes succeeded).
 absl::Status WriteFilesAtomically(

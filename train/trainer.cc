@@ -69,8 +69,10 @@ void Trainer::PrintProgress(int64_t step, const LossPoint& point,
 absl::StatusOr<TrainingRun> Trainer::Run(BatchSource& data) {
   // AdamW with decoupled weight decay on weight matrices and embeddings only
   // (biases and LayerNorm parameters are not decayed).
+  // Collected once: the module tree is walked here, not twice per step.
+  std::vector<torch::Tensor> params = model_->parameters();
   std::vector<torch::Tensor> decay, no_decay;
-  for (const torch::Tensor& p : model_->parameters()) {
+  for (const torch::Tensor& p : params) {
     (p.dim() >= 2 ? decay : no_decay).push_back(p);
   }
   auto options = torch::optim::AdamWOptions(optim_.lr())
@@ -98,7 +100,7 @@ absl::StatusOr<TrainingRun> Trainer::Run(BatchSource& data) {
       static_cast<torch::optim::AdamWOptions&>(group.options()).lr(lr);
     }
     torch::Tensor batch = data.Next();
-    for (torch::Tensor& p : model_->parameters()) p.mutable_grad().reset();
+    for (torch::Tensor& p : params) p.mutable_grad().reset();
     torch::Tensor loss = model_->NextTokenLoss(batch, train_observer_);
     const float loss_value = loss.item<float>();
     if (!std::isfinite(loss_value)) {
@@ -112,7 +114,7 @@ absl::StatusOr<TrainingRun> Trainer::Run(BatchSource& data) {
                                 ? optim_.grad_clip()
                                 : std::numeric_limits<double>::infinity();
     const double grad_norm =
-        torch::nn::utils::clip_grad_norm_(model_->parameters(), max_norm);
+        torch::nn::utils::clip_grad_norm_(params, max_norm);
     optimizer.step();
     run.tokens += tokens_per_step;
     const double step_seconds = SecondsSince(step_start);
