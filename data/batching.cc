@@ -68,7 +68,19 @@ void SequenceBatcher::Reshuffle() {
   cursor_ = 0;
 }
 
-torch::Tensor SequenceBatcher::Next() {
+Batch SequenceBatcher::Next() { return NextTokenBatch(NextWindows()); }
+
+void SequenceBatcher::Skip(int64_t batches) {
+  for (int64_t i = 0; i < batches * batch_size_; ++i) {
+    if (cursor_ == order_.size()) {
+      ++epoch_;
+      Reshuffle();
+    }
+    ++cursor_;
+  }
+}
+
+torch::Tensor SequenceBatcher::NextWindows() {
   torch::Tensor batch = torch::empty({batch_size_, seq_len_ + 1}, torch::kLong);
   int64_t* out = batch.data_ptr<int64_t>();
   for (int64_t b = 0; b < batch_size_; ++b) {
@@ -89,7 +101,9 @@ RandomTokenSource::RandomTokenSource(int64_t vocab_size, int64_t seq_len,
       batch_size_(batch_size),
       rng_(seed) {}
 
-torch::Tensor RandomTokenSource::Next() {
+Batch RandomTokenSource::Next() { return NextTokenBatch(NextWindows()); }
+
+torch::Tensor RandomTokenSource::NextWindows() {
   torch::Tensor batch = torch::empty({batch_size_, seq_len_ + 1}, torch::kLong);
   int64_t* out = batch.data_ptr<int64_t>();
   std::uniform_int_distribution<int64_t> token(0, vocab_size_ - 1);

@@ -2,7 +2,8 @@
 //
 //   DocumentSplit split = SplitDocuments(num_docs, /*heldout=*/0.1, seed);
 //   SequenceBatcher train(train_docs, /*seq_len=*/128, /*batch=*/32, seed);
-//   torch::Tensor batch = train.Next();   // int64 [32, 129]: inputs+targets
+//   Batch batch = train.Next();    // inputs, targets: int64 [32, 128]
+//   train.Skip(100);               // resume: the position after 100 batches
 //
 // Sequences never cross a document boundary: each document is cut into
 // windows of seq_len + 1 tokens at stride seq_len (the tail is dropped).
@@ -17,19 +18,27 @@
 #include <vector>
 
 #include "absl/status/statusor.h"
+#include "data/batch.h"
 #include "torch/torch.h"
 
 namespace sparsity {
 
 using TokenDocument = std::vector<uint8_t>;
 
-// A source of [batch, seq_len + 1] int64 token batches.
+// A seeded source of batches. Skip(n) moves to where n calls of Next()
+// would have left it, so a resumed run reads exactly the batches an
+// uninterrupted one would have.
 class BatchSource {
  public:
   virtual ~BatchSource() = default;
-  virtual torch::Tensor Next() = 0;
+  virtual Batch Next() = 0;
+  virtual void Skip(int64_t batches) {
+    for (int64_t i = 0; i < batches; ++i) Next();
+  }
   virtual int64_t batch_size() const = 0;
   virtual int64_t seq_len() const = 0;
+  // Tokens (or examples) per batch.
+  int64_t batch_tokens() const { return batch_size() * seq_len(); }
 };
 
 // Document indices of a held-out split by document: a seeded shuffle, the
@@ -49,7 +58,12 @@ class SequenceBatcher : public BatchSource {
       const std::vector<TokenDocument>& docs, int64_t seq_len,
       int64_t batch_size, uint64_t seed);
 
-  torch::Tensor Next() override;
+  Batch Next() override;
+  // Advances without copying tokens: O(batches) index moves, plus one
+  // reshuffle per epoch crossed.
+  void Skip(int64_t batches) override;
+  // The raw windows of the next batch, int64 [batch, seq_len + 1].
+  torch::Tensor NextWindows();
   int64_t batch_size() const override { return batch_size_; }
   int64_t seq_len() const override { return seq_len_; }
   int64_t num_windows() const { return static_cast<int64_t>(windows_.size()); }
@@ -75,7 +89,8 @@ class RandomTokenSource : public BatchSource {
  public:
   RandomTokenSource(int64_t vocab_size, int64_t seq_len, int64_t batch_size,
                     uint64_t seed);
-  torch::Tensor Next() override;
+  Batch Next() override;
+  torch::Tensor NextWindows();  // int64 [batch, seq_len + 1]
   int64_t batch_size() const override { return batch_size_; }
   int64_t seq_len() const override { return seq_len_; }
 

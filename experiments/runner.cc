@@ -1,15 +1,19 @@
 #include "experiments/runner.h"
 
+#include <chrono>
 #include <cstdio>
 #include <memory>
 #include <utility>
 #include <vector>
 
 #include "absl/strings/escaping.h"
+#include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
 #include "absl/strings/str_split.h"
+#include "common/cli.h"
 #include "experiments/presets.h"
+#include "gflags/gflags.h"
 #include "google/protobuf/descriptor.h"
 #include "google/protobuf/io/tokenizer.h"
 #include "google/protobuf/text_format.h"
@@ -18,35 +22,50 @@
 
 DEFINE_string(preset, "default",
               "configuration preset: smoke (seconds, used by tests), default "
-              "(minutes on a 2-core CPU), paper (the paper's scale)");
+              "(minutes on a 2-core CPU), paper (the paper's scale), or a "
+              "named extra of the experiment");
 DEFINE_string(out_dir, "",
-              "folder for the results file NAME.pb (default: results/ in the "
-              "workspace)");
+              "folder for the results file NAME.pb (default: results/ for a "
+              "committed preset run as-is, else runs/PRESET/)");
+DEFINE_bool(resume, false,
+            "continue an interrupted sweep in the same output folder: keep "
+            "finished runs, resume the interrupted one from its checkpoint");
 DEFINE_bool(json, false, "also write the results as JSON (NAME.json)");
 DEFINE_bool(quiet, false, "no progress lines");
 DEFINE_string(override, "",
               "textproto merged into the config after the preset, e.g. "
-              "'train { steps: 10 } model { d_ff: 256 }'");
+              "'base { train { steps: 10 } model { d_ff: 256 } }'; zeros "
+              "and false are applied");
+DEFINE_string(seeds, "",
+              "comma-separated seeds to run instead of the preset's (each "
+              "used for both initialisation and data order), e.g. 1,2,3");
+DEFINE_string(variants, "",
+              "comma-separated names of the preset's variants to run");
 
-// Single-field overrides. An unset flag leaves the preset's value.
-DEFINE_string(seed, "", "random seed (init and data order): seed");
-DEFINE_string(steps, "", "training steps: train.steps");
-DEFINE_string(threads, "", "intra-op threads, 0 = all cores: train.threads");
-DEFINE_string(log_every, "", "progress line every N steps: train.log_every");
-DEFINE_string(d_model, "", "model width: model.d_model");
-DEFINE_string(n_layers, "", "transformer blocks: model.n_layers");
-DEFINE_string(n_heads, "", "attention heads: model.n_heads");
-DEFINE_string(d_ff, "", "MLP hidden units: model.d_ff");
-DEFINE_string(max_seq_len, "", "position embeddings: model.max_seq_len");
-DEFINE_string(post_norm, "", "true for post-norm blocks: model.post_norm");
-DEFINE_string(seq_len, "", "training sequence length: data.seq_len");
-DEFINE_string(batch_size, "", "sequences per step: data.batch_size");
-DEFINE_string(corpus_dir, "", "Brown corpus folder: data.corpus_dir");
-DEFINE_string(lr, "", "peak learning rate: optim.lr");
-DEFINE_string(warmup_steps, "", "warmup steps: optim.warmup_steps");
-DEFINE_string(probe_every, "", "probe every N steps: probe.every");
+// Single-field overrides of the base run config. An unset flag leaves the
+// preset's value.
+DEFINE_string(steps, "", "training steps: base.train.steps");
+DEFINE_string(threads, "", "CPU threads, 0 = all cores: base.train.threads");
+DEFINE_string(device, "", "cpu or cuda: base.train.device");
+DEFINE_string(checkpoint_every, "",
+              "checkpoint every N steps: base.train.checkpoint_every");
+DEFINE_string(log_every, "",
+              "progress line every N steps: base.train.log_every");
+DEFINE_string(d_model, "", "model width: base.model.d_model");
+DEFINE_string(n_layers, "", "transformer blocks: base.model.n_layers");
+DEFINE_string(n_heads, "", "attention heads: base.model.n_heads");
+DEFINE_string(d_ff, "", "MLP hidden units: base.model.d_ff");
+DEFINE_string(max_seq_len, "", "position embeddings: base.model.max_seq_len");
+DEFINE_string(post_norm, "", "true for post-norm blocks: base.model.post_norm");
+DEFINE_string(seq_len, "", "training sequence length: base.data.seq_len");
+DEFINE_string(batch_size, "", "sequences per step: base.data.batch_size");
+DEFINE_string(corpus_dir, "", "Brown corpus folder: base.data.corpus_dir");
+DEFINE_string(lr, "", "peak learning rate: base.optim.lr");
+DEFINE_string(weight_decay, "", "weight decay: base.optim.weight_decay");
+DEFINE_string(warmup_steps, "", "warmup steps: base.optim.warmup_steps");
+DEFINE_string(probe_every, "", "probe every N steps: base.probe.every");
 DEFINE_string(probe_tokens, "",
-              "tokens in the probe batch: probe.batch_tokens");
+              "tokens in the probe batch: base.probe.batch_tokens");
 
 namespace sparsity {
 namespace {
@@ -62,25 +81,38 @@ struct FieldFlag {
 
 const std::vector<FieldFlag>& FieldFlags() {
   static const auto* flags = new std::vector<FieldFlag>{
-      {"seed", &FLAGS_seed, "seed"},
-      {"steps", &FLAGS_steps, "train.steps"},
-      {"threads", &FLAGS_threads, "train.threads"},
-      {"log_every", &FLAGS_log_every, "train.log_every"},
-      {"d_model", &FLAGS_d_model, "model.d_model"},
-      {"n_layers", &FLAGS_n_layers, "model.n_layers"},
-      {"n_heads", &FLAGS_n_heads, "model.n_heads"},
-      {"d_ff", &FLAGS_d_ff, "model.d_ff"},
-      {"max_seq_len", &FLAGS_max_seq_len, "model.max_seq_len"},
-      {"post_norm", &FLAGS_post_norm, "model.post_norm"},
-      {"seq_len", &FLAGS_seq_len, "data.seq_len"},
-      {"batch_size", &FLAGS_batch_size, "data.batch_size"},
-      {"corpus_dir", &FLAGS_corpus_dir, "data.corpus_dir"},
-      {"lr", &FLAGS_lr, "optim.lr"},
-      {"warmup_steps", &FLAGS_warmup_steps, "optim.warmup_steps"},
-      {"probe_every", &FLAGS_probe_every, "probe.every"},
-      {"probe_tokens", &FLAGS_probe_tokens, "probe.batch_tokens"},
+      {"steps", &FLAGS_steps, "base.train.steps"},
+      {"threads", &FLAGS_threads, "base.train.threads"},
+      {"device", &FLAGS_device, "base.train.device"},
+      {"checkpoint_every", &FLAGS_checkpoint_every,
+       "base.train.checkpoint_every"},
+      {"log_every", &FLAGS_log_every, "base.train.log_every"},
+      {"d_model", &FLAGS_d_model, "base.model.d_model"},
+      {"n_layers", &FLAGS_n_layers, "base.model.n_layers"},
+      {"n_heads", &FLAGS_n_heads, "base.model.n_heads"},
+      {"d_ff", &FLAGS_d_ff, "base.model.d_ff"},
+      {"max_seq_len", &FLAGS_max_seq_len, "base.model.max_seq_len"},
+      {"post_norm", &FLAGS_post_norm, "base.model.post_norm"},
+      {"seq_len", &FLAGS_seq_len, "base.data.seq_len"},
+      {"batch_size", &FLAGS_batch_size, "base.data.batch_size"},
+      {"corpus_dir", &FLAGS_corpus_dir, "base.data.corpus_dir"},
+      {"lr", &FLAGS_lr, "base.optim.lr"},
+      {"weight_decay", &FLAGS_weight_decay, "base.optim.weight_decay"},
+      {"warmup_steps", &FLAGS_warmup_steps, "base.optim.warmup_steps"},
+      {"probe_every", &FLAGS_probe_every, "base.probe.every"},
+      {"probe_tokens", &FLAGS_probe_tokens, "base.probe.batch_tokens"},
   };
   return *flags;
+}
+
+struct State {
+  ExperimentSpec spec;
+  std::string command_line;
+  std::chrono::steady_clock::time_point start;
+};
+State& GlobalState() {
+  static auto* state = new State;
+  return *state;
 }
 
 // Collects text-format parse errors instead of logging them to stderr, so a
@@ -88,14 +120,16 @@ const std::vector<FieldFlag>& FieldFlags() {
 class ErrorText : public google::protobuf::io::ErrorCollector {
  public:
   void AddError(int line, int column, const std::string& message) override {
-    if (text.empty())
+    if (text.empty()) {
       text = absl::StrCat(line + 1, ":", column + 1, ": ", message);
+    }
   }
   void AddWarning(int, int, const std::string&) override {}
   std::string text;
 };
 
-// Parses `text` into `msg` (merging), or returns the first error.
+// Parses `text` into `msg`, merging: every field the text names is set on
+// `msg`, zeros included; others keep their values.
 bool ParseText(const std::string& text, Message* msg, std::string* error) {
   ErrorText errors;
   google::protobuf::TextFormat::Parser parser;
@@ -115,6 +149,18 @@ std::vector<std::string> PresetsOf(const std::string& experiment) {
   return names;
 }
 
+bool FlagGiven(const char* name) {
+  return !gflags::GetCommandLineFlagInfoOrDie(name).is_default;
+}
+
+bool ConfigChangedByFlags() {
+  for (const FieldFlag& f : FieldFlags()) {
+    if (FlagGiven(f.flag)) return true;
+  }
+  return !FLAGS_override.empty() || !FLAGS_seeds.empty() ||
+         !FLAGS_variants.empty();
+}
+
 // Sets the scalar field at dotted `path` of `msg` from its text form `value`.
 absl::Status SetField(Message* msg, const std::string& path,
                       const std::string& value, const std::string& flag) {
@@ -125,7 +171,8 @@ absl::Status SetField(Message* msg, const std::string& path,
   Message* m = msg;
   for (size_t i = 0; i + 1 < parts.size(); ++i) {
     const FieldDescriptor* f = m->GetDescriptor()->FindFieldByName(parts[i]);
-    if (f == nullptr || f->cpp_type() != FieldDescriptor::CPPTYPE_MESSAGE) {
+    if (f == nullptr || f->cpp_type() != FieldDescriptor::CPPTYPE_MESSAGE ||
+        f->is_repeated()) {
       return not_applicable;
     }
     m = m->GetReflection()->MutableMessage(m, f);
@@ -136,12 +183,10 @@ absl::Status SetField(Message* msg, const std::string& path,
   const std::string text = f->cpp_type() == FieldDescriptor::CPPTYPE_STRING
                                ? absl::StrCat("\"", absl::CEscape(value), "\"")
                                : value;
-  // Sets only this field of m (TextFormat parses the value by field type).
   ErrorText errors;
   google::protobuf::TextFormat::Parser parser;
   parser.RecordErrorsTo(&errors);
-  const bool ok = parser.ParseFieldValueFromString(text, f, m);
-  if (!ok) {
+  if (!parser.ParseFieldValueFromString(text, f, m)) {
     return absl::InvalidArgumentError(
         absl::StrCat("--", flag, "=", value, " is not a valid value for ", path,
                      errors.text.empty() ? "" : " (" + errors.text + ")"));
@@ -149,40 +194,100 @@ absl::Status SetField(Message* msg, const std::string& path,
   return absl::OkStatus();
 }
 
+// The config's SweepConfig (field "sweep"), or nullptr.
+SweepConfig* SweepOf(Message* config) {
+  const FieldDescriptor* f =
+      config->GetDescriptor()->FindFieldByName("sweep");
+  if (f == nullptr || f->message_type() != SweepConfig::descriptor()) {
+    return nullptr;
+  }
+  return static_cast<SweepConfig*>(
+      config->GetReflection()->MutableMessage(config, f));
+}
+
+absl::Status ApplySweepFlags(Message* config) {
+  if (FLAGS_seeds.empty() && FLAGS_variants.empty()) return absl::OkStatus();
+  SweepConfig* sweep = SweepOf(config);
+  if (sweep == nullptr) {
+    return absl::InvalidArgumentError(
+        "--seeds and --variants do not apply to this experiment (no sweep)");
+  }
+  if (!FLAGS_seeds.empty()) {
+    sweep->clear_seeds();
+    for (absl::string_view part : absl::StrSplit(FLAGS_seeds, ',')) {
+      uint64_t seed;
+      if (!absl::SimpleAtoi(part, &seed)) {
+        return absl::InvalidArgumentError(absl::StrCat(
+            "--seeds=", FLAGS_seeds, ": '", part, "' is not a seed (>= 0)"));
+      }
+      Seeds* s = sweep->add_seeds();
+      s->set_init(seed);
+      s->set_data(seed);
+    }
+  }
+  if (!FLAGS_variants.empty()) {
+    std::vector<std::string> wanted = absl::StrSplit(FLAGS_variants, ',');
+    std::vector<std::string> known;
+    for (const Variant& v : sweep->variants()) known.push_back(v.name());
+    if (known.empty()) known.push_back("base");
+    google::protobuf::RepeatedPtrField<Variant> kept;
+    for (const std::string& name : wanted) {
+      bool found = false;
+      for (const Variant& v : sweep->variants()) {
+        if (v.name() == name) {
+          *kept.Add() = v;
+          found = true;
+        }
+      }
+      if (!found && !(name == "base" && sweep->variants().empty())) {
+        return absl::InvalidArgumentError(
+            absl::StrCat("--variants: no variant '", name, "' (this preset has ",
+                         absl::StrJoin(known, ", "), ")"));
+      }
+    }
+    if (!sweep->variants().empty()) sweep->mutable_variants()->Swap(&kept);
+  }
+  return absl::OkStatus();
+}
+
 }  // namespace
 
-void InitExperiment(const std::string& experiment, const std::string& summary,
-                    int* argc, char*** argv) {
+bool QuietFlag() { return FLAGS_quiet; }
+
+void InitExperiment(const ExperimentSpec& spec, int* argc, char*** argv) {
   ReexecWithPassiveOpenMp(*argv);  // see train/run_info.h
+  State& state = GlobalState();
+  state.spec = spec;
+  state.command_line = QuotedCommandLine(*argc, *argv);
+  state.start = std::chrono::steady_clock::now();
   std::string fields;
   for (const FieldFlag& f : FieldFlags()) {
     absl::StrAppend(&fields, "    --", f.flag, " -> ", f.path, "\n");
   }
-  gflags::SetUsageMessage(absl::StrCat(
-      summary, "\n\n  bazel run //experiments:", experiment,
-      " -- [--preset=", absl::StrJoin(PresetsOf(experiment), "|"),
-      "] [--out_dir=DIR] [--json] [--FIELD=VALUE ...]\n\n"
-      "Writes DIR/",
-      experiment,
-      ".pb (binary protobuf; DIR defaults to "
-      "results/ in the workspace), and DIR/",
-      experiment,
-      ".json with --json.\n"
-      "Presets: experiments/configs/",
-      experiment,
-      "/*.textproto. Single "
-      "fields:\n",
-      fields, "  or any field with --override='train { steps: 10 }'."));
+  const std::string usage = absl::StrCat(
+      spec.summary, "\n\n  bazel run //experiments:", spec.name,
+      " -- [--preset=", absl::StrJoin(PresetsOf(spec.name), "|"),
+      "] [--out_dir=DIR] [--resume] [--json] [--FIELD=VALUE ...]\n\n"
+      "Presets (experiments/configs/",
+      spec.name, "/*.textproto): ", absl::StrJoin(PresetsOf(spec.name), ", "),
+      ". Committed to results/: ", absl::StrJoin(spec.committed_presets, ", "),
+      ".\nWrites DIR/", spec.name,
+      ".pb (binary protobuf) and, with --json, DIR/", spec.name,
+      ".json; run records and checkpoints go to DIR/", spec.name,
+      ".runs/.\nSingle fields of the base run config:\n", fields,
+      "  or any field with --override='base { train { steps: 10 } }'.");
+  HandleHelp(*argc, *argv, usage, {"experiments/", "common/"});
+  gflags::SetUsageMessage(usage);
   gflags::ParseCommandLineFlags(argc, argv, /*remove_flags=*/true);
   if (*argc > 1) {
     std::fprintf(stderr, "%s: error: unexpected argument '%s' (see --help)\n",
-                 experiment.c_str(), (*argv)[1]);
+                 spec.name.c_str(), (*argv)[1]);
     std::exit(1);
   }
 }
 
-absl::Status LoadExperimentConfig(const std::string& experiment,
-                                  Message* config) {
+absl::Status LoadExperimentConfig(Message* config) {
+  const std::string& experiment = GlobalState().spec.name;
   const auto& presets = EmbeddedPresets();
   auto it = presets.find(experiment + "/" + FLAGS_preset);
   if (it == presets.end()) {
@@ -197,50 +302,102 @@ absl::Status LoadExperimentConfig(const std::string& experiment,
                                             " does not parse: ", error));
   }
   for (const FieldFlag& f : FieldFlags()) {
-    if (gflags::GetCommandLineFlagInfoOrDie(f.flag).is_default) continue;
+    if (!FlagGiven(f.flag)) continue;
     if (absl::Status s = SetField(config, f.path, *f.value, f.flag); !s.ok()) {
       return s;
     }
   }
-  if (!FLAGS_override.empty()) {
-    std::unique_ptr<Message> extra(config->New());
-    if (!ParseText(FLAGS_override, extra.get(), &error)) {
-      return absl::InvalidArgumentError(absl::StrCat(
-          "--override='", FLAGS_override, "' is not a valid ",
-          config->GetDescriptor()->name(), " textproto (", error, ")"));
-    }
-    config->MergeFrom(*extra);
+  if (!FLAGS_override.empty() &&
+      !ParseText(FLAGS_override, config, &error)) {
+    return absl::InvalidArgumentError(absl::StrCat(
+        "--override='", FLAGS_override, "' is not a valid ",
+        config->GetDescriptor()->name(), " textproto (", error, ")"));
   }
-  return absl::OkStatus();
+  return ApplySweepFlags(config);
 }
 
-absl::StatusOr<std::string> PrepareOutputDir() {
-  const std::string dir = FLAGS_out_dir.empty()
-                              ? WorkspaceDir() + "/results"
-                              : ResolveUserPath(FLAGS_out_dir);
-  if (absl::Status s = EnsureWritableDir(dir); !s.ok()) return s;
-  return dir;
+absl::StatusOr<OutputPaths> PrepareOutput() {
+  const ExperimentSpec& spec = GlobalState().spec;
+  OutputPaths paths;
+  if (!FLAGS_out_dir.empty()) {
+    paths.out_dir = ResolveUserPath(FLAGS_out_dir);
+  } else {
+    bool committed = false;
+    for (const std::string& p : spec.committed_presets) {
+      committed |= p == FLAGS_preset;
+    }
+    if (committed && !ConfigChangedByFlags()) {
+      paths.out_dir = WorkspaceDir() + "/results";
+    } else {
+      paths.out_dir = absl::StrCat(WorkspaceDir(), "/runs/", FLAGS_preset);
+      if (!FLAGS_quiet) {
+        std::printf(
+            "%s: results go to %s (not results/: only the committed "
+            "preset(s) %s, unchanged, write there; --out_dir chooses)\n",
+            spec.name.c_str(), paths.out_dir.c_str(),
+            absl::StrJoin(spec.committed_presets, ", ").c_str());
+      }
+    }
+  }
+  paths.work_dir = absl::StrCat(paths.out_dir, "/", spec.name, ".runs");
+  if (absl::Status s = EnsureWritableDir(paths.out_dir); !s.ok()) return s;
+  return paths;
+}
+
+absl::StatusOr<std::vector<TrainingRecord>> RunExperimentSweep(
+    const RunConfig& base, const SweepConfig& sweep,
+    const std::vector<RunHook>& hooks, const OutputPaths& paths) {
+  absl::StatusOr<std::vector<SweepRun>> runs = ExpandSweep(base, sweep);
+  if (!runs.ok()) return runs.status();
+  const ThreadSettings threads = ConfigureCpu(base.train().threads());
+  if (!FLAGS_quiet) {
+    std::printf("%s: %zu run(s) (%s); %d threads (LibTorch %d, OpenBLAS %d); "
+                "device %s; checkpoints in %s\n",
+                GlobalState().spec.name.c_str(), runs->size(),
+                absl::StrJoin(*runs, ", ",
+                              [](std::string* out, const SweepRun& r) {
+                                out->append(r.name);
+                              })
+                    .c_str(),
+                threads.threads, threads.torch_threads, threads.blas_threads,
+                base.train().device().empty() ? "cpu"
+                                              : base.train().device().c_str(),
+                paths.work_dir.c_str());
+    std::fflush(stdout);
+  }
+  return RunSweep(*runs, hooks,
+                  SweepOptions{paths.work_dir, FLAGS_resume, FLAGS_quiet});
+}
+
+RunInfo ExperimentRunInfo(const RunConfig& base) {
+  const State& state = GlobalState();
+  RunInfo info =
+      CollectRunInfo(state.spec.name, FLAGS_preset, state.command_line);
+  info.set_config_overridden(ConfigChangedByFlags());
+  const ThreadSettings threads = ConfigureCpu(base.train().threads());
+  info.set_threads(threads.threads);
+  info.set_torch_threads(threads.torch_threads);
+  info.set_blas_threads(threads.blas_threads);
+  info.set_openmp_passive(threads.openmp_passive);
+  info.set_device(base.train().device().empty() ? "cpu" : base.train().device());
+  info.set_wall_seconds(std::chrono::duration<double>(
+                            std::chrono::steady_clock::now() - state.start)
+                            .count());
+  return info;
 }
 
 absl::Status WriteExperimentResults(const Results& results,
-                                    const std::string& out_dir,
-                                    const std::string& experiment) {
+                                    const OutputPaths& paths) {
+  const std::string& name = GlobalState().spec.name;
   absl::StatusOr<std::string> path =
-      WriteResults(results, out_dir, experiment, FLAGS_json);
+      WriteResults(results, paths.out_dir, name, FLAGS_json);
   if (!path.ok()) return path.status();
-  std::printf(
-      "wrote %s%s\n", path->c_str(),
-      FLAGS_json
-          ? absl::StrCat(" and ", out_dir, "/", experiment, ".json").c_str()
-          : "");
+  std::printf("wrote %s%s\n", path->c_str(),
+              FLAGS_json ? absl::StrCat(" and ", paths.out_dir, "/", name,
+                                        ".json")
+                               .c_str()
+                         : "");
   return absl::OkStatus();
-}
-
-int ExitCode(const std::string& experiment, const absl::Status& status) {
-  if (status.ok()) return 0;
-  std::fprintf(stderr, "%s: error: %s\n", experiment.c_str(),
-               std::string(status.message()).c_str());
-  return 1;
 }
 
 }  // namespace sparsity

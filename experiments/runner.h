@@ -1,63 +1,91 @@
 // Shared mechanics of every experiment binary: flags, presets, overrides,
-// output folder, results writing and error reporting. An experiment's main():
+// output folders, the sweep, results writing and error reporting. An
+// experiment's main() reads like this:
 //
 //   int main(int argc, char** argv) {
-//     InitExperiment("layerwise_sparsity", "what it measures", &argc, &argv);
+//     InitExperiment({"layerwise_sparsity", "what it measures",
+//                     /*committed_presets=*/{"default"}}, &argc, &argv);
+//     return RunMain("layerwise_sparsity", [] { return Run(); });
+//   }
+//   absl::Status Run() {
 //     LayerwiseSparsityConfig config;
-//     absl::Status s = LoadExperimentConfig("layerwise_sparsity", &config);
-//     ...
-//     return ExitCode("layerwise_sparsity", status);
+//     ... LoadExperimentConfig(&config) ...
+//     ... RunExperimentSweep(config.base(), config.sweep(), hooks, paths) ...
+//     ... WriteExperimentResults(results, paths) ...
 //   }
 //
 // Command-line contract (all experiments):
-//   --preset=smoke|default|paper   the embedded preset to start from
-//   --steps=N --seed=N --d_model=N ...   override single config fields
-//   --override='train { steps: 10 }'     any fields, as textproto
-//   --out_dir=DIR   results go to DIR/<experiment>.pb (default: results/ in
-//                   the workspace); --json also writes DIR/<experiment>.json
-//   --quiet         no progress lines
+//   --preset=NAME     the embedded preset to start from (default: default)
+//   --steps=N --d_model=N ...   override single fields of the base config
+//   --override='base { train { steps: 10 } }'   any fields, as textproto;
+//                     zeros, false and enum defaults are applied too
+//   --seeds=1,2,3     run these seeds (init = data = s) instead of the preset's
+//   --variants=a,b    run only these variants of the preset's sweep
+//   --out_dir=DIR     results go to DIR/<experiment>.pb. Without it, a
+//                     committed preset run as-is writes to results/ in the
+//                     workspace; anything else to runs/<preset>/ (git-ignored)
+//   --resume          continue an interrupted sweep in the same output folder
+//   --json            also write DIR/<experiment>.json
+//   --quiet           no progress lines
 #ifndef SPARSITY_EXPERIMENTS_RUNNER_H_
 #define SPARSITY_EXPERIMENTS_RUNNER_H_
 
 #include <string>
+#include <vector>
 
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
-#include "gflags/gflags.h"
 #include "google/protobuf/message.h"
+#include "proto/config.pb.h"
 #include "proto/results.pb.h"
-
-DECLARE_string(preset);
-DECLARE_string(out_dir);
-DECLARE_bool(json);
-DECLARE_bool(quiet);
+#include "train/sweep.h"
 
 namespace sparsity {
 
-// Sets the usage text (listing the presets of `experiment` and the
-// overridable fields) and parses the command line.
-void InitExperiment(const std::string& experiment, const std::string& summary,
-                    int* argc, char*** argv);
+struct ExperimentSpec {
+  std::string name;     // e.g. "layerwise_sparsity"
+  std::string summary;  // one paragraph for --help
+  // Presets whose results are committed to results/ (and rendered into
+  // reports/); only these, run without changes, write there by default.
+  std::vector<std::string> committed_presets;
+};
+
+// Records the command line, handles --help (the project's flags and the
+// presets, exit 0) and parses the flags. Call first in main().
+void InitExperiment(const ExperimentSpec& spec, int* argc, char*** argv);
 
 // Fills `config` from the preset named by --preset, then applies the
-// single-field flags that were given and --override. Unknown presets, flags
-// that do not apply to this config and malformed values are errors.
-absl::Status LoadExperimentConfig(const std::string& experiment,
-                                  google::protobuf::Message* config);
+// single-field flags that were given, --override, --seeds and --variants.
+// Unknown presets, flags that do not apply to this config and malformed
+// values are errors.
+absl::Status LoadExperimentConfig(google::protobuf::Message* config);
 
-// The output folder (--out_dir, else <workspace>/results), created and
-// checked writable before any work starts.
-absl::StatusOr<std::string> PrepareOutputDir();
+struct OutputPaths {
+  std::string out_dir;   // the results file's folder
+  std::string work_dir;  // run records and checkpoints of the sweep
+};
+
+// The output folders (see the contract above), created and checked
+// writable before any work starts; prints where results will go.
+absl::StatusOr<OutputPaths> PrepareOutput();
+
+// Expands and runs the sweep with the CPU settings of the base config,
+// resuming when --resume was given.
+absl::StatusOr<std::vector<TrainingRecord>> RunExperimentSweep(
+    const RunConfig& base, const SweepConfig& sweep,
+    const std::vector<RunHook>& hooks, const OutputPaths& paths);
+
+// Provenance for the results file: preset, whether the config was changed
+// from it, the full command line, machine, versions, threads, device, and
+// the wall time since InitExperiment.
+RunInfo ExperimentRunInfo(const RunConfig& base);
 
 // Writes `results` atomically to DIR/<experiment>.pb (and .json with --json)
 // and prints where it went.
 absl::Status WriteExperimentResults(const Results& results,
-                                    const std::string& out_dir,
-                                    const std::string& experiment);
+                                    const OutputPaths& paths);
 
-// 0 for OK; otherwise prints "<experiment>: error: <message>" on one line to
-// stderr and returns 1.
-int ExitCode(const std::string& experiment, const absl::Status& status);
+bool QuietFlag();
 
 }  // namespace sparsity
 

@@ -1,8 +1,14 @@
 #include "kernels/activation_stats.h"
 
+#if defined(__x86_64__) || defined(__i386__)
+#define SPARSITY_ACTIVATION_STATS_X86 1
 #include <immintrin.h>
+#else
+#define SPARSITY_ACTIVATION_STATS_X86 0
+#endif
 
 #include <cassert>
+#include <string>
 #include <vector>
 
 namespace sparsity {
@@ -34,6 +40,7 @@ void StatsPortable(const float* h, int64_t num_tokens, int64_t d_ff,
   }
 }
 
+#if SPARSITY_ACTIVATION_STATS_X86
 // AVX2 path: 8 units per compare; movemask builds the bitmask and the compare
 // result (all-ones = -1 per firing lane) is subtracted from the int32 counts.
 __attribute__((target("avx2,popcnt"))) void StatsAvx2(
@@ -81,6 +88,32 @@ bool HasAvx2() {
       __builtin_cpu_supports("avx2") && __builtin_cpu_supports("popcnt");
   return has;
 }
+#else
+bool HasAvx2() { return false; }
+#endif  // SPARSITY_ACTIVATION_STATS_X86
+
+// Runs one path (which must be able to run here) and adds the int32 counts.
+void RunPath(bool avx2, const float* h, int64_t num_tokens, int64_t d_ff,
+             int64_t tokens_per_sequence, int32_t* token_nonzeros,
+             int64_t* unit_fire_counts, uint64_t* sequence_union) {
+  assert(tokens_per_sequence > 0 && num_tokens % tokens_per_sequence == 0);
+  std::vector<int32_t> counts(d_ff, 0);
+#if SPARSITY_ACTIVATION_STATS_X86
+  if (avx2) {
+    StatsAvx2(h, num_tokens, d_ff, tokens_per_sequence, token_nonzeros,
+              counts.data(), sequence_union);
+  } else {
+    StatsPortable(h, num_tokens, d_ff, tokens_per_sequence, token_nonzeros,
+                  counts.data(), sequence_union);
+  }
+#else
+  assert(!avx2);
+  (void)avx2;
+  StatsPortable(h, num_tokens, d_ff, tokens_per_sequence, token_nonzeros,
+                counts.data(), sequence_union);
+#endif
+  for (int64_t j = 0; j < d_ff; ++j) unit_fire_counts[j] += counts[j];
+}
 
 }  // namespace
 
@@ -89,16 +122,43 @@ const char* ActivationStatsCpuPath() { return HasAvx2() ? "avx2" : "portable"; }
 void ActivationStatsCpu(const float* h, int64_t num_tokens, int64_t d_ff,
                         int64_t tokens_per_sequence, int32_t* token_nonzeros,
                         int64_t* unit_fire_counts, uint64_t* sequence_union) {
-  assert(tokens_per_sequence > 0 && num_tokens % tokens_per_sequence == 0);
-  std::vector<int32_t> counts(d_ff, 0);
-  if (HasAvx2()) {
-    StatsAvx2(h, num_tokens, d_ff, tokens_per_sequence, token_nonzeros,
-              counts.data(), sequence_union);
-  } else {
-    StatsPortable(h, num_tokens, d_ff, tokens_per_sequence, token_nonzeros,
-                  counts.data(), sequence_union);
+  RunPath(HasAvx2(), h, num_tokens, d_ff, tokens_per_sequence, token_nonzeros,
+          unit_fire_counts, sequence_union);
+}
+
+bool ActivationStatsCpuOnPath(StatsPath path, const float* h,
+                              int64_t num_tokens, int64_t d_ff,
+                              int64_t tokens_per_sequence,
+                              int32_t* token_nonzeros,
+                              int64_t* unit_fire_counts,
+                              uint64_t* sequence_union, std::string* error) {
+  bool avx2 = false;
+  switch (path) {
+    case StatsPath::kAuto:
+      avx2 = HasAvx2();
+      break;
+    case StatsPath::kPortable:
+      break;
+    case StatsPath::kAvx2:
+      if (!HasAvx2()) {
+        if (error != nullptr) {
+#if SPARSITY_ACTIVATION_STATS_X86
+          *error = "AVX2 path requested but this CPU lacks AVX2 or POPCNT";
+#else
+          *error = "AVX2 path requested but this is not an x86 build";
+#endif
+        }
+        return false;
+      }
+      avx2 = true;
+      break;
+    default:
+      if (error != nullptr) *error = "unknown StatsPath value";
+      return false;
   }
-  for (int64_t j = 0; j < d_ff; ++j) unit_fire_counts[j] += counts[j];
+  RunPath(avx2, h, num_tokens, d_ff, tokens_per_sequence, token_nonzeros,
+          unit_fire_counts, sequence_union);
+  return true;
 }
 
 }  // namespace sparsity

@@ -5,26 +5,28 @@
 
 namespace sparsity {
 
-CausalSelfAttentionImpl::CausalSelfAttentionImpl(
-    const AttentionOptions& options)
+SelfAttentionImpl::SelfAttentionImpl(const AttentionOptions& options)
     : options_(options) {
-  TORCH_CHECK(
-      options.n_heads() > 0 && options.d_model() % options.n_heads() == 0,
-      "d_model (", options.d_model(), ") must be divisible by n_heads (",
-      options.n_heads(), ")");
-  qkv = register_module(
-      "qkv", torch::nn::Linear(options.d_model(), 3 * options.d_model()));
-  proj = register_module(
-      "proj", torch::nn::Linear(options.d_model(), options.d_model()));
-  const int64_t n = options.max_seq_len();
-  mask_ = register_buffer(
-      "mask", torch::full({n, n}, -std::numeric_limits<float>::infinity())
-                  .triu(/*diagonal=*/1));
+  reset();
 }
 
-torch::Tensor CausalSelfAttentionImpl::forward(const torch::Tensor& x,
-                                               int layer,
-                                               ActivationObserver* observer) {
+void SelfAttentionImpl::reset() {
+  const AttentionOptions& o = options_;
+  TORCH_CHECK(o.n_heads() > 0 && o.d_model() % o.n_heads() == 0,
+              "d_model (", o.d_model(), ") must be divisible by n_heads (",
+              o.n_heads(), ")");
+  qkv = register_module("qkv",
+                        torch::nn::Linear(o.d_model(), 3 * o.d_model()));
+  proj = register_module("proj", torch::nn::Linear(o.d_model(), o.d_model()));
+  const int64_t n = o.max_seq_len();
+  mask_ = register_buffer(
+      "mask", o.causal() ? torch::full({n, n}, -std::numeric_limits<float>::infinity())
+                               .triu(/*diagonal=*/1)
+                         : torch::zeros({n, n}));
+}
+
+torch::Tensor SelfAttentionImpl::forward(const torch::Tensor& x, int layer,
+                                         ActivationObserver* observer) {
   const int64_t b = x.size(0), s = x.size(1), d = x.size(2);
   const int64_t h = options_.n_heads(), hd = d / h;
   TORCH_CHECK(s <= options_.max_seq_len(), "sequence length ", s,
@@ -50,7 +52,7 @@ torch::Tensor CausalSelfAttentionImpl::forward(const torch::Tensor& x,
                      /*alpha=*/1.0 / std::sqrt(static_cast<double>(hd)))
           .view({b, h, s, s});
   torch::Tensor probs = torch::softmax(scores, -1);
-  if (observer != nullptr) observer->OnAttention(layer, probs);
+  if (observer != nullptr) observer->OnAttention(AttentionEvent{layer, probs});
   torch::Tensor y = torch::matmul(probs, v).transpose(1, 2).reshape({b, s, d});
   return torch::linear(y, proj->weight, proj->bias);
 }

@@ -1,8 +1,8 @@
-// Causal multi-head self-attention. The causal mask is additive -inf on keys
-// after the query (so masked probabilities are exactly 0), not the
+// Multi-head self-attention, causal or not. The causal mask is additive -inf
+// on keys after the query (so masked probabilities are exactly 0), not the
 // multiplicative mask of the norm-growth reference code.
 //
-//   CausalSelfAttention attn(AttentionOptions(128, 4, /*max_seq_len=*/256));
+//   SelfAttention attn(AttentionOptions(128, 4, /*max_seq_len=*/256));
 //   torch::Tensor y = attn->forward(x, /*layer=*/0, observer);
 #ifndef SPARSITY_MODELS_ATTENTION_H_
 #define SPARSITY_MODELS_ATTENTION_H_
@@ -18,24 +18,27 @@ struct AttentionOptions {
   TORCH_ARG(int64_t, d_model);
   TORCH_ARG(int64_t, n_heads);
   TORCH_ARG(int64_t, max_seq_len);
+  TORCH_ARG(bool, causal) = true;
 };
 
-class CausalSelfAttentionImpl : public torch::nn::Module {
+class SelfAttentionImpl : public torch::nn::Cloneable<SelfAttentionImpl> {
  public:
-  explicit CausalSelfAttentionImpl(const AttentionOptions& options);
+  explicit SelfAttentionImpl(const AttentionOptions& options);
+  void reset() override;
 
   // x: [batch, seq, d_model], seq <= max_seq_len.
   torch::Tensor forward(const torch::Tensor& x, int layer,
                         ActivationObserver* observer = nullptr);
 
   torch::nn::Linear qkv{nullptr};   // fused query/key/value projection
-  torch::nn::Linear proj{nullptr};  // output projection
+  torch::nn::Linear proj{nullptr};  // output projection (residual stream)
 
  private:
   AttentionOptions options_;
-  torch::Tensor mask_;  // [max_seq_len, max_seq_len]: 0 or -inf
+  torch::Tensor mask_;  // [max_seq_len, max_seq_len]: 0 or -inf (all 0 if
+                        // not causal)
 };
-TORCH_MODULE(CausalSelfAttention);
+TORCH_MODULE(SelfAttention);
 
 }  // namespace sparsity
 

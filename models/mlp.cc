@@ -2,11 +2,34 @@
 
 namespace sparsity {
 
-MlpImpl::MlpImpl(const MlpOptions& options)
-    : fc1(register_module(
-          "fc1", torch::nn::Linear(options.d_model(), options.d_ff()))),
-      fc2(register_module(
-          "fc2", torch::nn::Linear(options.d_ff(), options.d_model()))) {}
+torch::Tensor Activate(const torch::Tensor& pre, const MlpOptions& options) {
+  switch (options.activation()) {
+    case Activation::kRelu:
+      return torch::relu(pre);
+    case Activation::kTopKRelu: {
+      torch::Tensor post = torch::relu(pre);
+      const int64_t k = std::min<int64_t>(options.topk(), post.size(-1));
+      torch::Tensor keep = std::get<1>(post.topk(k, /*dim=*/-1));
+      return torch::zeros_like(post).scatter(-1, keep, post.gather(-1, keep));
+    }
+    case Activation::kJsRelu:
+      return torch::where(pre >= 0, pre * pre * 0.5 + pre,
+                          torch::zeros_like(pre));
+  }
+  TORCH_CHECK(false, "unknown activation");
+}
+
+MlpImpl::MlpImpl(const MlpOptions& options) : options_(options) { reset(); }
+
+void MlpImpl::reset() {
+  TORCH_CHECK(options_.activation() != Activation::kTopKRelu ||
+                  options_.topk() > 0,
+              "Top-k ReLU needs topk > 0, got ", options_.topk());
+  fc1 = register_module(
+      "fc1", torch::nn::Linear(options_.d_model(), options_.d_ff()));
+  fc2 = register_module(
+      "fc2", torch::nn::Linear(options_.d_ff(), options_.d_model()));
+}
 
 torch::Tensor MlpImpl::forward(const torch::Tensor& x, int layer,
                                ActivationObserver* observer) {
@@ -14,8 +37,8 @@ torch::Tensor MlpImpl::forward(const torch::Tensor& x, int layer,
   // (1.13) does matmul + add for 3-D inputs, while at::linear flattens them
   // into one fused addmm, as Python's nn.Linear does.
   torch::Tensor pre = torch::linear(x, fc1->weight, fc1->bias);
-  torch::Tensor post = torch::relu(pre);
-  if (observer != nullptr) observer->OnMlp(layer, pre, post);
+  torch::Tensor post = Activate(pre, options_);
+  if (observer != nullptr) observer->OnMlp(MlpEvent{layer, x, pre, post});
   return torch::linear(post, fc2->weight, fc2->bias);
 }
 

@@ -1,7 +1,15 @@
-// MLP block: Linear(d_model, d_ff) -> ReLU -> Linear(d_ff, d_model).
+// MLP block: Linear(d_model, d_ff) -> activation -> Linear(d_ff, d_model).
 //
 //   Mlp mlp(MlpOptions(/*d_model=*/128, /*d_ff=*/512));
+//   Mlp topk(MlpOptions(128, 512).activation(Activation::kTopKRelu).topk(32));
 //   torch::Tensor y = mlp->forward(x, /*layer=*/0, observer);
+//
+// Activations (docs/method.md, "Models"):
+//   kRelu      max(x, 0)
+//   kTopKRelu  ReLU, then per token keep the `topk` largest values, zero the
+//              rest (ties at the k-th value: torch::topk's choice, exactly k
+//              kept)
+//   kJsRelu    J-SquaredReLU: x^2 / 2 + x for x >= 0, 0 otherwise
 #ifndef SPARSITY_MODELS_MLP_H_
 #define SPARSITY_MODELS_MLP_H_
 
@@ -10,22 +18,35 @@
 
 namespace sparsity {
 
+enum class Activation { kRelu, kTopKRelu, kJsRelu };
+
 struct MlpOptions {
   MlpOptions(int64_t d_model, int64_t d_ff) : d_model_(d_model), d_ff_(d_ff) {}
   TORCH_ARG(int64_t, d_model);
   TORCH_ARG(int64_t, d_ff);
+  TORCH_ARG(Activation, activation) = Activation::kRelu;
+  TORCH_ARG(int64_t, topk) = 0;  // kTopKRelu only
 };
 
-class MlpImpl : public torch::nn::Module {
+// The activation alone, on any tensor whose last dimension is the units.
+torch::Tensor Activate(const torch::Tensor& pre, const MlpOptions& options);
+
+class MlpImpl : public torch::nn::Cloneable<MlpImpl> {
  public:
   explicit MlpImpl(const MlpOptions& options);
+  void reset() override;
 
   // x: [batch, seq, d_model]. Reports pre/post activations to `observer`.
   torch::Tensor forward(const torch::Tensor& x, int layer,
                         ActivationObserver* observer = nullptr);
 
+  const MlpOptions& options() const { return options_; }
+
   torch::nn::Linear fc1{nullptr};
-  torch::nn::Linear fc2{nullptr};
+  torch::nn::Linear fc2{nullptr};  // writes into the residual stream
+
+ private:
+  MlpOptions options_;
 };
 TORCH_MODULE(Mlp);
 

@@ -2,15 +2,14 @@
 // forward hooks, so layers call the observer explicitly).
 //
 //   class Printer : public ActivationObserver {
-//     void OnMlp(int layer, const torch::Tensor& pre,
-//                const torch::Tensor& post) override { ... }
+//     void OnMlp(const MlpEvent& e) override { ... e.layer, e.post ... }
 //   };
 //   Printer p;
-//   model->forward(tokens, &p);   // nullptr (the default): nothing extra
+//   model->Loss(batch, &p);   // nullptr: nothing extra is computed
 //
-// Tensors are views of what the layer computed anyway (no copies), valid only
-// during the call; clone what you keep. With no observer attached the model
-// computes nothing extra.
+// Events are structs so that fields can be added without touching every
+// observer. Tensors are views of what the layer computed anyway (no copies),
+// valid only during the call, on the model's device; clone what you keep.
 #ifndef SPARSITY_MODELS_OBSERVER_H_
 #define SPARSITY_MODELS_OBSERVER_H_
 
@@ -18,18 +17,35 @@
 
 namespace sparsity {
 
+// MLP block `layer`: its input (after the block's LayerNorm in pre-norm
+// blocks) [batch, seq, d_model], and the hidden matrices before and after the
+// activation, both [batch, seq, d_ff].
+struct MlpEvent {
+  int layer;
+  const torch::Tensor& input;
+  const torch::Tensor& pre;
+  const torch::Tensor& post;
+};
+
+// Attention block `layer`: softmax probabilities [batch, heads, seq, seq]
+// (row i: query position i; masked keys have probability exactly 0).
+struct AttentionEvent {
+  int layer;
+  const torch::Tensor& probs;
+};
+
+// Block `layer`'s output (the residual stream after it), [batch, seq, d_model].
+struct BlockEvent {
+  int layer;
+  const torch::Tensor& output;
+};
+
 class ActivationObserver {
  public:
   virtual ~ActivationObserver() = default;
-
-  // MLP block `layer`: pre-activation and post-activation hidden matrices,
-  // both [batch, seq, d_ff].
-  virtual void OnMlp(int layer, const torch::Tensor& pre,
-                     const torch::Tensor& post) {}
-
-  // Attention block `layer`: softmax probabilities [batch, heads, seq, seq]
-  // (row i: query position i; masked keys have probability exactly 0).
-  virtual void OnAttention(int layer, const torch::Tensor& probs) {}
+  virtual void OnMlp(const MlpEvent& event) {}
+  virtual void OnAttention(const AttentionEvent& event) {}
+  virtual void OnBlock(const BlockEvent& event) {}
 };
 
 }  // namespace sparsity

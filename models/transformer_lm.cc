@@ -1,31 +1,50 @@
 #include "models/transformer_lm.h"
 
-#include <cmath>
+#include <utility>
 
 #include "absl/strings/str_cat.h"
 
 namespace sparsity {
 
 TransformerLMOptions TransformerLMOptions::FromConfig(const ModelConfig& c) {
+  Activation activation = Activation::kRelu;
+  if (c.mlp().activation() == MlpConfig::TOPK_RELU) {
+    activation = Activation::kTopKRelu;
+  } else if (c.mlp().activation() == MlpConfig::JSRELU) {
+    activation = Activation::kJsRelu;
+  }
   return TransformerLMOptions(c.vocab_size(), c.d_model(), c.n_layers(),
                               c.n_heads(), c.d_ff(), c.max_seq_len())
       .post_norm(c.post_norm())
-      .tied_head(c.tied_head());
+      .tied_head(c.tied_head())
+      .activation(activation)
+      .topk(c.mlp().topk());
+}
+
+BlockOptions TransformerLMOptions::block() const {
+  return BlockOptions(d_model_, n_heads_, d_ff_, max_seq_len_)
+      .post_norm(post_norm_)
+      .causal(true)
+      .mlp(MlpOptions(d_model_, d_ff_).activation(activation_).topk(topk_));
 }
 
 absl::Status ValidateModelConfig(const ModelConfig& c) {
-  const std::pair<const char*, int64_t> sizes[] = {
-      {"model.vocab_size", c.vocab_size()},
-      {"model.d_model", c.d_model()},
-      {"model.n_layers", c.n_layers()},
-      {"model.n_heads", c.n_heads()},
-      {"model.d_ff", c.d_ff()},
-      {"model.max_seq_len", c.max_seq_len()},
+  const std::tuple<const char*, int64_t, int64_t> sizes[] = {
+      {"model.vocab_size", c.vocab_size(), kMaxUnits},
+      {"model.d_model", c.d_model(), kMaxWidth},
+      {"model.n_layers", c.n_layers(), kMaxLayers},
+      {"model.n_heads", c.n_heads(), kMaxWidth},
+      {"model.d_ff", c.d_ff(), kMaxUnits},
+      {"model.max_seq_len", c.max_seq_len(), kMaxWidth},
   };
-  for (const auto& [name, value] : sizes) {
+  for (const auto& [name, value, bound] : sizes) {
     if (value <= 0) {
       return absl::InvalidArgumentError(
           absl::StrCat(name, " must be positive, got ", value));
+    }
+    if (value > bound) {
+      return absl::InvalidArgumentError(
+          absl::StrCat(name, " must be at most ", bound, ", got ", value));
     }
   }
   if (c.d_model() % c.n_heads() != 0) {
@@ -33,42 +52,29 @@ absl::Status ValidateModelConfig(const ModelConfig& c) {
         "model.d_model (", c.d_model(),
         ") must be divisible by model.n_heads (", c.n_heads(), ")"));
   }
-  return absl::OkStatus();
-}
-
-BlockImpl::BlockImpl(const TransformerLMOptions& o)
-    : post_norm_(o.post_norm()) {
-  ln1 = register_module(
-      "ln1", torch::nn::LayerNorm(torch::nn::LayerNormOptions({o.d_model()})));
-  attn =
-      register_module("attn", CausalSelfAttention(AttentionOptions(
-                                  o.d_model(), o.n_heads(), o.max_seq_len())));
-  ln2 = register_module(
-      "ln2", torch::nn::LayerNorm(torch::nn::LayerNormOptions({o.d_model()})));
-  mlp = register_module("mlp", Mlp(MlpOptions(o.d_model(), o.d_ff())));
-}
-
-torch::Tensor BlockImpl::forward(const torch::Tensor& x, int layer,
-                                 ActivationObserver* observer) {
-  if (post_norm_) {
-    torch::Tensor y = ln1->forward(x + attn->forward(x, layer, observer));
-    return ln2->forward(y + mlp->forward(y, layer, observer));
+  if (c.mlp().activation() == MlpConfig::TOPK_RELU &&
+      (c.mlp().topk() <= 0 || c.mlp().topk() > c.d_ff())) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("model.mlp.topk must be in [1, model.d_ff = ", c.d_ff(),
+                     "] for TOPK_RELU, got ", c.mlp().topk()));
   }
-  torch::Tensor y = x + attn->forward(ln1->forward(x), layer, observer);
-  return y + mlp->forward(ln2->forward(y), layer, observer);
+  return absl::OkStatus();
 }
 
 TransformerLMImpl::TransformerLMImpl(const TransformerLMOptions& o)
     : options_(o) {
+  reset();
+  InitGpt2(*this, o.n_layers());
+}
+
+void TransformerLMImpl::reset() {
+  const TransformerLMOptions& o = options_;
   tok_emb = register_module("tok_emb",
                             torch::nn::Embedding(o.vocab_size(), o.d_model()));
   pos_emb = register_module("pos_emb",
                             torch::nn::Embedding(o.max_seq_len(), o.d_model()));
   blocks = register_module("blocks", torch::nn::ModuleList());
-  for (int64_t i = 0; i < o.n_layers(); ++i) {
-    block_list_.push_back(Block(o));
-    blocks->push_back(block_list_.back());
-  }
+  for (int64_t i = 0; i < o.n_layers(); ++i) blocks->push_back(Block(o.block()));
   if (!o.post_norm()) {
     ln_f = register_module(
         "ln_f",
@@ -79,23 +85,6 @@ TransformerLMImpl::TransformerLMImpl(const TransformerLMOptions& o)
         "head",
         torch::nn::Linear(
             torch::nn::LinearOptions(o.d_model(), o.vocab_size()).bias(false)));
-  }
-  // GPT-2 initialisation: N(0, 0.02) weights, zero biases, residual output
-  // projections scaled by 1/sqrt(2 * n_layers).
-  torch::NoGradGuard no_grad;
-  const double residual_std = 0.02 / std::sqrt(2.0 * o.n_layers());
-  for (auto& item : named_parameters()) {
-    const std::string& name = item.key();
-    torch::Tensor& p = item.value();
-    if (name.find("ln") != std::string::npos) continue;  // LayerNorm: 1 and 0
-    if (p.dim() == 1) {
-      p.zero_();
-    } else if (name.find("proj.weight") != std::string::npos ||
-               name.find("fc2.weight") != std::string::npos) {
-      p.normal_(0.0, residual_std);
-    } else {
-      p.normal_(0.0, 0.02);
-    }
   }
 }
 
@@ -108,27 +97,20 @@ torch::Tensor TransformerLMImpl::forward(const torch::Tensor& tokens,
               " exceeds max_seq_len ", options_.max_seq_len());
   torch::Tensor positions = torch::arange(s, tokens.options());
   torch::Tensor x = tok_emb->forward(tokens) + pos_emb->forward(positions);
-  for (size_t i = 0; i < block_list_.size(); ++i) {
-    x = block_list_[i]->forward(x, static_cast<int>(i), observer);
+  // Through the ModuleList (not a cached vector of blocks): clone() replaces
+  // the list's contents in place.
+  for (size_t i = 0; i < blocks->size(); ++i) {
+    x = blocks->ptr<BlockImpl>(i)->forward(x, static_cast<int>(i), observer);
   }
   if (ln_f) x = ln_f->forward(x);
   return torch::linear(x, head ? head->weight : tok_emb->weight);
 }
 
-torch::Tensor TransformerLMImpl::NextTokenLoss(const torch::Tensor& batch,
-                                               ActivationObserver* observer) {
-  const int64_t s = batch.size(1) - 1;
-  torch::Tensor inputs = batch.slice(1, 0, s);
-  torch::Tensor targets = batch.slice(1, 1, s + 1);
-  torch::Tensor logits = forward(inputs, observer);
+torch::Tensor TransformerLMImpl::Loss(const Batch& batch,
+                                      ActivationObserver* observer) {
+  torch::Tensor logits = forward(batch.inputs, observer);
   return torch::nn::functional::cross_entropy(
-      logits.reshape({-1, options_.vocab_size()}), targets.reshape({-1}));
-}
-
-int64_t TransformerLMImpl::NumParameters() const {
-  int64_t n = 0;
-  for (const auto& p : parameters()) n += p.numel();
-  return n;
+      logits.reshape({-1, options_.vocab_size()}), batch.targets.reshape({-1}));
 }
 
 }  // namespace sparsity

@@ -1,18 +1,21 @@
-// Decoder-only ReLU transformer language model (SPEC.md, "Models"): token +
-// learned position embeddings, N blocks of (attention, MLP) with residuals and
+// Decoder-only transformer language model (docs/method.md, "Models"): token +
+// learned position embeddings, N blocks (models/block.h) with residuals and
 // LayerNorm (pre-norm by default, post-norm selectable), tied or untied head.
 //
 //   TransformerLM lm(TransformerLMOptions(/*vocab=*/256, /*d_model=*/128,
 //                                         /*n_layers=*/6, /*n_heads=*/4,
 //                                         /*d_ff=*/512, /*max_seq_len=*/128));
-//   torch::Tensor logits = lm->forward(tokens);           // [B, S, vocab]
-//   torch::Tensor logits = lm->forward(tokens, &observer);  // + observations
+//   torch::Tensor logits = lm->forward(tokens);             // [B, S, vocab]
+//   torch::Tensor loss = lm->Loss(NextTokenBatch(windows), &observer);
+//   std::shared_ptr<Model> as_model = lm.ptr();
 #ifndef SPARSITY_MODELS_TRANSFORMER_LM_H_
 #define SPARSITY_MODELS_TRANSFORMER_LM_H_
 
+#include <vector>
+
 #include "absl/status/status.h"
-#include "models/attention.h"
-#include "models/mlp.h"
+#include "models/block.h"
+#include "models/model.h"
 #include "models/observer.h"
 #include "proto/config.pb.h"
 #include "torch/torch.h"
@@ -30,6 +33,8 @@ struct TransformerLMOptions {
         max_seq_len_(max_seq_len) {}
   // From the config proto (call ValidateModelConfig first).
   static TransformerLMOptions FromConfig(const ModelConfig& config);
+  // The options of each of its blocks.
+  BlockOptions block() const;
 
   TORCH_ARG(int64_t, vocab_size);
   TORCH_ARG(int64_t, d_model);
@@ -39,42 +44,39 @@ struct TransformerLMOptions {
   TORCH_ARG(int64_t, max_seq_len);
   TORCH_ARG(bool, post_norm) = false;
   TORCH_ARG(bool, tied_head) = false;
+  TORCH_ARG(Activation, activation) = Activation::kRelu;
+  TORCH_ARG(int64_t, topk) = 0;
 };
 
-// One clear error for a config that does not fit (sizes <= 0, d_model not
-// divisible by n_heads, ...).
+// Upper bounds on sizes: beyond them a config is rejected with one line
+// before anything is allocated.
+inline constexpr int64_t kMaxWidth = 1 << 16;       // d_model, max_seq_len
+inline constexpr int64_t kMaxUnits = 1 << 20;       // d_ff, vocab_size
+inline constexpr int64_t kMaxLayers = 1024;
+
+// One clear error for a config that does not fit (sizes <= 0 or beyond the
+// bounds above, d_model not divisible by n_heads, topk out of range, ...).
 absl::Status ValidateModelConfig(const ModelConfig& config);
 
-class BlockImpl : public torch::nn::Module {
+class TransformerLMImpl : public torch::nn::Cloneable<TransformerLMImpl>,
+                          public Model {
  public:
-  BlockImpl(const TransformerLMOptions& options);
-  torch::Tensor forward(const torch::Tensor& x, int layer,
-                        ActivationObserver* observer);
-
-  torch::nn::LayerNorm ln1{nullptr}, ln2{nullptr};
-  CausalSelfAttention attn{nullptr};
-  Mlp mlp{nullptr};
-
- private:
-  bool post_norm_;
-};
-TORCH_MODULE(Block);
-
-class TransformerLMImpl : public torch::nn::Module {
- public:
+  // Builds the modules and initialises them (InitGpt2) from the global
+  // generator (torch::manual_seed).
   explicit TransformerLMImpl(const TransformerLMOptions& options);
+  // Cloneable: (re)creates the modules; clone() then copies the parameters.
+  void reset() override;
 
   // tokens: int64 [batch, seq]; returns logits [batch, seq, vocab_size].
   torch::Tensor forward(const torch::Tensor& tokens,
                         ActivationObserver* observer = nullptr);
 
-  // Mean next-token cross-entropy of tokens[:, 1:] given tokens[:, :-1]
-  // (batch is [B, S+1]).
-  torch::Tensor NextTokenLoss(const torch::Tensor& batch,
-                              ActivationObserver* observer = nullptr);
+  // Mean next-token cross-entropy of batch.targets given batch.inputs.
+  torch::Tensor Loss(const Batch& batch, ActivationObserver* observer) override;
+  int64_t num_layers() const override { return options_.n_layers(); }
+  int64_t d_ff() const override { return options_.d_ff(); }
 
   const TransformerLMOptions& options() const { return options_; }
-  int64_t NumParameters() const;
 
   torch::nn::Embedding tok_emb{nullptr}, pos_emb{nullptr};
   torch::nn::ModuleList blocks{nullptr};
@@ -83,7 +85,6 @@ class TransformerLMImpl : public torch::nn::Module {
 
  private:
   TransformerLMOptions options_;
-  std::vector<Block> block_list_;
 };
 TORCH_MODULE(TransformerLM);
 

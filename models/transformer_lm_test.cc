@@ -36,20 +36,22 @@ TEST(TransformerLM, CausalPostNormTiedHead) {
 
 class RecordingObserver : public ActivationObserver {
  public:
-  void OnMlp(int layer, const torch::Tensor& pre,
-             const torch::Tensor& post) override {
-    mlp_shapes[layer] = post.sizes().vec();
-    EXPECT_EQ(pre.sizes(), post.sizes());
-    EXPECT_TRUE(torch::equal(post, torch::relu(pre)));
+  void OnMlp(const MlpEvent& e) override {
+    mlp_shapes[e.layer] = e.post.sizes().vec();
+    EXPECT_EQ(e.pre.sizes(), e.post.sizes());
+    EXPECT_TRUE(torch::equal(e.post, torch::relu(e.pre)));
   }
-  void OnAttention(int layer, const torch::Tensor& probs) override {
-    attn_shapes[layer] = probs.sizes().vec();
+  void OnBlock(const BlockEvent& e) override { ++blocks_seen; }
+  void OnAttention(const AttentionEvent& e) override {
+    const torch::Tensor& probs = e.probs;
+    attn_shapes[e.layer] = probs.sizes().vec();
     // Rows sum to one; keys after the query get exactly zero.
     EXPECT_TRUE(
         torch::allclose(probs.sum(-1), torch::ones_like(probs.sum(-1))));
     EXPECT_EQ(probs.triu(1).abs().max().item<float>(), 0.0f);
   }
   std::map<int, std::vector<int64_t>> mlp_shapes, attn_shapes;
+  int blocks_seen = 0;
 };
 
 TEST(TransformerLM, ObserverSeesEveryLayerWithRightShapes) {
@@ -67,13 +69,14 @@ TEST(TransformerLM, ObserverSeesEveryLayerWithRightShapes) {
     EXPECT_EQ(obs.mlp_shapes[l], (std::vector<int64_t>{2, 10, 64}));
     EXPECT_EQ(obs.attn_shapes[l], (std::vector<int64_t>{2, 4, 10, 10}));
   }
+  EXPECT_EQ(obs.blocks_seen, 3);
 }
 
 TEST(TransformerLM, LossAtInitIsNearLogVocab) {
   torch::manual_seed(2);
   TransformerLM lm(SmallOptions());
   torch::Tensor batch = torch::randint(0, 50, {4, 13}, torch::kLong);
-  const float loss = lm->NextTokenLoss(batch).item<float>();
+  const float loss = lm->Loss(NextTokenBatch(batch), nullptr).item<float>();
   EXPECT_NEAR(loss, std::log(50.0f), 0.3f);
 }
 
@@ -83,6 +86,42 @@ TEST(TransformerLM, ParameterCountMatchesFormula) {
   const int64_t per_block = (d * 3 * d + 3 * d) + (d * d + d) + (d * f + f) +
                             (f * d + d) + 2 * (2 * d);
   EXPECT_EQ(lm->NumParameters(), v * d + s * d + l * per_block + 2 * d + d * v);
+}
+
+TEST(TransformerLM, CloneIsADeepCopy) {
+  torch::manual_seed(3);
+  TransformerLM lm(SmallOptions());
+  auto copy = std::dynamic_pointer_cast<TransformerLMImpl>(lm->clone());
+  ASSERT_NE(copy, nullptr);
+  torch::Tensor tokens = torch::randint(0, 50, {2, 10}, torch::kLong);
+  EXPECT_TRUE(torch::equal(lm->forward(tokens), copy->forward(tokens)));
+  {
+    torch::NoGradGuard no_grad;
+    for (auto& p : copy->parameters()) p.mul_(2);
+  }
+  EXPECT_FALSE(torch::equal(lm->forward(tokens), copy->forward(tokens)));
+}
+
+TEST(InitGpt2, ResidualProjectionsAreScaledByDepth) {
+  torch::manual_seed(4);
+  TransformerLM lm(TransformerLMOptions(256, 256, 8, 4, 1024, 16));
+  const double residual = 0.02 / std::sqrt(16.0);
+  auto* block = lm->blocks[0]->as<BlockImpl>();
+  EXPECT_NEAR(block->mlp->fc1->weight.std().item<double>(), 0.02, 0.001);
+  EXPECT_NEAR(block->mlp->fc2->weight.std().item<double>(), residual, 0.0005);
+  EXPECT_NEAR(block->attn->proj->weight.std().item<double>(), residual,
+              0.0005);
+  EXPECT_NEAR(lm->tok_emb->weight.std().item<double>(), 0.02, 0.001);
+  EXPECT_EQ(block->mlp->fc1->bias.abs().max().item<float>(), 0.0f);
+  EXPECT_TRUE(torch::equal(block->ln1->weight, torch::ones({256})));
+}
+
+TEST(TransformerLM, IsAModel) {
+  TransformerLM lm(SmallOptions());
+  std::shared_ptr<Model> model = lm.ptr();
+  EXPECT_EQ(model->num_layers(), 3);
+  EXPECT_EQ(model->d_ff(), 64);
+  EXPECT_EQ(model->device(), torch::Device(torch::kCPU));
 }
 
 TEST(ValidateModelConfig, RejectsBadSizes) {
@@ -104,6 +143,16 @@ TEST(ValidateModelConfig, RejectsBadSizes) {
   c.set_d_ff(64);
   c.set_n_layers(-1);
   EXPECT_FALSE(ValidateModelConfig(c).ok());
+  c.set_n_layers(2);
+  c.set_d_ff(kMaxUnits + 1);
+  EXPECT_NE(ValidateModelConfig(c).message().find("at most"),
+            std::string::npos);
+  c.set_d_ff(64);
+  c.mutable_mlp()->set_activation(MlpConfig::TOPK_RELU);
+  EXPECT_NE(ValidateModelConfig(c).message().find("model.mlp.topk"),
+            std::string::npos);
+  c.mutable_mlp()->set_topk(8);
+  EXPECT_TRUE(ValidateModelConfig(c).ok());
 }
 
 }  // namespace

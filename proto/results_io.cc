@@ -11,8 +11,14 @@
 #include <fstream>
 #include <sstream>
 
+#include <cmath>
+#include <filesystem>
+
 #include "absl/strings/str_cat.h"
-#include "google/protobuf/util/json_util.h"
+#include "absl/strings/str_format.h"
+#include "absl/strings/str_split.h"
+#include "google/protobuf/descriptor.h"
+#include "google/protobuf/reflection.h"
 
 namespace sparsity {
 namespace {
@@ -73,17 +79,149 @@ absl::Status MakeDirs(const std::string& dir) {
   return absl::OkStatus();
 }
 
-}  // namespace
 
-std::string WorkspaceDir() {
-  const char* ws = std::getenv("BUILD_WORKSPACE_DIRECTORY");
-  return ws != nullptr ? ws : ".";
+constexpr char kJournal[] = ".sparsity-commit";
+
+std::string DirOf(const std::string& path) {
+  const size_t slash = path.rfind('/');
+  return slash == std::string::npos ? "." : path.substr(0, slash);
 }
 
-std::string ResolveUserPath(const std::string& path) {
-  const char* wd = std::getenv("BUILD_WORKING_DIRECTORY");
-  if (path.empty() || path[0] == '/' || wd == nullptr) return path;
-  return absl::StrCat(wd, "/", path);
+// Removes temporaries an earlier, killed write of `path` left behind.
+void RemoveStaleTemps(const std::string& path) {
+  namespace fs = std::filesystem;
+  const std::string prefix = fs::path(path).filename().string() + ".tmp.";
+  std::error_code ec;
+  for (const auto& e : fs::directory_iterator(DirOf(path), ec)) {
+    if (e.path().filename().string().rfind(prefix, 0) == 0) {
+      fs::remove(e.path(), ec);
+    }
+  }
+}
+
+void AppendJsonString(const std::string& s, std::string* out) {
+  out->push_back('"');
+  for (unsigned char c : s) {
+    switch (c) {
+      case '"': *out += "\\\""; break;
+      case '\\': *out += "\\\\"; break;
+      case '\n': *out += "\\n"; break;
+      case '\r': *out += "\\r"; break;
+      case '\t': *out += "\\t"; break;
+      default:
+        if (c < 0x20) {
+          absl::StrAppendFormat(out, "\\u%04x", static_cast<int>(c));
+        } else {
+          out->push_back(static_cast<char>(c));
+        }
+    }
+  }
+  out->push_back('"');
+}
+
+void AppendJsonDouble(double v, int digits, std::string* out) {
+  if (std::isnan(v)) {
+    *out += "\"NaN\"";
+  } else if (std::isinf(v)) {
+    *out += v > 0 ? "\"Infinity\"" : "\"-Infinity\"";
+  } else {
+    absl::StrAppendFormat(out, "%.*g", digits, v);
+  }
+}
+
+void AppendJson(const google::protobuf::Message& m, int indent,
+                std::string* out);
+
+void AppendJsonValue(const google::protobuf::Message& m,
+                     const google::protobuf::FieldDescriptor* f, int index,
+                     int indent, std::string* out) {
+  using FD = google::protobuf::FieldDescriptor;
+  const google::protobuf::Reflection* r = m.GetReflection();
+  const bool rep = f->is_repeated();
+  switch (f->cpp_type()) {
+    case FD::CPPTYPE_INT32:
+      absl::StrAppend(out, rep ? r->GetRepeatedInt32(m, f, index)
+                               : r->GetInt32(m, f));
+      break;
+    case FD::CPPTYPE_INT64:
+      absl::StrAppend(out, rep ? r->GetRepeatedInt64(m, f, index)
+                               : r->GetInt64(m, f));
+      break;
+    case FD::CPPTYPE_UINT32:
+      absl::StrAppend(out, rep ? r->GetRepeatedUInt32(m, f, index)
+                               : r->GetUInt32(m, f));
+      break;
+    case FD::CPPTYPE_UINT64:
+      absl::StrAppend(out, rep ? r->GetRepeatedUInt64(m, f, index)
+                               : r->GetUInt64(m, f));
+      break;
+    case FD::CPPTYPE_FLOAT:
+      AppendJsonDouble(rep ? r->GetRepeatedFloat(m, f, index)
+                           : r->GetFloat(m, f),
+                       9, out);
+      break;
+    case FD::CPPTYPE_DOUBLE:
+      AppendJsonDouble(rep ? r->GetRepeatedDouble(m, f, index)
+                           : r->GetDouble(m, f),
+                       17, out);
+      break;
+    case FD::CPPTYPE_BOOL:
+      *out += (rep ? r->GetRepeatedBool(m, f, index) : r->GetBool(m, f))
+                  ? "true"
+                  : "false";
+      break;
+    case FD::CPPTYPE_ENUM:
+      AppendJsonString(
+          (rep ? r->GetRepeatedEnum(m, f, index) : r->GetEnum(m, f))->name(),
+          out);
+      break;
+    case FD::CPPTYPE_STRING:
+      AppendJsonString(
+          rep ? r->GetRepeatedString(m, f, index) : r->GetString(m, f), out);
+      break;
+    case FD::CPPTYPE_MESSAGE:
+      AppendJson(rep ? r->GetRepeatedMessage(m, f, index) : r->GetMessage(m, f),
+                 indent, out);
+      break;
+  }
+}
+
+void AppendJson(const google::protobuf::Message& m, int indent,
+                std::string* out) {
+  const google::protobuf::Descriptor* d = m.GetDescriptor();
+  const google::protobuf::Reflection* r = m.GetReflection();
+  const std::string pad(indent + 2, ' ');
+  *out += "{";
+  bool first = true;
+  for (int i = 0; i < d->field_count(); ++i) {
+    const google::protobuf::FieldDescriptor* f = d->field(i);
+    // Of a real oneof, only the member that is set.
+    if (f->real_containing_oneof() != nullptr && !r->HasField(m, f)) continue;
+    absl::StrAppend(out, first ? "\n" : ",\n", pad, "\"", f->name(), "\": ");
+    first = false;
+    if (f->is_repeated()) {
+      const int n = r->FieldSize(m, f);
+      *out += "[";
+      for (int j = 0; j < n; ++j) {
+        if (j > 0) *out += ", ";
+        AppendJsonValue(m, f, j, indent + 2, out);
+      }
+      *out += "]";
+    } else {
+      AppendJsonValue(m, f, -1, indent + 2, out);
+    }
+  }
+  if (!first) absl::StrAppend(out, "\n", std::string(indent, ' '));
+  *out += "}";
+}
+
+}  // namespace
+
+std::string JsonExport(const google::protobuf::Message& message) {
+  std::string out;
+  AppendJson(message, 0, &out);
+  out += "\n";
+  return out;
 }
 
 absl::Status EnsureWritableDir(const std::string& dir) {
@@ -95,28 +233,92 @@ absl::Status EnsureWritableDir(const std::string& dir) {
   return absl::OkStatus();
 }
 
+absl::Status FinishInterruptedCommits(const std::string& dir) {
+  const std::string journal = absl::StrCat(dir, "/", kJournal);
+  std::ifstream in(journal);
+  if (!in) return absl::OkStatus();
+  std::string line;
+  while (std::getline(in, line)) {
+    std::vector<std::string> f = absl::StrSplit(line, '\t');
+    if (f.size() == 3 && f[0] == "rename") {
+      if (access(f[1].c_str(), F_OK) == 0 &&
+          std::rename(f[1].c_str(), f[2].c_str()) != 0) {
+        return absl::InternalError(absl::StrCat(
+            "cannot finish an interrupted write into ", f[2], ": ",
+            ErrnoText()));
+      }
+    } else if (f.size() == 2 && f[0] == "remove") {
+      unlink(f[1].c_str());
+    }
+  }
+  unlink(journal.c_str());
+  return absl::OkStatus();
+}
+
 absl::Status WriteFilesAtomically(
-    const std::vector<std::pair<std::string, std::string>>& path_and_contents) {
+    const std::vector<std::pair<std::string, std::string>>& path_and_contents,
+    const std::vector<std::string>& remove) {
+  if (path_and_contents.empty() && remove.empty()) return absl::OkStatus();
+  const std::string dir = DirOf(
+      path_and_contents.empty() ? remove[0] : path_and_contents[0].first);
+  for (const auto& [path, contents] : path_and_contents) {
+    if (DirOf(path) != dir) {
+      return absl::InvalidArgumentError(absl::StrCat(
+          "one atomic write spans two folders: ", dir, " and ", DirOf(path)));
+    }
+  }
+  if (absl::Status s = FinishInterruptedCommits(dir); !s.ok()) return s;
   std::vector<std::string> temps;
   auto cleanup = [&temps]() {
     for (const std::string& t : temps) unlink(t.c_str());
   };
+  std::string journal_text;
   for (const auto& [path, contents] : path_and_contents) {
+    RemoveStaleTemps(path);
     absl::StatusOr<std::string> tmp = WriteTemp(path, contents);
     if (!tmp.ok()) {
       cleanup();
       return tmp.status();
     }
     temps.push_back(*tmp);
+    absl::StrAppend(&journal_text, "rename\t", *tmp, "\t", path, "\n");
   }
-  for (size_t i = 0; i < temps.size(); ++i) {
-    const std::string& dest = path_and_contents[i].first;
-    if (std::rename(temps[i].c_str(), dest.c_str()) != 0) {
-      std::string why = ErrnoText();
-      for (size_t j = i; j < temps.size(); ++j) unlink(temps[j].c_str());
-      return absl::InternalError(
-          absl::StrCat("cannot rename into ", dest, ": ", why));
-    }
+  for (const std::string& path : remove) {
+    absl::StrAppend(&journal_text, "remove\t", path, "\n");
+  }
+  // The commit point: once the journal is in place, the write will complete
+  // (here, or in FinishInterruptedCommits after a kill).
+  const std::string journal = absl::StrCat(dir, "/", kJournal);
+  absl::StatusOr<std::string> journal_tmp = WriteTemp(journal, journal_text);
+  if (!journal_tmp.ok() ||
+      std::rename(journal_tmp->c_str(), journal.c_str()) != 0) {
+    cleanup();
+    return absl::InternalError(
+        absl::StrCat("cannot write the commit journal in ", dir));
+  }
+  return FinishInterruptedCommits(dir);
+}
+
+absl::Status WriteProtoAtomically(const google::protobuf::Message& message,
+                                  const std::string& path) {
+  std::string wire;
+  if (!message.SerializeToString(&wire)) {
+    return absl::InternalError(absl::StrCat("cannot serialise ", path));
+  }
+  return WriteFilesAtomically({{path, wire}});
+}
+
+absl::Status ReadProto(const std::string& path,
+                       google::protobuf::Message* message) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in) {
+    return absl::NotFoundError(
+        absl::StrCat("cannot open ", path, ": ", ErrnoText()));
+  }
+  std::stringstream buffer;
+  buffer << in.rdbuf();
+  if (!message->ParseFromString(buffer.str())) {
+    return absl::DataLossError(absl::StrCat(path, " is corrupt"));
   }
   return absl::OkStatus();
 }
@@ -132,25 +334,22 @@ absl::StatusOr<std::string> WriteResults(const Results& results,
     return absl::InternalError("cannot serialise results");
   }
   const std::string pb_path = absl::StrCat(dir, "/", name, ".pb");
+  const std::string json_path = absl::StrCat(dir, "/", name, ".json");
   std::vector<std::pair<std::string, std::string>> files = {{pb_path, wire}};
+  std::vector<std::string> remove;
   if (json) {
-    std::string text;
-    google::protobuf::util::JsonPrintOptions options;
-    options.add_whitespace = true;
-    options.preserve_proto_field_names = true;
-    auto st =
-        google::protobuf::util::MessageToJsonString(complete, &text, options);
-    if (!st.ok()) {
-      return absl::InternalError(
-          absl::StrCat("cannot convert results to JSON: ", st.ToString()));
-    }
-    files.emplace_back(absl::StrCat(dir, "/", name, ".json"), text);
+    files.emplace_back(json_path, JsonExport(complete));
+  } else {
+    remove.push_back(json_path);
   }
-  if (absl::Status s = WriteFilesAtomically(files); !s.ok()) return s;
+  if (absl::Status s = WriteFilesAtomically(files, remove); !s.ok()) return s;
   return pb_path;
 }
 
 absl::StatusOr<Results> ReadResults(const std::string& path) {
+  if (absl::Status s = FinishInterruptedCommits(DirOf(path)); !s.ok()) {
+    return s;
+  }
   std::ifstream in(path, std::ios::binary);
   if (!in) {
     return absl::NotFoundError(

@@ -3,12 +3,16 @@
 //   sparsity::Results r = ...;
 //   absl::StatusOr<std::string> path =
 //       sparsity::WriteResults(r, "results", "layerwise_sparsity",
-//       /*json=*/true);
+//                              /*json=*/true);
 //   absl::StatusOr<sparsity::Results> back = sparsity::ReadResults(*path);
 //
-// Writes are atomic: each file is written to a temporary name in the target
-// directory and renamed into place only when every file is complete, so a
-// failed or interrupted write never leaves a partial result behind.
+// Writes are all-or-none: every file is first written to a temporary name
+// beside its destination; a commit journal listing the renames (and the
+// deletions, e.g. a stale NAME.json when this write has none) is then put in
+// place atomically, the renames are done and the journal removed. A process
+// killed after the journal landed has its commit finished by the next writer
+// or reader of that folder (FinishInterruptedCommits); one killed before it
+// leaves only temporaries, which the next write of the same files removes.
 #ifndef SPARSITY_PROTO_RESULTS_IO_H_
 #define SPARSITY_PROTO_RESULTS_IO_H_
 
@@ -17,6 +21,8 @@
 
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
+#include "common/paths.h"
+#include "google/protobuf/message.h"
 #include "proto/results.pb.h"
 
 namespace sparsity {
@@ -24,7 +30,9 @@ namespace sparsity {
 inline constexpr char kResultsEndMarker[] = "sparsity-results-v1";
 
 // Writes `results` (its end marker set) to `dir`/`name`.pb and, if `json`,
-// also `dir`/`name`.json. Creates `dir` if needed. Returns the .pb path.
+// also `dir`/`name`.json (JsonExport); without `json`, an older
+// `dir`/`name`.json is removed in the same commit so it never goes stale.
+// Creates `dir` if needed. Returns the .pb path.
 absl::StatusOr<std::string> WriteResults(const Results& results,
                                          const std::string& dir,
                                          const std::string& name, bool json);
@@ -33,17 +41,27 @@ absl::StatusOr<std::string> WriteResults(const Results& results,
 // (end marker missing) files and files that name no experiment.
 absl::StatusOr<Results> ReadResults(const std::string& path);
 
-// Writes several files so that either all of them appear or none does (each
-// written to a temporary first; renamed only after all writes succeeded).
+// Writes binary protobuf `message` to `path` atomically (temp + rename).
+absl::Status WriteProtoAtomically(const google::protobuf::Message& message,
+                                  const std::string& path);
+// Reads a binary protobuf written by WriteProtoAtomically.
+absl::Status ReadProto(const std::string& path,
+                       google::protobuf::Message* message);
+
+// Writes several files, all in one folder, so that either all of them appear
+// (and every path in `remove` is gone) or none does. See the file comment.
 absl::Status WriteFilesAtomically(
-    const std::vector<std::pair<std::string, std::string>>& path_and_contents);
+    const std::vector<std::pair<std::string, std::string>>& path_and_contents,
+    const std::vector<std::string>& remove = {});
 
-// The workspace root: $BUILD_WORKSPACE_DIRECTORY under `bazel run`, else ".".
-std::string WorkspaceDir();
+// Completes a commit that a killed process left half done in `dir`.
+absl::Status FinishInterruptedCommits(const std::string& dir);
 
-// A path the user typed: relative paths are taken from the directory
-// `bazel run` was started in ($BUILD_WORKING_DIRECTORY), not the runfiles.
-std::string ResolveUserPath(const std::string& path);
+// JSON with every field, zeros and empty values included (so that pandas
+// gets every column), int64 as JSON numbers, enums by name, proto field
+// names. Non-finite floats become the strings "NaN", "Infinity",
+// "-Infinity". Unset members of a oneof are left out.
+std::string JsonExport(const google::protobuf::Message& message);
 
 // Makes `dir` (and parents) and checks that a file can be created in it.
 absl::Status EnsureWritableDir(const std::string& dir);

@@ -4,7 +4,10 @@
 
 #include <cstdlib>
 #include <filesystem>
+#include <algorithm>
+#include <cmath>
 #include <fstream>
+#include <vector>
 
 #include "gtest/gtest.h"
 
@@ -23,10 +26,12 @@ std::string TempDir(const std::string& leaf) {
 Results MakeResults() {
   Results r;
   r.mutable_run()->set_experiment("layerwise_sparsity");
-  r.mutable_run()->set_seed(7);
+  r.mutable_run()->set_preset("smoke");
   auto* e = r.mutable_layerwise_sparsity();
-  e->mutable_config()->mutable_model()->set_d_model(64);
-  auto* probe = e->add_probes();
+  e->mutable_config()->mutable_base()->mutable_model()->set_d_model(64);
+  auto* run = e->add_runs();
+  run->set_init_seed(7);
+  auto* probe = run->add_probes();
   probe->set_step(100);
   auto* layer = probe->add_layers();
   layer->set_layer(0);
@@ -43,10 +48,10 @@ TEST(ResultsIo, RoundTripBinaryAndJson) {
   EXPECT_TRUE(fs::exists(dir + "/exp.json"));
   auto back = ReadResults(*path);
   ASSERT_TRUE(back.ok()) << back.status();
-  EXPECT_EQ(back->run().seed(), 7);
-  const auto& layer = back->layerwise_sparsity().probes(0).layers(0);
+  EXPECT_EQ(back->layerwise_sparsity().runs(0).init_seed(), 7u);
+  const auto& layer = back->layerwise_sparsity().runs(0).probes(0).layers(0);
   EXPECT_FLOAT_EQ(layer.token_density_mean(), 0.25f);
-  EXPECT_EQ(back->layerwise_sparsity().config().model().d_model(), 64);
+  EXPECT_EQ(back->layerwise_sparsity().config().base().model().d_model(), 64);
   // No temporary files are left behind.
   int files = 0;
   for (const auto& entry : fs::directory_iterator(dir)) {
@@ -54,6 +59,84 @@ TEST(ResultsIo, RoundTripBinaryAndJson) {
     ++files;
   }
   EXPECT_EQ(files, 2);
+}
+
+std::string Slurp(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  return std::string((std::istreambuf_iterator<char>(in)),
+                     std::istreambuf_iterator<char>());
+}
+
+std::vector<std::string> Listing(const std::string& dir) {
+  std::vector<std::string> names;
+  for (const auto& e : fs::directory_iterator(dir)) {
+    names.push_back(e.path().filename().string());
+  }
+  std::sort(names.begin(), names.end());
+  return names;
+}
+
+TEST(ResultsIo, AWriteWithoutJsonRemovesTheStaleJson) {
+  const std::string dir = TempDir("stale_json");
+  ASSERT_TRUE(WriteResults(MakeResults(), dir, "exp", /*json=*/true).ok());
+  ASSERT_TRUE(WriteResults(MakeResults(), dir, "exp", /*json=*/false).ok());
+  EXPECT_EQ(Listing(dir), (std::vector<std::string>{"exp.pb"}));
+}
+
+TEST(ResultsIo, AKillAfterTheJournalIsFinishedByTheNextReader) {
+  // State a process killed between its two renames leaves behind: the old
+  // pair in place, both new temporaries written, the journal committed.
+  const std::string dir = TempDir("killed_mid_commit");
+  Results old_results = MakeResults();
+  old_results.mutable_run()->set_preset("old");
+  ASSERT_TRUE(WriteResults(old_results, dir, "exp", /*json=*/true).ok());
+  Results fresh = MakeResults();
+  fresh.mutable_run()->set_preset("new");
+  fresh.set_end_marker(kResultsEndMarker);
+  std::ofstream(dir + "/exp.pb.tmp.AAAAAA", std::ios::binary)
+      << fresh.SerializeAsString();
+  std::ofstream(dir + "/exp.json.tmp.BBBBBB") << JsonExport(fresh);
+  // The first rename happened, the second did not.
+  fs::rename(dir + "/exp.pb.tmp.AAAAAA", dir + "/exp.pb");
+  std::ofstream(dir + "/.sparsity-commit")
+      << "rename\t" << dir << "/exp.pb.tmp.AAAAAA\t" << dir << "/exp.pb\n"
+      << "rename\t" << dir << "/exp.json.tmp.BBBBBB\t" << dir
+      << "/exp.json\n";
+  auto back = ReadResults(dir + "/exp.pb");
+  ASSERT_TRUE(back.ok()) << back.status();
+  EXPECT_EQ(back->run().preset(), "new");
+  EXPECT_NE(Slurp(dir + "/exp.json").find("\"new\""), std::string::npos);
+  EXPECT_EQ(Listing(dir), (std::vector<std::string>{"exp.json", "exp.pb"}));
+}
+
+TEST(ResultsIo, TemporariesOfAKilledWriteAreRemovedByTheNextWrite) {
+  const std::string dir = TempDir("killed_before_commit");
+  ASSERT_TRUE(WriteResults(MakeResults(), dir, "exp", /*json=*/true).ok());
+  std::ofstream(dir + "/exp.pb.tmp.CCCCCC") << "half a file";
+  std::ofstream(dir + "/exp.json.tmp.DDDDDD") << "{";
+  ASSERT_TRUE(WriteResults(MakeResults(), dir, "exp", /*json=*/true).ok());
+  EXPECT_EQ(Listing(dir), (std::vector<std::string>{"exp.json", "exp.pb"}));
+}
+
+TEST(JsonExport, EveryFieldWithZerosAndInt64AsNumbers) {
+  Results r = MakeResults();
+  auto* probe = r.mutable_layerwise_sparsity()->mutable_runs(0)->add_probes();
+  probe->set_step(0);
+  probe->add_layers()->set_layer(0);
+  probe->set_tokens_seen(int64_t{1} << 40);
+  const std::string json = JsonExport(r);
+  EXPECT_NE(json.find("\"step\": 0"), std::string::npos) << json;
+  EXPECT_NE(json.find("\"layer\": 0"), std::string::npos);
+  EXPECT_NE(json.find("\"tokens_seen\": 1099511627776"), std::string::npos);
+  EXPECT_NE(json.find("\"dead_units\": 0"), std::string::npos);
+  EXPECT_NE(json.find("\"command_line\": \"\""), std::string::npos);
+  EXPECT_NE(json.find("\"firing_frequency\": []"), std::string::npos);
+  EXPECT_NE(json.find("\"source\": \"SOURCE_UNSPECIFIED\""), std::string::npos);
+  // Only the experiment that is set, of the oneof.
+  EXPECT_EQ(json.find("\"performance\""), std::string::npos);
+  // NaN is not JSON: written as a string.
+  probe->set_probe_loss(std::nanf(""));
+  EXPECT_NE(JsonExport(r).find("\"probe_loss\": \"NaN\""), std::string::npos);
 }
 
 TEST(ResultsIo, RejectsTruncatedFileAtEveryLength) {

@@ -12,12 +12,34 @@ namespace sparsity {
 namespace {
 
 using LayerValue = std::function<double(const LayerSparsity&)>;
+using Runs = std::vector<const TrainingRecord*>;
 
-std::string Pct(double v) { return absl::StrFormat("%.1f%%", 100 * v); }
+double TokenDensity(const LayerSparsity& l) { return l.token_density_mean(); }
+double BatchUnion(const LayerSparsity& l) { return l.batch_union_density(); }
+double SequenceUnion(const LayerSparsity& l) {
+  return l.sequence_union_density();
+}
 
-std::vector<double> Column(const Probe& probe, const LayerValue& value) {
+// Per layer: the spread over runs of `value` at probe index `probe` (-1:
+// the last probe).
+std::vector<Spread> AtProbe(const Runs& runs, int probe,
+                            const LayerValue& value) {
+  const int layers = runs[0]->probes(0).layers_size();
+  std::vector<Spread> out;
+  for (int l = 0; l < layers; ++l) {
+    std::vector<double> v;
+    for (const TrainingRecord* r : runs) {
+      const int i = probe < 0 ? r->probes_size() - 1 : probe;
+      v.push_back(value(r->probes(i).layers(l)));
+    }
+    out.push_back(SpreadOf(v));
+  }
+  return out;
+}
+
+std::vector<double> Means(const std::vector<Spread>& s) {
   std::vector<double> out;
-  for (const LayerSparsity& l : probe.layers()) out.push_back(value(l));
+  for (const Spread& x : s) out.push_back(x.mean);
   return out;
 }
 
@@ -41,7 +63,7 @@ double Pearson(const std::vector<double>& a, const std::vector<double>& b) {
   return saa > 0 && sbb > 0 ? sab / std::sqrt(saa * sbb) : 0;
 }
 
-// "the lowest of the 6 layers" / "the highest ..." / "3rd lowest ...".
+// "the lowest of the 6 layers" / "the highest ..." / "rank 3 of 6 ...".
 std::string Rank(const std::vector<double>& v, int layer) {
   int below = 0;
   for (double x : v) below += x < v[layer];
@@ -56,175 +78,276 @@ std::string Direction(double delta) {
   return delta < 0 ? "fell" : "rose";
 }
 
-LinePlot PerLayerPlot(const LayerwiseSparsityResults& r,
-                      const std::string& title, const std::string& y_label,
-                      const LayerValue& value) {
-  LinePlot plot{title, "training step", y_label, {}};
+std::string SeedsText(const Runs& runs) {
+  return runs.size() == 1
+             ? "one run"
+             : absl::StrCat(runs.size(),
+                            " runs (seeds; values are means, min–max over "
+                            "seeds in parentheses)");
+}
+
+// values[run][probe][layer] of `value`, and the probe steps.
+std::vector<std::vector<std::vector<double>>> Curves(const Runs& runs,
+                                                     const LayerValue& value) {
+  std::vector<std::vector<std::vector<double>>> out;
+  for (const TrainingRecord* r : runs) {
+    std::vector<std::vector<double>> points;
+    for (const Probe& p : r->probes()) {
+      std::vector<double> layers;
+      for (const LayerSparsity& l : p.layers()) layers.push_back(value(l));
+      points.push_back(std::move(layers));
+    }
+    out.push_back(std::move(points));
+  }
+  return out;
+}
+
+std::vector<double> ProbeSteps(const Runs& runs) {
+  std::vector<double> x;
+  for (const Probe& p : runs[0]->probes()) x.push_back(p.step());
+  return x;
+}
+
+LinePlot DensityPlot(const Runs& runs, const std::string& title,
+                     const std::string& y_label, const LayerValue& value) {
+  LinePlot plot = PerLayerBandPlot(title, "training step", y_label,
+                                   ProbeSteps(runs), Curves(runs, value));
   plot.y_min = 0;
   plot.y_max = 1;
-  const int layers = r.config().model().n_layers();
-  for (int l = 0; l < layers; ++l) {
-    Series s{absl::StrCat("layer ", l), {}, {}, r.probes_size() <= 40};
-    for (const Probe& p : r.probes()) {
-      s.x.push_back(static_cast<double>(p.step()));
-      s.y.push_back(value(p.layers(l)));
+  return plot;
+}
+
+LinePlot LossPlot(const Runs& runs, const std::string& unit) {
+  LinePlot plot{"Loss (mean over seeds, band: min..max)", "training step",
+                absl::StrCat("cross-entropy (", unit, ")"), {}};
+  size_t n = runs[0]->loss_size();
+  for (const TrainingRecord* r : runs) n = std::min<size_t>(n, r->loss_size());
+  std::vector<double> x;
+  std::vector<std::vector<double>> train(runs.size()), heldout(runs.size());
+  for (size_t i = 0; i < n; ++i) x.push_back(runs[0]->loss(i).step());
+  for (size_t k = 0; k < runs.size(); ++k) {
+    for (size_t i = 0; i < n; ++i) train[k].push_back(runs[k]->loss(i).loss());
+    for (const Probe& p : runs[k]->probes()) {
+      heldout[k].push_back(p.probe_loss());
     }
-    plot.series.push_back(std::move(s));
+  }
+  plot.series.push_back(BandSeries("training batch", x, train));
+  Series h = BandSeries("held-out probe batch", ProbeSteps(runs), heldout);
+  h.points = true;
+  plot.series.push_back(std::move(h));
+  return plot;
+}
+
+LinePlot FiringHistogram(const Runs& runs) {
+  LinePlot plot{"Units by firing frequency at the end (all seeds pooled; "
+                "dead units not shown)",
+                "fraction of probe tokens the unit fires on (log)",
+                "units per layer (mean over seeds)",
+                {}};
+  plot.log_x = true;
+  const int layers = runs[0]->probes(0).layers_size();
+  const double scale = static_cast<double>(runs.size());
+  for (int l = 0; l < layers; ++l) {
+    std::vector<double> values;
+    for (const TrainingRecord* r : runs) {
+      const LayerSparsity& last = r->probes(r->probes_size() - 1).layers(l);
+      for (float f : last.firing_frequency()) values.push_back(f);
+    }
+    const double lo = 1.0 / std::max<int64_t>(1, runs[0]->data().probe_tokens());
+    plot.series.push_back(HistogramSeries(absl::StrCat("layer ", l), values,
+                                          24, lo, 1.0, /*log_bins=*/true,
+                                          scale));
   }
   return plot;
 }
 
-std::string Findings(const LayerwiseSparsityResults& r) {
-  const Probe& first = r.probes(0);
-  const Probe& last = r.probes(r.probes_size() - 1);
-  const int n = last.layers_size();
-  const int top = n - 1;
-  const auto bu = [](const LayerSparsity& l) {
-    return l.batch_union_density();
-  };
-  const auto td = [](const LayerSparsity& l) { return l.token_density_mean(); };
-  const auto su = [](const LayerSparsity& l) {
-    return l.sequence_union_density();
-  };
-  const std::vector<double> bu_end = Column(last, bu),
-                            bu_start = Column(first, bu);
-  const std::vector<double> td_end = Column(last, td),
-                            td_start = Column(first, td);
-  const std::vector<double> su_end = Column(last, su);
+struct Finals {
+  std::vector<Spread> td, bu, su, td0, bu0, dead;
+};
 
+Finals FinalsOf(const Runs& runs) {
+  Finals f;
+  f.td = AtProbe(runs, -1, TokenDensity);
+  f.bu = AtProbe(runs, -1, BatchUnion);
+  f.su = AtProbe(runs, -1, SequenceUnion);
+  f.td0 = AtProbe(runs, 0, TokenDensity);
+  f.bu0 = AtProbe(runs, 0, BatchUnion);
+  f.dead = AtProbe(runs, -1,
+                   [](const LayerSparsity& l) { return l.dead_units(); });
+  return f;
+}
+
+std::string Findings(const Runs& runs, const Finals& f) {
+  const TrainingRecord& first = *runs[0];
+  const int n = static_cast<int>(f.bu.size());
+  const int top = n - 1;
+  const int64_t last_step = first.probes(first.probes_size() - 1).step();
+  const std::vector<double> bu = Means(f.bu), td = Means(f.td),
+                            su = Means(f.su);
   std::string s;
   absl::StrAppend(
       &s,
       absl::StrFormat(
           "- **Batch union ([W] Figure 1).** At step %d, layer 0 fires %s of "
-          "its "
-          "units at least once on the %d-token probe batch (%s), and the last "
-          "layer %d fires %s (%s).\n",
-          last.step(), Pct(bu_end[0]), r.probe_tokens(), Rank(bu_end, 0), top,
-          Pct(bu_end[top]), Rank(bu_end, top)));
-  const double d0 = bu_end[0] - bu_start[0], dl = bu_end[top] - bu_start[top];
-  // Where layer 0's batch union was lowest during training.
+          "its units at least once on the %d-token probe batch (%s), and the "
+          "last layer %d fires %s (%s).\n",
+          last_step, PctSpread(f.bu[0]), first.data().probe_tokens(),
+          Rank(bu, 0), top, PctSpread(f.bu[top]), Rank(bu, top)));
+  // Layer 0's lowest mean batch union during training.
+  const std::vector<Spread> dummy;
   double min0 = 2;
   int64_t min0_step = 0;
-  for (const Probe& p : r.probes()) {
-    if (p.layers(0).batch_union_density() < min0) {
-      min0 = p.layers(0).batch_union_density();
-      min0_step = p.step();
+  for (int i = 0; i < first.probes_size(); ++i) {
+    const double m = AtProbe(runs, i, BatchUnion)[0].mean;
+    if (m < min0) {
+      min0 = m;
+      min0_step = first.probes(i).step();
     }
   }
-  absl::StrAppend(
-      &s, absl::StrFormat(
-              "- **Over training.** From initialisation to step %d, layer 0's "
-              "batch "
-              "union %s (%s -> %s; lowest %s at step %d) while layer %d's %s "
-              "(%s -> "
-              "%s): %s.\n",
-              last.step(), Direction(d0), Pct(bu_start[0]), Pct(bu_end[0]),
-              Pct(min0), min0_step, top, Direction(dl), Pct(bu_start[top]),
-              Pct(bu_end[top]),
-              (d0 < -0.005 && dl > 0.005) || (d0 > 0.005 && dl < -0.005)
-                  ? "the first and last layers move in opposite directions"
-                  : "the first and last layers do not move in opposite "
-                    "directions"));
-  const int sparsest = ArgMin(td_end), densest = ArgMax(td_end);
+  const double d0 = bu[0] - f.bu0[0].mean, dl = bu[top] - f.bu0[top].mean;
   absl::StrAppend(
       &s,
       absl::StrFormat(
-          "- **Token density.** Mean fraction of units firing per token at the "
-          "end: layer 0 %s (from %s at init), layer %d %s (from %s). The "
+          "- **Over training.** From initialisation to step %d, layer 0's "
+          "batch union %s (%s -> %s; lowest %s at step %d) while layer %d's "
+          "%s (%s -> %s): %s.\n",
+          last_step, Direction(d0), Pct(f.bu0[0].mean), Pct(bu[0]), Pct(min0),
+          min0_step, top, Direction(dl), Pct(f.bu0[top].mean), Pct(bu[top]),
+          (d0 < -0.005 && dl > 0.005) || (d0 > 0.005 && dl < -0.005)
+              ? "the first and last layers move in opposite directions"
+              : "the first and last layers do not move in opposite "
+                "directions"));
+  const int sparsest = ArgMin(td), densest = ArgMax(td);
+  absl::StrAppend(
+      &s,
+      absl::StrFormat(
+          "- **Token density.** Mean fraction of units firing per token at "
+          "the end: layer 0 %s (from %s at init), layer %d %s (from %s). The "
           "sparsest layer is %d (%s), the densest %d (%s).\n",
-          Pct(td_end[0]), Pct(td_start[0]), top, Pct(td_end[top]),
-          Pct(td_start[top]), sparsest, Pct(td_end[sparsest]), densest,
-          Pct(td_end[densest])));
+          PctSpread(f.td[0]), Pct(f.td0[0].mean), top, PctSpread(f.td[top]),
+          Pct(f.td0[top].mean), sparsest, PctSpread(f.td[sparsest]), densest,
+          PctSpread(f.td[densest])));
   std::vector<double> ratio(n);
-  for (int l = 0; l < n; ++l)
-    ratio[l] = td_end[l] > 0 ? bu_end[l] / td_end[l] : 0;
+  for (int l = 0; l < n; ++l) ratio[l] = td[l] > 0 ? bu[l] / td[l] : 0;
   const int lo = ArgMin(ratio), hi = ArgMax(ratio);
   absl::StrAppend(
       &s,
       absl::StrFormat(
           "- **Token vs union density.** A sequence's tokens together use %s "
-          "to "
-          "%s of a layer's units and the whole batch %s to %s, while a single "
-          "token uses %s to %s: batch union exceeds token density by a factor "
-          "of %.1f (layer %d) to %.1f (layer %d), so different tokens use "
-          "different units.",
-          Pct(*std::min_element(su_end.begin(), su_end.end())),
-          Pct(*std::max_element(su_end.begin(), su_end.end())),
-          Pct(*std::min_element(bu_end.begin(), bu_end.end())),
-          Pct(*std::max_element(bu_end.begin(), bu_end.end())),
-          Pct(*std::min_element(td_end.begin(), td_end.end())),
-          Pct(*std::max_element(td_end.begin(), td_end.end())), ratio[lo], lo,
+          "to %s of a layer's units and the whole batch %s to %s, while a "
+          "single token uses %s to %s: batch union exceeds token density by "
+          "a factor of %.1f (layer %d) to %.1f (layer %d), so different "
+          "tokens use different units.",
+          Pct(*std::min_element(su.begin(), su.end())),
+          Pct(*std::max_element(su.begin(), su.end())),
+          Pct(*std::min_element(bu.begin(), bu.end())),
+          Pct(*std::max_element(bu.begin(), bu.end())),
+          Pct(*std::min_element(td.begin(), td.end())),
+          Pct(*std::max_element(td.begin(), td.end())), ratio[lo], lo,
           ratio[hi], hi));
   if (n >= 3) {
     absl::StrAppend(
-        &s,
-        absl::StrFormat(" Across layers, token density and batch-union density "
-                        "correlate with Pearson r = %.2f.",
-                        Pearson(td_end, bu_end)));
+        &s, absl::StrFormat(" Across layers, token density and batch-union "
+                            "density correlate with Pearson r = %.2f.",
+                            Pearson(td, bu)));
   }
   absl::StrAppend(&s, "\n");
-  const bool first_extreme = ArgMin(bu_end) == 0 || ArgMax(bu_end) == 0;
-  const bool last_extreme = ArgMin(bu_end) == top || ArgMax(bu_end) == top;
-  const bool inverse = (ArgMin(bu_end) == 0 && ArgMax(bu_end) == top) ||
-                       (ArgMax(bu_end) == 0 && ArgMin(bu_end) == top);
+  // Per seed: which layer has the fewest units in use, and the ordering.
+  int first_below_last = 0, first_is_min = 0;
+  for (const TrainingRecord* r : runs) {
+    const Probe& last = r->probes(r->probes_size() - 1);
+    std::vector<double> v;
+    for (const LayerSparsity& l : last.layers()) v.push_back(BatchUnion(l));
+    first_below_last += v[0] < v[top];
+    first_is_min += ArgMin(v) == 0;
+  }
+  const int collapsed = ArgMin(bu);
+  const int k = static_cast<int>(runs.size());
   absl::StrAppend(
       &s,
       absl::StrFormat(
-          "- **Answer.** In this run the first layer %s and the last layer %s "
-          "in batch-union density; %s. The layer using the fewest of its "
-          "units is layer %d (%s fire on the batch; %d dead). [W] reports "
-          "about 13%% (layer 0) vs 96%% (layer 5) at convergence; here %s vs "
-          "%s, %s.\n",
-          first_extreme ? "is an extreme (lowest or highest of all layers)"
-                        : "is not an extreme",
-          last_extreme ? "is an extreme" : "is not an extreme",
-          inverse ? "they sit at opposite ends, i.e. they behave inversely"
-                  : "they do not sit at opposite ends",
-          ArgMin(bu_end), Pct(bu_end[ArgMin(bu_end)]),
-          last.layers(ArgMin(bu_end)).dead_units(), Pct(bu_end[0]),
-          Pct(bu_end[top]),
-          bu_end[0] < bu_end[top] ? "the same ordering as the paper"
-                                  : "the opposite ordering to the paper"));
+          "- **Answer.** The layer using the fewest of its units is layer %d "
+          "(%s fire on the batch; %s dead). Layer 0 %s and the last layer %s "
+          "in mean batch-union density. [W] reports about 13%% (layer 0) vs "
+          "96%% (layer 5) at convergence; here %s vs %s: %s. Layer 0 is "
+          "below the last layer in %d of %d seed(s) and the layer with the "
+          "fewest units in %d of %d.\n",
+          collapsed, PctSpread(f.bu[collapsed]),
+          NumSpread(f.dead[collapsed], "%.0f"),
+          ArgMin(bu) == 0 || ArgMax(bu) == 0
+              ? "is an extreme (lowest or highest of all layers)"
+              : "is not an extreme",
+          ArgMin(bu) == top || ArgMax(bu) == top ? "is an extreme"
+                                                 : "is not an extreme",
+          Pct(bu[0]), Pct(bu[top]),
+          bu[0] < bu[top] ? "the same ordering as the paper"
+                          : "the opposite ordering to the paper",
+          first_below_last, k, first_is_min, k));
   return s;
 }
 
-std::string FinalTable(const LayerwiseSparsityResults& r) {
-  const Probe& last = r.probes(r.probes_size() - 1);
+std::string FinalTable(const Finals& f, const Runs& runs) {
+  const std::vector<Spread> p10 = AtProbe(
+      runs, -1, [](const LayerSparsity& l) { return l.token_density_p10(); });
+  const std::vector<Spread> p50 = AtProbe(
+      runs, -1, [](const LayerSparsity& l) { return l.token_density_p50(); });
+  const std::vector<Spread> p90 = AtProbe(
+      runs, -1, [](const LayerSparsity& l) { return l.token_density_p90(); });
   std::vector<std::vector<std::string>> rows;
-  for (const LayerSparsity& l : last.layers()) {
-    rows.push_back({absl::StrCat(l.layer()), Pct(l.token_density_mean()),
-                    Pct(l.token_density_p10()), Pct(l.token_density_p50()),
-                    Pct(l.token_density_p90()), Pct(l.sequence_union_density()),
-                    Pct(l.batch_union_density()),
-                    absl::StrCat(l.dead_units())});
+  for (size_t l = 0; l < f.td.size(); ++l) {
+    rows.push_back({absl::StrCat(l), PctSpread(f.td[l]), Pct(p10[l].mean),
+                    Pct(p50[l].mean), Pct(p90[l].mean), PctSpread(f.su[l]),
+                    PctSpread(f.bu[l]), NumSpread(f.dead[l], "%.0f")});
   }
   return MarkdownTable({"layer", "token density (mean)", "p10", "p50", "p90",
                         "sequence union", "batch union", "dead units"},
                        rows);
 }
 
-// Units binned by firing frequency on the probe batch at the final step.
-std::string FiringTable(const LayerwiseSparsityResults& r) {
-  const Probe& last = r.probes(r.probes_size() - 1);
-  const double edges[] = {0.001, 0.01, 0.1, 0.5};
+std::string PerSeedTable(const Runs& runs) {
   std::vector<std::vector<std::string>> rows;
-  for (const LayerSparsity& l : last.layers()) {
-    if (l.firing_frequency_size() == 0) return "";
-    int dead = 0, bins[5] = {0, 0, 0, 0, 0};
-    for (float f : l.firing_frequency()) {
-      if (f == 0) {
-        ++dead;
-        continue;
+  for (const TrainingRecord* r : runs) {
+    const Probe& last = r->probes(r->probes_size() - 1);
+    std::vector<double> v;
+    for (const LayerSparsity& l : last.layers()) v.push_back(BatchUnion(l));
+    const int lowest = ArgMin(v);
+    rows.push_back({absl::StrCat("`", r->name(), "`"),
+                    absl::StrFormat("%.3f", r->loss(r->loss_size() - 1).loss()),
+                    absl::StrFormat("%.3f", last.probe_loss()), Pct(v[0]),
+                    Pct(v.back()),
+                    absl::StrCat(lowest, " (", Pct(v[lowest]), ")")});
+  }
+  return MarkdownTable({"run", "final training loss", "held-out loss",
+                        "batch union, layer 0", "batch union, last layer",
+                        "layer with the lowest batch union"},
+                       rows);
+}
+
+// Units binned by firing frequency at the final step, mean over runs.
+std::string FiringTable(const Runs& runs) {
+  const double edges[] = {0.001, 0.01, 0.1, 0.5};
+  const int layers = runs[0]->probes(0).layers_size();
+  std::vector<std::vector<std::string>> rows;
+  for (int l = 0; l < layers; ++l) {
+    double bins[6] = {0, 0, 0, 0, 0, 0};  // dead, then 5 bins
+    double units = 0;
+    for (const TrainingRecord* r : runs) {
+      const LayerSparsity& layer = r->probes(r->probes_size() - 1).layers(l);
+      if (layer.firing_frequency_size() == 0) return "";
+      units += layer.firing_frequency_size();
+      for (float f : layer.firing_frequency()) {
+        if (f == 0) {
+          bins[0] += 1;
+          continue;
+        }
+        int b = 0;
+        while (b < 4 && f >= edges[b]) ++b;
+        bins[b + 1] += 1;
       }
-      int b = 0;
-      while (b < 4 && f >= edges[b]) ++b;
-      ++bins[b];
     }
-    const double n = l.firing_frequency_size();
-    rows.push_back({absl::StrCat(l.layer()), Pct(dead / n), Pct(bins[0] / n),
-                    Pct(bins[1] / n), Pct(bins[2] / n), Pct(bins[3] / n),
-                    Pct(bins[4] / n)});
+    std::vector<std::string> row = {absl::StrCat(l)};
+    for (double b : bins) row.push_back(Pct(b / units));
+    rows.push_back(std::move(row));
   }
   return MarkdownTable({"layer", "never (dead)", "(0, 0.1%)", "[0.1%, 1%)",
                         "[1%, 10%)", "[10%, 50%)", ">= 50%"},
@@ -236,112 +359,124 @@ std::string FiringTable(const LayerwiseSparsityResults& r) {
 Report LayerwiseSparsityReport(const Results& results,
                                const std::string& results_file) {
   const LayerwiseSparsityResults& r = results.layerwise_sparsity();
-  const ModelConfig& m = r.config().model();
-  const DataConfig& d = r.config().data();
-  Report report;
-  report.name = "layerwise_sparsity";
-  const std::string& name = report.name;
-
-  report.plots.emplace_back(
-      name + "_token_density.png",
-      PerLayerPlot(
-          r, "Token density per layer (mean fraction of units > 0 per token)",
-          "token density",
-          [](const LayerSparsity& l) { return l.token_density_mean(); }));
-  report.plots.emplace_back(
-      name + "_batch_union.png",
-      PerLayerPlot(
-          r,
-          absl::StrFormat("Batch union density per layer (units firing "
-                          "on >= 1 of %d probe tokens)",
-                          r.probe_tokens()),
-          "batch union density",
-          [](const LayerSparsity& l) { return l.batch_union_density(); }));
-  report.plots.emplace_back(
-      name + "_sequence_union.png",
-      PerLayerPlot(
-          r,
-          absl::StrFormat("Sequence union density per layer (units "
-                          "firing on >= 1 token of a %d-token sequence)",
-                          r.config().probe().seq_len()),
-          "sequence union density",
-          [](const LayerSparsity& l) { return l.sequence_union_density(); }));
-  LinePlot loss{"Loss", "training step", "cross-entropy (nats/byte)", {}};
-  Series train{"training batch", {}, {}, false};
-  for (const LossPoint& p : r.loss()) {
-    train.x.push_back(static_cast<double>(p.step()));
-    train.y.push_back(p.loss());
+  Report report("layerwise_sparsity",
+                "Layer-wise activation sparsity over training [W]");
+  // The report covers the runs of the first variant (the default sweep has
+  // one: the base config under several seeds).
+  Runs runs;
+  for (const TrainingRecord& run : r.runs()) {
+    if (run.variant() == r.runs(0).variant()) runs.push_back(&run);
   }
-  Series heldout{"held-out probe batch", {}, {}, true};
-  for (const Probe& p : r.probes()) {
-    heldout.x.push_back(static_cast<double>(p.step()));
-    heldout.y.push_back(p.probe_loss());
-  }
-  loss.series = {train, heldout};
-  report.plots.emplace_back(name + "_loss.png", loss);
+  const TrainingRecord& first = *runs[0];
+  const RunConfig& c = first.config();
+  const ModelConfig& m = c.model();
+  const DataConfig& d = c.data();
+  const bool bytes = d.source() == DataConfig::BROWN;
+  const Finals f = FinalsOf(runs);
+  const int top = static_cast<int>(f.bu.size()) - 1;
+  const std::vector<double> bu = Means(f.bu);
 
-  const Probe& last = r.probes(r.probes_size() - 1);
+  report.headline = absl::StrFormat(
+      "Batch union at the end: layer 0 %s, layer %d %s; fewest units in use: "
+      "layer %d (%s). %s [W] Figure 1 (13%% vs 96%%).",
+      PctSpread(f.bu[0]), top, PctSpread(f.bu[top]), ArgMin(bu),
+      PctSpread(f.bu[ArgMin(bu)]),
+      bu[0] < bu[top] ? "Same ordering as" : "Opposite ordering to");
+
   std::string& md = report.markdown;
+  const int64_t last_step = first.probes(first.probes_size() - 1).step();
   absl::StrAppend(
       &md, "# Layer-wise activation sparsity over training\n\n",
       "Replication of Wild & Anderson (2024), \"Uncovering Layer-Dependent "
-      "Activation Sparsity Patterns in ReLU Transformers\" ([W] in SPEC.md), "
-      "experiment 1. Generated by `bazel run //reports:render` from the "
-      "results file below; every number here was measured in that run. Do not "
-      "edit by hand.\n\n",
+      "Activation Sparsity Patterns in ReLU Transformers\" ([W] in "
+      "[docs/method.md](../docs/method.md)), experiment 1. Generated by "
+      "`bazel run //reports:render` from the results file below; every "
+      "number here was measured in those runs. Do not edit by hand.\n\n",
       "## Setup\n\n",
       absl::StrFormat(
           "A decoder-only ReLU transformer (%d layers, d_model %d, %d heads, "
           "d_ff %d, %s, %s head; %d parameters) trained for %d steps of %d x "
-          "%d "
-          "bytes of the Brown corpus (%d training documents; %d held-out "
-          "documents, split by document) with AdamW (peak lr %g, %d warmup "
-          "steps, cosine decay to %g, weight decay %g, clip %g). Every %d "
-          "steps "
-          "(and at step 0) the model is probed without gradients on one fixed "
-          "batch of %d held-out tokens (%d sequences of %d); a unit fires on a "
-          "token when its post-ReLU value is > 0.\n\n",
+          "%d %s (%d training documents; %d held-out documents, split by "
+          "document) with %s (peak lr %g, %d warmup steps, cosine decay to "
+          "%g, weight decay %g, clip %g), %s. Every %d steps (and at step 0) "
+          "each model is probed without gradients on one fixed batch of %d "
+          "held-out tokens (%d sequences of %d), the same for every seed; a "
+          "unit fires on a token when its post-ReLU value is > 0.\n\n",
           m.n_layers(), m.d_model(), m.n_heads(), m.d_ff(),
           m.post_norm() ? "post-norm" : "pre-norm",
-          m.tied_head() ? "tied" : "untied", r.parameters(),
-          r.config().train().steps(), d.batch_size(), d.seq_len(),
-          r.train_documents(), r.heldout_documents(), r.config().optim().lr(),
-          r.config().optim().warmup_steps(), r.config().optim().min_lr(),
-          r.config().optim().weight_decay(), r.config().optim().grad_clip(),
-          r.config().probe().every(), r.probe_tokens(), r.probe_sequences(),
-          r.config().probe().seq_len()),
+          m.tied_head() ? "tied" : "untied", first.parameters(),
+          c.train().steps(), d.batch_size(), d.seq_len(),
+          bytes ? "bytes of the Brown corpus" : "uniformly random tokens",
+          first.data().train_documents(), first.data().heldout_documents(),
+          c.optim().optimizer() == OptimConfig::SGD ? "SGD" : "AdamW",
+          c.optim().lr(), c.optim().warmup_steps(), c.optim().min_lr(),
+          c.optim().weight_decay(), c.optim().grad_clip(), SeedsText(runs),
+          c.probe().every(), first.data().probe_tokens(),
+          first.data().probe_sequences(), c.probe().seq_len()),
       "Differences from the paper: the model is far smaller (CPU scale), the "
       "text is byte-level Brown rather than the paper's corpus and tokenizer, "
-      "and the run is minutes long; see the preset for every setting.\n\n",
-      "## Findings (computed from the measurements)\n\n", Findings(r), "\n",
-      absl::StrFormat("## Final values per layer (step %d)\n\n", last.step()),
+      "and each run is minutes long; see the preset for every setting.\n\n",
+      "## Findings (computed from the measurements)\n\n", Findings(runs, f),
+      "\n",
+      absl::StrFormat("## Final values per layer (step %d)\n\n", last_step),
       "Token density: fraction of the d_ff units with output > 0, per token "
       "(mean and percentiles over the probe tokens). Sequence union: fraction "
       "of units firing on at least one token of a sequence, mean over "
       "sequences. Batch union: fraction of units firing on at least one token "
-      "of the probe batch. Dead: units firing on none of the probe tokens.\n\n",
-      FinalTable(r), "\n");
-  const std::string firing = FiringTable(r);
+      "of the probe batch. Dead: units firing on none of the probe tokens. ",
+      runs.size() > 1 ? "Means over seeds, min–max in parentheses "
+                        "(percentiles: means).\n\n"
+                      : "\n\n",
+      FinalTable(f, runs), "\n", "### Per seed\n\n", PerSeedTable(runs),
+      "\n");
+  const std::string firing = FiringTable(runs);
   if (!firing.empty()) {
     absl::StrAppend(&md,
                     "### Units by firing frequency on the probe batch (final "
-                    "step)\n\n",
-                    firing, "\n");
+                    "step, mean over seeds)\n\n",
+                    firing, "\n",
+                    report.AddPlot("firing_histogram",
+                                   "firing-frequency histogram",
+                                   FiringHistogram(runs)),
+                    "\n\n");
   }
+  const std::string band =
+      runs.size() > 1 ? " (mean over seeds; band: min..max)" : "";
   absl::StrAppend(
-      &md,
-      absl::StrFormat("Final training loss %.3f, held-out probe loss %.3f "
-                      "nats/byte.\n\n",
-                      r.loss(r.loss_size() - 1).loss(), last.probe_loss()),
-      "## Over training\n\n", "![token density](", name,
-      "_token_density.png)\n\n", "![batch union density](", name,
-      "_batch_union.png)\n\n", "![sequence union density](", name,
-      "_sequence_union.png)\n\n", "![loss](", name, "_loss.png)\n\n",
-      "## How this was measured\n\n",
+      &md, "## Over training\n\n",
+      report.AddPlot(
+          "token_density", "token density",
+          DensityPlot(runs,
+                      absl::StrCat("Token density per layer", band),
+                      "token density (mean fraction of units > 0)",
+                      TokenDensity)),
+      "\n\n",
+      report.AddPlot(
+          "batch_union", "batch union density",
+          DensityPlot(runs,
+                      absl::StrFormat("Batch union per layer (units firing on "
+                                      ">= 1 of %d probe tokens)%s",
+                                      first.data().probe_tokens(), band),
+                      "batch union density", BatchUnion)),
+      "\n\n",
+      report.AddPlot(
+          "sequence_union", "sequence union density",
+          DensityPlot(runs,
+                      absl::StrFormat("Sequence union per layer (%d-token "
+                                      "sequences)%s",
+                                      c.probe().seq_len(), band),
+                      "sequence union density", SequenceUnion)),
+      "\n\n",
+      report.AddPlot("loss", "loss",
+                     LossPlot(runs, bytes ? "nats/byte" : "nats/token")),
+      "\n\n", "## How this was measured\n\n",
       ProvenanceSection(results.run(), results_file), "\n",
-      "Regenerate: `bazel run //experiments:layerwise_sparsity -- "
-      "--preset=",
-      results.run().preset(), "` then `bazel run //reports:render`.\n");
+      RunTimingsTable(r.runs()), "\n",
+      "Regenerate: `bazel run //experiments:layerwise_sparsity -- --preset=",
+      results.run().preset(),
+      "` then `bazel run //reports:render`. Each run's record and checkpoint "
+      "stay in `<out_dir>/layerwise_sparsity.runs/`; an interrupted sweep "
+      "continues with `--resume`.\n");
   return report;
 }
 

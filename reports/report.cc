@@ -1,10 +1,121 @@
 #include "reports/report.h"
 
+#include <algorithm>
+#include <cmath>
+
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
 #include "absl/strings/str_join.h"
 
 namespace sparsity {
+
+std::string Report::AddPlot(const std::string& suffix, const std::string& alt,
+                            LinePlot plot) {
+  const std::string file = absl::StrCat(name, "_", suffix, ".png");
+  plots.emplace_back(file, std::move(plot));
+  return absl::StrCat("![", alt, "](", file, ")");
+}
+
+Spread SpreadOf(const std::vector<double>& values) {
+  Spread s;
+  if (values.empty()) return s;
+  s.n = static_cast<int>(values.size());
+  s.min = *std::min_element(values.begin(), values.end());
+  s.max = *std::max_element(values.begin(), values.end());
+  for (double v : values) s.mean += v / s.n;
+  return s;
+}
+
+std::string Pct(double fraction) {
+  return absl::StrFormat("%.1f%%", 100 * fraction);
+}
+
+std::string PctSpread(const Spread& s) {
+  if (s.n <= 1) return Pct(s.mean);
+  return absl::StrFormat("%.1f%% (%.1f–%.1f)", 100 * s.mean, 100 * s.min,
+                         100 * s.max);
+}
+
+std::string NumSpread(const Spread& s, const char* format) {
+  const absl::FormatSpec<double> spec(format);
+  std::string out = absl::StrFormat(spec, s.mean);
+  if (s.n > 1) {
+    absl::StrAppend(&out, " (", absl::StrFormat(spec, s.min), "–",
+                    absl::StrFormat(spec, s.max), ")");
+  }
+  return out;
+}
+
+Series BandSeries(const std::string& title, const std::vector<double>& x,
+                  const std::vector<std::vector<double>>& rows) {
+  Series s;
+  s.title = title;
+  s.x = x;
+  const bool band = rows.size() > 1;
+  for (size_t p = 0; p < x.size(); ++p) {
+    std::vector<double> at;
+    for (const auto& row : rows) at.push_back(row[p]);
+    const Spread sp = SpreadOf(at);
+    s.y.push_back(sp.mean);
+    if (band) {
+      s.lo.push_back(sp.min);
+      s.hi.push_back(sp.max);
+    }
+  }
+  return s;
+}
+
+LinePlot PerLayerBandPlot(
+    const std::string& title, const std::string& x_label,
+    const std::string& y_label, const std::vector<double>& x,
+    const std::vector<std::vector<std::vector<double>>>& values) {
+  LinePlot plot{title, x_label, y_label, {}};
+  const size_t layers = values.empty() || values[0].empty()
+                            ? 0
+                            : values[0][0].size();
+  for (size_t l = 0; l < layers; ++l) {
+    std::vector<std::vector<double>> rows;
+    for (const auto& run : values) {
+      std::vector<double> row;
+      for (const auto& point : run) row.push_back(point[l]);
+      rows.push_back(std::move(row));
+    }
+    Series s = BandSeries(absl::StrCat("layer ", l), x, rows);
+    s.points = x.size() <= 40;
+    plot.series.push_back(std::move(s));
+  }
+  return plot;
+}
+
+Series HistogramSeries(const std::string& title,
+                       const std::vector<double>& values, int bins, double lo,
+                       double hi, bool log_bins, double scale) {
+  Series s;
+  s.title = title;
+  s.histogram = true;
+  std::vector<double> edges(bins + 1);
+  for (int i = 0; i <= bins; ++i) {
+    const double t = static_cast<double>(i) / bins;
+    edges[i] = log_bins ? lo * std::pow(hi / lo, t) : lo + (hi - lo) * t;
+  }
+  std::vector<double> counts(bins, 0);
+  for (double v : values) {
+    if (!(v >= lo && v <= hi)) continue;
+    int b = static_cast<int>(std::upper_bound(edges.begin(), edges.end(), v) -
+                             edges.begin()) -
+            1;
+    b = std::clamp(b, 0, bins - 1);
+    counts[b] += 1;
+  }
+  for (int i = 0; i < bins; ++i) {
+    s.x.push_back(edges[i]);
+    s.y.push_back(counts[i] / scale);
+  }
+  // Close the last step at the right edge.
+  s.x.push_back(edges[bins]);
+  s.y.push_back(counts[bins - 1] / scale);
+  return s;
+}
 
 std::string MarkdownTable(const std::vector<std::string>& header,
                           const std::vector<std::vector<std::string>>& rows) {
@@ -19,19 +130,20 @@ std::string MarkdownTable(const std::vector<std::string>& header,
 
 std::string ProvenanceSection(const RunInfo& run,
                               const std::string& results_file) {
-  const auto minutes = [](double s) {
-    return absl::StrFormat("%.1f min", s / 60);
-  };
   return MarkdownTable(
-      {"run", "value"},
+      {"provenance", "value"},
       {
           {"results file", absl::StrCat("`", results_file, "`")},
-          {"preset", absl::StrCat("`", run.preset(), "`")},
-          {"seed", absl::StrCat(run.seed())},
+          {"preset", absl::StrCat("`", run.preset(), "`",
+                                  run.config_overridden()
+                                      ? " (changed by flags)"
+                                      : "")},
+          {"command line", absl::StrCat("`", run.command_line(), "`")},
           {"git revision", absl::StrCat("`", run.git_revision(), "`")},
           {"started (UTC)", run.start_time_utc()},
           {"machine",
            absl::StrFormat("%s (%d cores)", run.machine(), run.cpu_cores())},
+          {"device", run.device()},
           {"threads",
            absl::StrFormat("%d (LibTorch intra-op %d, OpenBLAS %d, OpenMP %s)",
                            run.threads(), run.torch_threads(),
@@ -40,12 +152,27 @@ std::string ProvenanceSection(const RunInfo& run,
           {"LibTorch / protobuf",
            absl::StrCat(run.torch_version(), " / ", run.protobuf_version())},
           {"BLAS", absl::StrCat("`", run.blas(), "`")},
-          {"wall time", minutes(run.wall_seconds())},
-          {"training time (probes excluded)", minutes(run.train_seconds())},
-          {"probe time", absl::StrFormat("%.1f s", run.probe_seconds())},
-          {"training throughput",
-           absl::StrFormat("%.0f tokens/s", run.tokens_per_second())},
+          {"wall time of the last invocation",
+           absl::StrFormat("%.1f min", run.wall_seconds() / 60)},
       });
+}
+
+std::string RunTimingsTable(
+    const google::protobuf::RepeatedPtrField<TrainingRecord>& runs) {
+  std::vector<std::vector<std::string>> rows;
+  for (const TrainingRecord& r : runs) {
+    const Timings& t = r.timings();
+    rows.push_back({absl::StrCat("`", r.name(), "`"),
+                    absl::StrCat(r.init_seed()), absl::StrCat(r.data_seed()),
+                    absl::StrFormat("%.1f min", t.wall_seconds() / 60),
+                    absl::StrFormat("%.1f min", t.train_seconds() / 60),
+                    absl::StrFormat("%.1f s", t.probe_seconds()),
+                    absl::StrFormat("%.0f", t.tokens_per_second()),
+                    absl::StrCat(t.resumed())});
+  }
+  return MarkdownTable({"run", "init seed", "data seed", "wall", "training",
+                        "probes", "tokens/s", "resumed"},
+                       rows);
 }
 
 }  // namespace sparsity

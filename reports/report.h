@@ -1,5 +1,13 @@
-// A rendered report: Markdown text plus the plots it links to, and shared
-// Markdown helpers (tables, the provenance block every report opens with).
+// A rendered report: Markdown text plus the plots it links to, and the
+// helpers every report shares: number formatting, mean and spread over
+// seeds, per-layer curves with a band over seeds, histograms, tables, and
+// the provenance block.
+//
+//   Report report("layerwise_sparsity", "Layer-wise activation sparsity");
+//   absl::StrAppend(&report.markdown,
+//       report.AddPlot("loss", "training loss", loss_plot), "\n\n");
+//   Spread s = SpreadOf({0.25, 0.27, 0.26});
+//   PctSpread(s);   // "26.0% (25.0–27.0)"
 #ifndef SPARSITY_REPORTS_REPORT_H_
 #define SPARSITY_REPORTS_REPORT_H_
 
@@ -13,19 +21,68 @@
 namespace sparsity {
 
 struct Report {
+  Report(std::string name, std::string title)
+      : name(std::move(name)), title(std::move(title)) {}
+
+  // Registers `plot` as NAME_<suffix>.png (its data as NAME_<suffix>.gp) and
+  // returns the Markdown image link to it.
+  std::string AddPlot(const std::string& suffix, const std::string& alt,
+                      LinePlot plot);
+
   std::string name;      // NAME: written as NAME.md
-  std::string markdown;  // links plots as NAME_<plot>.png
-  std::vector<std::pair<std::string, LinePlot>> plots;  // file name, plot
+  std::string title;     // shown in reports/README.md
+  std::string headline;  // one or two sentences for reports/README.md
+  std::string markdown;
+  std::vector<std::pair<std::string, LinePlot>> plots;  // NAME_x.png, plot
 };
+
+// Mean, min and max of values (n of them); all zero for none.
+struct Spread {
+  double mean = 0;
+  double min = 0;
+  double max = 0;
+  int n = 0;
+};
+Spread SpreadOf(const std::vector<double>& values);
+
+// "26.0%".
+std::string Pct(double fraction);
+// "26.0% (25.1–27.3)" over several values; "26.0%" for one.
+std::string PctSpread(const Spread& s);
+// printf-formatted mean, then "(min–max)" over several values.
+std::string NumSpread(const Spread& s, const char* format);
+
+// Curves over training with a band over seeds: values[run][point][layer];
+// one series per layer ("layer l"), the line the mean over runs, the band
+// min..max over runs. Every run must have the same points (x).
+LinePlot PerLayerBandPlot(
+    const std::string& title, const std::string& x_label,
+    const std::string& y_label, const std::vector<double>& x,
+    const std::vector<std::vector<std::vector<double>>>& values);
+
+// One curve with a band: rows[run][point], line = mean, band = min..max.
+Series BandSeries(const std::string& title, const std::vector<double>& x,
+                  const std::vector<std::vector<double>>& rows);
+
+// Histogram of `values` in `bins` bins over [lo, hi] (log-spaced bins when
+// `log_bins`, lo > 0), counts divided by `scale` (e.g. the number of runs
+// pooled). Values outside [lo, hi] are left out.
+Series HistogramSeries(const std::string& title,
+                       const std::vector<double>& values, int bins, double lo,
+                       double hi, bool log_bins, double scale = 1);
 
 // | a | b |\n|---|---|\n| 1 | 2 |
 std::string MarkdownTable(const std::vector<std::string>& header,
                           const std::vector<std::vector<std::string>>& rows);
 
-// "How this was measured": preset, seed, git revision, machine, threads,
-// library versions and timings, from the results file.
+// "How this was measured": preset, git revision, command line, machine,
+// threads, library versions and wall time from the results file's RunInfo.
 std::string ProvenanceSection(const RunInfo& run,
                               const std::string& results_file);
+
+// One row per run: name, seeds, resumed, training time, throughput.
+std::string RunTimingsTable(
+    const google::protobuf::RepeatedPtrField<TrainingRecord>& runs);
 
 }  // namespace sparsity
 

@@ -1,8 +1,12 @@
 #include "train/config_validation.h"
 
+#include <unistd.h>
+
 #include <cmath>
 
 #include "absl/strings/str_cat.h"
+#include "absl/strings/str_format.h"
+#include "models/transformer_lm.h"
 
 namespace sparsity {
 namespace {
@@ -59,9 +63,33 @@ absl::Status ValidateOptimConfig(const OptimConfig& o) {
 }
 
 absl::Status ValidateTrainConfig(const TrainConfig& t) {
-  return First({Positive("train.steps", t.steps()),
-                Positive("train.log_every", t.log_every()),
-                NonNegative("train.threads", t.threads())});
+  if (absl::Status s = First({Positive("train.steps", t.steps()),
+                              Positive("train.log_every", t.log_every()),
+                              NonNegative("train.threads", t.threads()),
+                              NonNegative("train.checkpoint_every",
+                                          t.checkpoint_every())});
+      !s.ok()) {
+    return s;
+  }
+  if (t.steps() > kMaxSteps) {
+    return absl::InvalidArgumentError(absl::StrCat(
+        "train.steps must be at most ", kMaxSteps, ", got ", t.steps()));
+  }
+  if (t.threads() > kMaxThreads) {
+    return absl::InvalidArgumentError(absl::StrCat(
+        "train.threads must be at most ", kMaxThreads, ", got ", t.threads()));
+  }
+  if (t.has_device() && t.device() != "cpu" && t.device() != "cuda") {
+    return absl::InvalidArgumentError(absl::StrCat(
+        "train.device must be cpu or cuda, got '", t.device(), "'"));
+  }
+  if (t.device() == "cuda" && !torch::cuda::is_available()) {
+    return absl::FailedPreconditionError(
+        "train.device is cuda but this LibTorch build sees no CUDA device "
+        "(Debian's libtorch is CPU-only; link a CUDA LibTorch on a GPU "
+        "machine)");
+  }
+  return absl::OkStatus();
 }
 
 absl::Status ValidateDataConfig(const DataConfig& d, const ModelConfig& m) {
@@ -78,6 +106,11 @@ absl::Status ValidateDataConfig(const DataConfig& d, const ModelConfig& m) {
     return absl::InvalidArgumentError(
         absl::StrCat("data.seq_len (", d.seq_len(),
                      ") exceeds model.max_seq_len (", m.max_seq_len(), ")"));
+  }
+  if (static_cast<int64_t>(d.seq_len()) * d.batch_size() > kMaxBatchTokens) {
+    return absl::InvalidArgumentError(absl::StrCat(
+        "data.batch_size x data.seq_len must be at most ", kMaxBatchTokens,
+        " tokens, got ", static_cast<int64_t>(d.seq_len()) * d.batch_size()));
   }
   if (d.heldout_fraction() <= 0 || d.heldout_fraction() >= 1) {
     return absl::InvalidArgumentError(absl::StrCat(
@@ -98,10 +131,61 @@ absl::Status ValidateProbeConfig(const ProbeConfig& p, const ModelConfig& m) {
         absl::StrCat("probe.seq_len (", p.seq_len(),
                      ") exceeds model.max_seq_len (", m.max_seq_len(), ")"));
   }
+  if (p.batch_tokens() > kMaxBatchTokens) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("probe.batch_tokens must be at most ", kMaxBatchTokens,
+                     ", got ", p.batch_tokens()));
+  }
   if (p.batch_tokens() % p.seq_len() != 0) {
     return absl::InvalidArgumentError(absl::StrCat(
         "probe.batch_tokens (", p.batch_tokens(),
         ") must be a multiple of probe.seq_len (", p.seq_len(), ")"));
+  }
+  return absl::OkStatus();
+}
+
+double EstimateRunBytes(const RunConfig& run) {
+  const ModelConfig& m = run.model();
+  const double d = m.d_model(), f = m.d_ff(), v = m.vocab_size(),
+               l = m.n_layers(), h = m.n_heads(), s = m.max_seq_len();
+  const double params = v * d * (m.tied_head() ? 1 : 2) + s * d +
+                        l * (4 * d * d + 2 * d * f + 9 * d + f) + 2 * d;
+  const double tokens = static_cast<double>(run.data().batch_size()) *
+                        run.data().seq_len();
+  const double seq = run.data().seq_len();
+  // Per layer and token: ~12 d-wide tensors, 3 f-wide, 3 attention rows.
+  const double per_token = l * (12 * d + 3 * f + 3 * h * seq) + 4 * v;
+  const double probe_tokens = run.probe().batch_tokens();
+  const double probe = probe_tokens * (f + 2 * d + h * run.probe().seq_len() + v);
+  return 4.0 * (4 * params + tokens * per_token + probe);
+}
+
+absl::Status ValidateRunConfig(const RunConfig& run) {
+  if (absl::Status s = First({
+          ValidateModelConfig(run.model()),
+          ValidateDataConfig(run.data(), run.model()),
+          ValidateOptimConfig(run.optim()),
+          ValidateTrainConfig(run.train()),
+          ValidateProbeConfig(run.probe(), run.model()),
+      });
+      !s.ok()) {
+    return s;
+  }
+  if (!run.has_init_seed() || !run.has_data_seed()) {
+    return absl::InvalidArgumentError(
+        "init_seed and data_seed must be set (in the preset, a variant or "
+        "--seeds)");
+  }
+  const double pages = static_cast<double>(sysconf(_SC_PHYS_PAGES));
+  const double page_size = static_cast<double>(sysconf(_SC_PAGE_SIZE));
+  const double physical = pages * page_size;
+  const double need = EstimateRunBytes(run);
+  if (physical > 0 && need > 0.9 * physical) {
+    return absl::ResourceExhaustedError(absl::StrFormat(
+        "this config needs about %.1f GiB (parameters, optimiser state and "
+        "activations) but the machine has %.1f GiB: choose a smaller model, "
+        "batch or probe",
+        need / (1 << 30), physical / (1 << 30)));
   }
   return absl::OkStatus();
 }

@@ -18,6 +18,19 @@ absl::Status ValidateDataConfig(const DataConfig& data,
 absl::Status ValidateProbeConfig(const ProbeConfig& probe,
                                  const ModelConfig& model);
 
+// Upper bounds: a config beyond them is a typo, not a run.
+inline constexpr int64_t kMaxSteps = 100'000'000;
+inline constexpr int kMaxThreads = 256;
+inline constexpr int64_t kMaxBatchTokens = int64_t{1} << 24;
+
+// Everything above for one run, the seeds, the device, and whether the run
+// fits in this machine's memory (EstimateRunBytes against physical memory).
+absl::Status ValidateRunConfig(const RunConfig& run);
+
+// Rough peak memory of training `run` (LM): parameters, gradients and two
+// optimiser moments, plus the activations autograd keeps for one batch.
+double EstimateRunBytes(const RunConfig& run);
+
 }  // namespace sparsity
 
 #endif  // SPARSITY_TRAIN_CONFIG_VALIDATION_H_

@@ -16,7 +16,7 @@
 #include "absl/strings/str_join.h"
 #include "absl/strings/strip.h"
 #include "google/protobuf/stubs/common.h"
-#include "proto/results_io.h"
+#include "common/paths.h"
 #include "torch/torch.h"
 
 namespace sparsity {
@@ -115,11 +115,10 @@ ThreadSettings ConfigureCpu(int threads) {
 }
 
 RunInfo CollectRunInfo(const std::string& experiment, const std::string& preset,
-                       int64_t seed, int argc, char** argv) {
+                       const std::string& command_line) {
   RunInfo info;
   info.set_experiment(experiment);
   info.set_preset(preset);
-  info.set_seed(seed);
   info.set_git_revision(GitRevision());
   char host[256] = {0};
   gethostname(host, sizeof(host) - 1);
@@ -129,8 +128,7 @@ RunInfo CollectRunInfo(const std::string& experiment, const std::string& preset,
   info.set_protobuf_version(
       google::protobuf::internal::VersionString(GOOGLE_PROTOBUF_VERSION));
   info.set_blas(BlasLibrary());
-  std::vector<std::string> args(argv, argv + argc);
-  info.set_command_line(absl::StrJoin(args, " "));
+  info.set_command_line(command_line);
   std::time_t now = std::time(nullptr);
   char stamp[32];
   std::strftime(stamp, sizeof(stamp), "%Y-%m-%dT%H:%M:%SZ", std::gmtime(&now));

@@ -1,8 +1,8 @@
 // Provenance of a run, recorded in every results file: git revision, machine,
 // library versions, threads, command line and start time.
 //
-//   RunInfo info = CollectRunInfo("layerwise_sparsity", "default", seed, argc,
-//   argv);
+//   RunInfo info = CollectRunInfo("layerwise_sparsity", "default",
+//                                 QuotedCommandLine(argc, argv));
 #ifndef SPARSITY_TRAIN_RUN_INFO_H_
 #define SPARSITY_TRAIN_RUN_INFO_H_
 
@@ -12,8 +12,10 @@
 
 namespace sparsity {
 
+// `command_line`: the whole command as typed (common/cli.h), recorded before
+// flag parsing removes the flags from argv.
 RunInfo CollectRunInfo(const std::string& experiment, const std::string& preset,
-                       int64_t seed, int argc, char** argv);
+                       const std::string& command_line);
 
 struct ThreadSettings {
   int threads = 1;              // cores asked for (0 in the config: all cores)

@@ -2,18 +2,18 @@
 
 namespace sparsity {
 
-void SparsityProbe::OnMlp(int layer, const torch::Tensor& pre,
-                          const torch::Tensor& post) {
-  accumulators_.at(layer).Add(post);
+void SparsityProbe::OnMlp(const MlpEvent& event) {
+  accumulators_.at(event.layer).Add(event.post.to(torch::kCPU));
 }
 
-SparsityMeasurement SparsityProbe::Measure(TransformerLMImpl& model) {
+SparsityMeasurement SparsityProbe::Measure(Model& model) {
   torch::NoGradGuard no_grad;
-  const auto& o = model.options();
-  const int64_t seq_len = batch_.size(1) - 1;
-  accumulators_.assign(o.n_layers(), SparsityAccumulator(o.d_ff(), seq_len));
+  const Batch batch = batch_.To(model.device());
+  const int64_t seq_len = batch.targets.size(1);
+  accumulators_.assign(model.num_layers(),
+                       SparsityAccumulator(model.d_ff(), seq_len));
   SparsityMeasurement m;
-  m.loss = model.NextTokenLoss(batch_, this).item<float>();
+  m.loss = model.Loss(batch, this).item<float>();
   for (const SparsityAccumulator& acc : accumulators_) {
     m.layers.push_back(acc.Finish());
   }
@@ -40,6 +40,29 @@ void ToProto(const SparsityMeasurement& m, bool with_firing_frequency,
                                              s.firing_frequency.end());
     }
   }
+}
+
+absl::Status AddSparsityProbe(RunContext& ctx) {
+  auto probe = std::make_shared<SparsityProbe>(ctx.data.probe);
+  Model* model = ctx.model.get();
+  TrainingRecord* record = &ctx.record;
+  const int64_t steps = ctx.config.train().steps();
+  ctx.trainer.set_probe(
+      ctx.config.probe().every(),
+      [probe, model, record, steps](
+          int64_t step, int64_t tokens) -> absl::StatusOr<ProbeSummary> {
+        SparsityMeasurement m = probe->Measure(*model);
+        Probe* p = record->add_probes();
+        p->set_step(step);
+        p->set_tokens_seen(tokens);
+        ToProto(m, /*with_firing_frequency=*/step == steps, p);
+        ProbeSummary summary{"density", {}};
+        for (const auto& layer : m.layers) {
+          summary.per_layer.push_back(layer.token_density.mean);
+        }
+        return summary;
+      });
+  return absl::OkStatus();
 }
 
 }  // namespace sparsity

@@ -1,42 +1,44 @@
 // Measures activation sparsity of every MLP layer on one fixed probe batch.
 //
-//   SparsityProbe probe(probe_batch);            // int64 [B, S + 1]
+//   SparsityProbe probe(data.probe);              // a Batch
 //   SparsityMeasurement m = probe.Measure(*model);
-//   m.layers[0].batch_union_density;             // metrics/sparsity.h
+//   m.layers[0].batch_union_density;              // metrics/sparsity.h
 //
 // The probe runs the model without gradients, observing each MLP's
-// post-activation matrix through the observer interface.
+// post-activation matrix through the observer interface. The model may sit
+// on any device: the observed matrices are copied to the CPU for counting.
 #ifndef SPARSITY_TRAIN_SPARSITY_PROBE_H_
 #define SPARSITY_TRAIN_SPARSITY_PROBE_H_
 
 #include <vector>
 
+#include "data/batch.h"
 #include "metrics/sparsity.h"
+#include "models/model.h"
 #include "models/observer.h"
-#include "models/transformer_lm.h"
 #include "proto/results.pb.h"
+#include "train/train_one.h"
 
 namespace sparsity {
 
 struct SparsityMeasurement {
-  float loss = 0;  // next-token cross-entropy on the probe batch
+  float loss = 0;  // the model's loss on the probe batch
   std::vector<LayerSparsityStats> layers;
 };
 
 class SparsityProbe : public ActivationObserver {
  public:
-  explicit SparsityProbe(torch::Tensor batch) : batch_(std::move(batch)) {}
+  explicit SparsityProbe(Batch batch) : batch_(std::move(batch)) {}
 
-  SparsityMeasurement Measure(TransformerLMImpl& model);
+  SparsityMeasurement Measure(Model& model);
 
-  int64_t tokens() const { return batch_.size(0) * (batch_.size(1) - 1); }
-  int64_t sequences() const { return batch_.size(0); }
+  int64_t tokens() const { return batch_.targets.numel(); }
+  int64_t sequences() const { return batch_.targets.size(0); }
 
-  void OnMlp(int layer, const torch::Tensor& pre,
-             const torch::Tensor& post) override;
+  void OnMlp(const MlpEvent& event) override;
 
  private:
-  torch::Tensor batch_;
+  Batch batch_;
   std::vector<SparsityAccumulator> accumulators_;
 };
 
@@ -44,6 +46,12 @@ class SparsityProbe : public ActivationObserver {
 // `with_firing_frequency` also stores each unit's firing frequency.
 void ToProto(const SparsityMeasurement& m, bool with_firing_frequency,
              Probe* out);
+
+// A RunHook (train/train_one.h): probes sparsity on the run's probe batch on
+// the config's probe schedule, appending one Probe per measurement to the
+// run's record (firing frequencies at the last step only), and shows
+// per-layer token density on the progress line.
+absl::Status AddSparsityProbe(RunContext& ctx);
 
 }  // namespace sparsity
 

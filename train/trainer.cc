@@ -3,10 +3,13 @@
 #include <chrono>
 #include <cmath>
 #include <cstdio>
+#include <limits>
 
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
+#include "train/checkpoint.h"
 #include "train/lr_schedule.h"
+#include "train/optimizer.h"
 
 namespace sparsity {
 namespace {
@@ -26,37 +29,60 @@ std::string FormatDuration(double seconds) {
   return absl::StrFormat("%dh%02dm", s / 3600, (s % 3600) / 60);
 }
 
-Trainer::Trainer(TransformerLM model, const OptimConfig& optim,
+Trainer::Trainer(std::shared_ptr<Model> model, const OptimConfig& optim,
                  const TrainConfig& train)
-    : model_(std::move(model)), optim_(optim), train_(train) {}
+    : model_(std::move(model)),
+      optim_(optim),
+      train_(train),
+      // Collected once: the module tree is walked here, not twice per step.
+      params_(model_->parameters()),
+      optimizer_(MakeOptimizer(optim_, params_)) {}
 
-absl::Status Trainer::RunProbe(int64_t step, int64_t tokens, TrainingRun* run) {
+absl::Status Trainer::Resume(const std::string& path, TrainingRecord* record) {
+  if (absl::Status s = LoadCheckpoint(path, *model_, *optimizer_, record);
+      !s.ok()) {
+    return s;
+  }
+  record->mutable_timings()->set_resumed(record->timings().resumed() + 1);
+  return absl::OkStatus();
+}
+
+absl::Status Trainer::RunProbe(int64_t step, int64_t tokens,
+                               TrainingRecord* record) {
   if (!probe_) return absl::OkStatus();
   const auto start = Clock::now();
   model_->eval();
   absl::StatusOr<ProbeSummary> summary;
-  {
+  if (probe_needs_grad_) {
+    summary = probe_(step, tokens);
+  } else {
     torch::NoGradGuard no_grad;
     summary = probe_(step, tokens);
   }
   model_->train();
-  run->probe_seconds += SecondsSince(start);
+  Timings& t = *record->mutable_timings();
+  t.set_probe_seconds(t.probe_seconds() + SecondsSince(start));
   if (!summary.ok()) return summary.status();
   last_probe_ = *std::move(summary);
   return absl::OkStatus();
 }
 
 void Trainer::PrintProgress(int64_t step, const LossPoint& point,
-                            double tokens_per_second, double elapsed) const {
+                            double tokens_per_second, double elapsed,
+                            int64_t steps_this_session) const {
   const double eta =
-      step > 0 ? elapsed / step * static_cast<double>(train_.steps() - step)
-               : 0;
+      steps_this_session > 0
+          ? elapsed / steps_this_session *
+                static_cast<double>(train_.steps() - step)
+          : 0;
   std::string layers;
-  for (double v : last_probe_.per_layer)
+  for (double v : last_probe_.per_layer) {
     absl::StrAppend(&layers, absl::StrFormat(" %.3f", v));
+  }
   std::printf(
-      "step %*lld/%lld | loss %.4f | lr %.2e | grad %.2f | %.0f tok/s | %s%s "
-      "| %s elapsed | ETA %s\n",
+      "%sstep %*lld/%lld | loss %.4f | lr %.2e | grad %.2f | %.0f tok/s | "
+      "%s%s | %s elapsed | ETA %s\n",
+      progress_prefix_.c_str(),
       static_cast<int>(std::to_string(train_.steps()).size()),
       static_cast<long long>(step), static_cast<long long>(train_.steps()),
       point.loss(), point.lr(), point.grad_norm(), tokens_per_second,
@@ -66,42 +92,33 @@ void Trainer::PrintProgress(int64_t step, const LossPoint& point,
   std::fflush(stdout);
 }
 
-absl::StatusOr<TrainingRun> Trainer::Run(BatchSource& data) {
-  // AdamW with decoupled weight decay on weight matrices and embeddings only
-  // (biases and LayerNorm parameters are not decayed).
-  // Collected once: the module tree is walked here, not twice per step.
-  std::vector<torch::Tensor> params = model_->parameters();
-  std::vector<torch::Tensor> decay, no_decay;
-  for (const torch::Tensor& p : params) {
-    (p.dim() >= 2 ? decay : no_decay).push_back(p);
+absl::Status Trainer::Run(BatchSource& data, TrainingRecord* record) {
+  const torch::Device device = model_->device();
+  const int64_t first = record->loss_size();
+  const int64_t steps = train_.steps();
+  if (first > steps) {
+    return absl::FailedPreconditionError(
+        absl::StrCat("the record already holds ", first, " steps, more than ",
+                     steps));
   }
-  auto options = torch::optim::AdamWOptions(optim_.lr())
-                     .betas({optim_.beta1(), optim_.beta2()})
-                     .eps(optim_.eps());
-  std::vector<torch::optim::OptimizerParamGroup> groups;
-  groups.emplace_back(decay, std::make_unique<torch::optim::AdamWOptions>(
-                                 options.weight_decay(optim_.weight_decay())));
-  groups.emplace_back(no_decay, std::make_unique<torch::optim::AdamWOptions>(
-                                    options.weight_decay(0.0)));
-  torch::optim::AdamW optimizer(std::move(groups));
-
-  TrainingRun run;
-  run.loss.reserve(train_.steps());
-  const int64_t tokens_per_step = data.batch_size() * data.seq_len();
+  record->mutable_loss()->Reserve(static_cast<int>(steps));
+  const int64_t tokens_per_step = data.batch_tokens();
+  Timings& timings = *record->mutable_timings();
   model_->train();
-  if (probe_at_start_) {
-    if (absl::Status s = RunProbe(0, 0, &run); !s.ok()) return s;
+  if (first == 0 && probe_at_start_) {
+    if (absl::Status s = RunProbe(0, 0, record); !s.ok()) return s;
   }
+  const double max_norm = optim_.grad_clip() > 0
+                              ? optim_.grad_clip()
+                              : std::numeric_limits<double>::infinity();
   const auto start = Clock::now();
-  for (int64_t step = 0; step < train_.steps(); ++step) {
+  for (int64_t step = first; step < steps; ++step) {
     const auto step_start = Clock::now();
-    const double lr = ScheduledLearningRate(optim_, step, train_.steps());
-    for (auto& group : optimizer.param_groups()) {
-      static_cast<torch::optim::AdamWOptions&>(group.options()).lr(lr);
-    }
-    torch::Tensor batch = data.Next();
-    for (torch::Tensor& p : params) p.mutable_grad().reset();
-    torch::Tensor loss = model_->NextTokenLoss(batch, train_observer_);
+    const double lr = ScheduledLearningRate(optim_, step, steps);
+    SetLearningRate(*optimizer_, lr);
+    const Batch batch = data.Next().To(device);
+    for (torch::Tensor& p : params_) p.mutable_grad().reset();
+    torch::Tensor loss = model_->Loss(batch, train_observer_);
     const float loss_value = loss.item<float>();
     if (!std::isfinite(loss_value)) {
       return absl::InternalError(absl::StrFormat(
@@ -110,37 +127,49 @@ absl::StatusOr<TrainingRun> Trainer::Run(BatchSource& data) {
           loss_value, step, lr));
     }
     loss.backward();
-    const double max_norm = optim_.grad_clip() > 0
-                                ? optim_.grad_clip()
-                                : std::numeric_limits<double>::infinity();
+    for (TrainingCallback* c : callbacks_) {
+      if (absl::Status s = c->AfterBackward(step, *model_); !s.ok()) return s;
+    }
     const double grad_norm =
-        torch::nn::utils::clip_grad_norm_(params, max_norm);
-    optimizer.step();
-    run.tokens += tokens_per_step;
+        torch::nn::utils::clip_grad_norm_(params_, max_norm);
+    optimizer_->step();
+    model_->ApplyConstraints(step);
+    for (TrainingCallback* c : callbacks_) {
+      if (absl::Status s = c->AfterStep(step, *model_); !s.ok()) return s;
+    }
     const double step_seconds = SecondsSince(step_start);
-    run.train_seconds += step_seconds;
+    timings.set_train_seconds(timings.train_seconds() + step_seconds);
 
-    LossPoint& point = run.loss.emplace_back();
+    LossPoint& point = *record->add_loss();
     point.set_step(step + 1);
     point.set_loss(loss_value);
     point.set_lr(static_cast<float>(lr));
     point.set_grad_norm(static_cast<float>(grad_norm));
     point.set_seconds(static_cast<float>(step_seconds));
 
-    const bool last = step + 1 == train_.steps();
+    const bool last = step + 1 == steps;
+    const int64_t tokens = (step + 1) * tokens_per_step;
     if (probe_every_ > 0 && ((step + 1) % probe_every_ == 0 || last)) {
-      if (absl::Status s = RunProbe(step + 1, run.tokens, &run); !s.ok()) {
+      if (absl::Status s = RunProbe(step + 1, tokens, record); !s.ok()) {
+        return s;
+      }
+    }
+    timings.set_tokens_per_second(
+        timings.train_seconds() > 0 ? tokens / timings.train_seconds() : 0);
+    if (!checkpoint_path_.empty() &&
+        (last || (checkpoint_every_ > 0 && (step + 1) % checkpoint_every_ == 0))) {
+      if (absl::Status s = SaveCheckpoint(checkpoint_path_, *model_,
+                                          *optimizer_, *record);
+          !s.ok()) {
         return s;
       }
     }
     if (!quiet_ && ((step + 1) % train_.log_every() == 0 || last)) {
-      PrintProgress(step + 1, point, run.tokens / run.train_seconds,
-                    SecondsSince(start));
+      PrintProgress(step + 1, point, timings.tokens_per_second(),
+                    SecondsSince(start), step + 1 - first);
     }
   }
-  run.tokens_per_second =
-      run.train_seconds > 0 ? run.tokens / run.train_seconds : 0;
-  return run;
+  return absl::OkStatus();
 }
 
 }  // namespace sparsity

@@ -1,27 +1,40 @@
-// The training loop, once for all experiments: AdamW (decoupled weight decay
-// on matrices only), warmup + cosine schedule, global-norm gradient clipping,
-// a probe schedule, progress lines, and a clear error on a non-finite loss.
+// The training loop, once for all experiments and models: the optimiser of
+// the config (train/optimizer.h), warmup + cosine schedule, global-norm
+// gradient clipping, callbacks after backward and after each step, a probe
+// schedule, checkpoints, progress lines, and a clear error on a non-finite
+// loss.
 //
-//   Trainer trainer(model, config.optim(), config.train());
+//   Trainer trainer(model, config.optim(), config.train());   // Model
 //   trainer.set_probe(config.probe().every(), [&](int64_t step, int64_t tokens)
 //       -> absl::StatusOr<ProbeSummary> { ... measure, never train ... });
-//   absl::StatusOr<TrainingRun> run = trainer.Run(batches);
+//   trainer.set_checkpoint(path, config.train().checkpoint_every());
+//   TrainingRecord record;
+//   absl::Status s = trainer.Run(batches, &record);
+//
+// Resuming: trainer.Resume(path, &record) loads model, optimiser, RNG and
+// the record; batches.Skip(record.loss_size()); then Run continues at that
+// step and ends with the same record an uninterrupted run would have
+// (timings aside).
 //
 // Probes run at step 0 (before any update), every `every` steps, and after
-// the last step. They run under NoGradGuard in eval mode and must not draw
-// from the batch source, so probing never changes what training does.
+// the last step, in eval mode and under NoGradGuard unless the probe asks
+// for gradients. They must not draw from the batch source, so probing never
+// changes what training does.
 #ifndef SPARSITY_TRAIN_TRAINER_H_
 #define SPARSITY_TRAIN_TRAINER_H_
 
 #include <functional>
+#include <memory>
 #include <string>
 #include <vector>
 
+#include "absl/status/status.h"
 #include "absl/status/statusor.h"
 #include "data/batching.h"
-#include "models/transformer_lm.h"
+#include "models/model.h"
 #include "proto/config.pb.h"
 #include "proto/results.pb.h"
+#include "torch/torch.h"
 
 namespace sparsity {
 
@@ -34,52 +47,88 @@ struct ProbeSummary {
 using ProbeFn =
     std::function<absl::StatusOr<ProbeSummary>(int64_t step, int64_t tokens)>;
 
-struct TrainingRun {
-  std::vector<LossPoint> loss;  // one point per step
-  int64_t tokens = 0;           // training tokens consumed
-  double train_seconds = 0;     // optimiser steps only
-  double probe_seconds = 0;
-  double tokens_per_second = 0;
+// Per-step hooks: gradient statistics, parameter-norm tracking, a future
+// all-reduce. `step` is the 0-based index of the step being taken.
+class TrainingCallback {
+ public:
+  virtual ~TrainingCallback() = default;
+  // After loss.backward(), before clipping and the optimiser step.
+  virtual absl::Status AfterBackward(int64_t step, Model& model) {
+    return absl::OkStatus();
+  }
+  // After the optimiser step and the model's constraints.
+  virtual absl::Status AfterStep(int64_t step, Model& model) {
+    return absl::OkStatus();
+  }
 };
 
 class Trainer {
  public:
-  Trainer(TransformerLM model, const OptimConfig& optim,
+  Trainer(std::shared_ptr<Model> model, const OptimConfig& optim,
           const TrainConfig& train);
 
-  void set_probe(int every, ProbeFn probe) {
+  // `needs_grad`: the probe computes gradients itself (gradient sparsity);
+  // otherwise it runs under NoGradGuard.
+  void set_probe(int every, ProbeFn probe, bool needs_grad = false) {
     probe_every_ = every;
     probe_ = std::move(probe);
+    probe_needs_grad_ = needs_grad;
   }
-  void set_quiet(bool quiet) { quiet_ = quiet; }
   // Whether to probe before the first step (default true).
   void set_probe_at_start(bool probe_at_start) {
     probe_at_start_ = probe_at_start;
   }
+  void add_callback(TrainingCallback* callback) {
+    callbacks_.push_back(callback);
+  }
   // An observer attached to every training forward pass (nullptr: none).
-  // It sees the training batch's activations; its cost counts as step time.
   void set_train_observer(ActivationObserver* observer) {
     train_observer_ = observer;
   }
+  // Checkpoint to `path` every `every` steps (0: never mid-run) and after
+  // the last step. Empty path: no checkpoints.
+  void set_checkpoint(std::string path, int every) {
+    checkpoint_path_ = std::move(path);
+    checkpoint_every_ = every;
+  }
+  void set_quiet(bool quiet) { quiet_ = quiet; }
+  // Printed before every progress line, e.g. "[run 2/6 base/i1-d1] ".
+  void set_progress_prefix(std::string prefix) {
+    progress_prefix_ = std::move(prefix);
+  }
 
-  // Trains for train.steps steps on batches from `data`. Fails (with the
-  // step, loss and learning rate) if the loss becomes NaN or infinite.
-  absl::StatusOr<TrainingRun> Run(BatchSource& data);
+  // Restores a checkpoint written by this trainer's configuration.
+  absl::Status Resume(const std::string& path, TrainingRecord* record);
+
+  // Trains from step record->loss_size() to train.steps, appending loss
+  // points and adding to record->timings. Fails (with the step, loss and
+  // learning rate) if the loss becomes NaN or infinite.
+  absl::Status Run(BatchSource& data, TrainingRecord* record);
+
+  torch::optim::Optimizer& optimizer() { return *optimizer_; }
 
  private:
-  absl::Status RunProbe(int64_t step, int64_t tokens, TrainingRun* run);
+  absl::Status RunProbe(int64_t step, int64_t tokens, TrainingRecord* record);
   void PrintProgress(int64_t step, const LossPoint& point,
-                     double tokens_per_second, double elapsed) const;
+                     double tokens_per_second, double elapsed,
+                     int64_t steps_this_session) const;
 
-  TransformerLM model_;
+  std::shared_ptr<Model> model_;
   OptimConfig optim_;
   TrainConfig train_;
+  std::vector<torch::Tensor> params_;
+  std::unique_ptr<torch::optim::Optimizer> optimizer_;
   int probe_every_ = 0;
   ProbeFn probe_;
+  bool probe_needs_grad_ = false;
   ProbeSummary last_probe_;
   bool quiet_ = false;
   bool probe_at_start_ = true;
   ActivationObserver* train_observer_ = nullptr;
+  std::vector<TrainingCallback*> callbacks_;
+  std::string checkpoint_path_;
+  int checkpoint_every_ = 0;
+  std::string progress_prefix_;
 };
 
 // "1h02m", "3m05s", "12.3s".

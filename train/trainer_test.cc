@@ -1,7 +1,12 @@
 #include "train/trainer.h"
 
+#include <filesystem>
+#include <fstream>
+
 #include "gtest/gtest.h"
+#include "models/transformer_lm.h"
 #include "train/lr_schedule.h"
+#include "train/optimizer.h"
 #include "train/sparsity_probe.h"
 
 namespace sparsity {
@@ -41,7 +46,7 @@ TEST(Trainer, LearnsARepeatingPatternAndProbesOnSchedule) {
   TrainConfig train;
   train.set_steps(60);
   train.set_log_every(20);
-  Trainer trainer(lm, Optim(), train);
+  Trainer trainer(lm.ptr(), Optim(), train);
   std::vector<int64_t> probe_steps;
   trainer.set_probe(25,
                     [&](int64_t step, int64_t) -> absl::StatusOr<ProbeSummary> {
@@ -53,17 +58,18 @@ TEST(Trainer, LearnsARepeatingPatternAndProbesOnSchedule) {
   // Batches of "0 1 2 ... 15 0 1 ...": perfectly predictable.
   class Counting : public BatchSource {
    public:
-    torch::Tensor Next() override {
-      return torch::arange(17).remainder(16).repeat({4, 1});
+    Batch Next() override {
+      return NextTokenBatch(torch::arange(17).remainder(16).repeat({4, 1}));
     }
     int64_t batch_size() const override { return 4; }
     int64_t seq_len() const override { return 16; }
   } data;
-  auto run = trainer.Run(data);
-  ASSERT_TRUE(run.ok()) << run.status();
-  ASSERT_EQ(run->loss.size(), 60u);
-  EXPECT_EQ(run->tokens, 60 * 64);
-  EXPECT_LT(run->loss.back().loss(), 0.2 * run->loss.front().loss());
+  TrainingRecord record;
+  absl::Status run = trainer.Run(data, &record);
+  ASSERT_TRUE(run.ok()) << run;
+  ASSERT_EQ(record.loss_size(), 60);
+  EXPECT_GT(record.timings().tokens_per_second(), 0);
+  EXPECT_LT(record.loss(59).loss(), 0.2 * record.loss(0).loss());
   EXPECT_EQ(probe_steps, (std::vector<int64_t>{0, 25, 50, 60}));
   EXPECT_TRUE(lm->is_training());
 }
@@ -78,21 +84,21 @@ TEST(Trainer, NonFiniteLossStopsWithAClearError) {
   TrainConfig train;
   train.set_steps(3);
   train.set_log_every(1);
-  Trainer trainer(lm, Optim(), train);
+  Trainer trainer(lm.ptr(), Optim(), train);
   trainer.set_quiet(true);
   RandomTokenSource data(16, 8, 2, 1);
-  auto run = trainer.Run(data);
+  TrainingRecord record;
+  absl::Status run = trainer.Run(data, &record);
   ASSERT_FALSE(run.ok());
-  EXPECT_NE(run.status().message().find("at step 0"), std::string::npos)
-      << run.status();
-  EXPECT_NE(run.status().message().find("nan"), std::string::npos);
+  EXPECT_NE(run.message().find("at step 0"), std::string::npos) << run;
+  EXPECT_NE(run.message().find("nan"), std::string::npos);
 }
 
 TEST(SparsityProbe, MeasuresEveryLayerWithoutChangingTheModel) {
   torch::manual_seed(4);
   TransformerLM lm = SmallLm();
   torch::Tensor batch = torch::randint(0, 16, {4, 9}, torch::kLong);
-  SparsityProbe probe(batch);
+  SparsityProbe probe(NextTokenBatch(batch));
   auto before = lm->parameters()[0].clone();
   SparsityMeasurement m = probe.Measure(*lm);
   ASSERT_EQ(m.layers.size(), 2u);
@@ -111,6 +117,152 @@ TEST(SparsityProbe, MeasuresEveryLayerWithoutChangingTheModel) {
   ToProto(m, /*with_firing_frequency=*/true, &proto);
   ASSERT_EQ(proto.layers_size(), 2);
   EXPECT_EQ(proto.layers(1).firing_frequency_size(), 64);
+}
+
+// Counts calls and checks that gradients exist after backward.
+class CountingCallback : public TrainingCallback {
+ public:
+  absl::Status AfterBackward(int64_t step, Model& model) override {
+    ++after_backward;
+    bool all = true;
+    for (const auto& p : model.parameters()) all &= p.grad().defined();
+    grads_present &= all;
+    return absl::OkStatus();
+  }
+  absl::Status AfterStep(int64_t step, Model&) override {
+    steps.push_back(step);
+    return step == stop_at ? absl::AbortedError("stop requested")
+                           : absl::OkStatus();
+  }
+  int after_backward = 0;
+  bool grads_present = true;
+  std::vector<int64_t> steps;
+  int64_t stop_at = -1;
+};
+
+TEST(Trainer, CallbacksRunEveryStepAndCanStopTheRun) {
+  torch::manual_seed(0);
+  TransformerLM lm = SmallLm();
+  TrainConfig train;
+  train.set_steps(5);
+  train.set_log_every(5);
+  Trainer trainer(lm.ptr(), Optim(), train);
+  trainer.set_quiet(true);
+  CountingCallback cb;
+  trainer.add_callback(&cb);
+  RandomTokenSource data(16, 8, 2, 1);
+  TrainingRecord record;
+  ASSERT_TRUE(trainer.Run(data, &record).ok());
+  EXPECT_EQ(cb.after_backward, 5);
+  EXPECT_TRUE(cb.grads_present);
+  EXPECT_EQ(cb.steps, (std::vector<int64_t>{0, 1, 2, 3, 4}));
+
+  Trainer again(lm.ptr(), Optim(), train);
+  again.set_quiet(true);
+  CountingCallback stopper;
+  stopper.stop_at = 2;
+  again.add_callback(&stopper);
+  TrainingRecord r2;
+  EXPECT_EQ(again.Run(data, &r2).code(), absl::StatusCode::kAborted);
+}
+
+TEST(MakeOptimizer, SgdOrAdamWWithDecayOnMatricesOnly) {
+  TransformerLM lm = SmallLm();
+  OptimConfig o = Optim();
+  auto adamw = MakeOptimizer(o, lm->parameters());
+  ASSERT_NE(dynamic_cast<torch::optim::AdamW*>(adamw.get()), nullptr);
+  ASSERT_EQ(adamw->param_groups().size(), 2u);
+  for (const auto& p : adamw->param_groups()[0].params()) EXPECT_GE(p.dim(), 2);
+  for (const auto& p : adamw->param_groups()[1].params()) EXPECT_EQ(p.dim(), 1);
+  o.set_optimizer(OptimConfig::SGD);
+  o.set_momentum(0.9);
+  auto sgd = MakeOptimizer(o, lm->parameters());
+  ASSERT_NE(dynamic_cast<torch::optim::SGD*>(sgd.get()), nullptr);
+  SetLearningRate(*sgd, 0.25);
+  for (auto& g : sgd->param_groups()) EXPECT_EQ(g.options().get_lr(), 0.25);
+}
+
+// Trains `steps` steps of a fresh seeded model; with `stop_after` > 0, the
+// first trainer stops there (as if killed after its checkpoint) and a new
+// process-like trainer resumes from the checkpoint.
+TrainingRecord TrainPossiblyInterrupted(int64_t steps, int64_t stop_after,
+                                        const std::string& ckpt,
+                                        OptimConfig optim) {
+  TrainConfig train;
+  train.set_steps(steps);
+  train.set_log_every(100);
+  auto make = [&]() {
+    torch::manual_seed(7);
+    return SmallLm();
+  };
+  TrainingRecord record;
+  if (stop_after > 0) {
+    TrainConfig first = train;
+    TransformerLM lm = make();
+    Trainer trainer(lm.ptr(), optim, train);
+    trainer.set_quiet(true);
+    trainer.set_checkpoint(ckpt, static_cast<int>(stop_after));
+    CountingCallback stopper;
+    stopper.stop_at = stop_after;  // fails the step after the checkpoint
+    trainer.add_callback(&stopper);
+    RandomTokenSource data(16, 8, 2, 3);
+    TrainingRecord partial;
+    EXPECT_FALSE(trainer.Run(data, &partial).ok());
+    torch::manual_seed(12345);  // the global RNG moves on in between
+  }
+  TransformerLM lm = make();
+  Trainer trainer(lm.ptr(), optim, train);
+  trainer.set_quiet(true);
+  RandomTokenSource data(16, 8, 2, 3);
+  if (stop_after > 0) {
+    EXPECT_TRUE(trainer.Resume(ckpt, &record).ok());
+    EXPECT_EQ(record.loss_size(), stop_after);
+    data.Skip(record.loss_size());
+  }
+  EXPECT_TRUE(trainer.Run(data, &record).ok());
+  return record;
+}
+
+void ExpectSameCurve(const TrainingRecord& a, const TrainingRecord& b) {
+  ASSERT_EQ(a.loss_size(), b.loss_size());
+  for (int i = 0; i < a.loss_size(); ++i) {
+    EXPECT_EQ(a.loss(i).loss(), b.loss(i).loss()) << i;
+    EXPECT_EQ(a.loss(i).grad_norm(), b.loss(i).grad_norm()) << i;
+    EXPECT_EQ(a.loss(i).lr(), b.loss(i).lr()) << i;
+  }
+}
+
+TEST(Checkpoint, ResumedRunEqualsUninterruptedAdamW) {
+  const std::string ckpt =
+      std::string(std::getenv("TEST_TMPDIR")) + "/adamw.ckpt";
+  TrainingRecord straight = TrainPossiblyInterrupted(12, 0, ckpt, Optim());
+  TrainingRecord resumed = TrainPossiblyInterrupted(12, 5, ckpt, Optim());
+  ExpectSameCurve(straight, resumed);
+  EXPECT_EQ(resumed.timings().resumed(), 1);
+}
+
+TEST(Checkpoint, ResumedRunEqualsUninterruptedSgd) {
+  OptimConfig o = Optim();
+  o.set_optimizer(OptimConfig::SGD);
+  o.set_momentum(0.9);
+  const std::string ckpt = std::string(std::getenv("TEST_TMPDIR")) + "/sgd.ckpt";
+  ExpectSameCurve(TrainPossiblyInterrupted(10, 0, ckpt, o),
+                  TrainPossiblyInterrupted(10, 4, ckpt, o));
+}
+
+TEST(Checkpoint, CorruptFileIsAClearError) {
+  const std::string ckpt =
+      std::string(std::getenv("TEST_TMPDIR")) + "/corrupt.ckpt";
+  { std::ofstream(ckpt) << "not a checkpoint"; }
+  TransformerLM lm = SmallLm();
+  TrainConfig train;
+  train.set_steps(2);
+  Trainer trainer(lm.ptr(), Optim(), train);
+  TrainingRecord record;
+  absl::Status s = trainer.Resume(ckpt, &record);
+  EXPECT_EQ(s.code(), absl::StatusCode::kDataLoss) << s;
+  EXPECT_NE(s.message().find("corrupt.ckpt"), std::string::npos) << s;
+  EXPECT_EQ(std::count(s.message().begin(), s.message().end(), '\n'), 0);
 }
 
 }  // namespace

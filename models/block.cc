@@ -1,0 +1,36 @@
+#include "models/block.h"
+
+namespace sparsity {
+
+BlockImpl::BlockImpl(const BlockOptions& options) : options_(options) {
+  reset();
+}
+
+void BlockImpl::reset() {
+  const BlockOptions& o = options_;
+  ln1 = register_module(
+      "ln1", torch::nn::LayerNorm(torch::nn::LayerNormOptions({o.d_model()})));
+  attn = register_module(
+      "attn",
+      SelfAttention(AttentionOptions(o.d_model(), o.n_heads(), o.max_seq_len())
+                        .causal(o.causal())));
+  ln2 = register_module(
+      "ln2", torch::nn::LayerNorm(torch::nn::LayerNormOptions({o.d_model()})));
+  mlp = register_module("mlp", Mlp(o.mlp()));
+}
+
+torch::Tensor BlockImpl::forward(const torch::Tensor& x, int layer,
+                                 ActivationObserver* observer) {
+  torch::Tensor out;
+  if (options_.post_norm()) {
+    torch::Tensor y = ln1->forward(x + attn->forward(x, layer, observer));
+    out = ln2->forward(y + mlp->forward(y, layer, observer));
+  } else {
+    torch::Tensor y = x + attn->forward(ln1->forward(x), layer, observer);
+    out = y + mlp->forward(ln2->forward(y), layer, observer);
+  }
+  if (observer != nullptr) observer->OnBlock(BlockEvent{layer, out});
+  return out;
+}
+
+}  // namespace sparsity

@@ -1,0 +1,53 @@
+// One transformer block, shared by the language model and the vision
+// transformer: self-attention and an MLP, each with a residual connection
+// and a LayerNorm, pre-norm (x + f(LN(x))) or post-norm (LN(x + f(x))).
+//
+//   Block block(BlockOptions(/*d_model=*/128, /*n_heads=*/4, /*d_ff=*/512,
+//                            /*max_seq_len=*/128).post_norm(false));
+//   torch::Tensor y = block->forward(x, /*layer=*/0, observer);
+#ifndef SPARSITY_MODELS_BLOCK_H_
+#define SPARSITY_MODELS_BLOCK_H_
+
+#include "models/attention.h"
+#include "models/mlp.h"
+#include "models/observer.h"
+#include "torch/torch.h"
+
+namespace sparsity {
+
+struct BlockOptions {
+  BlockOptions(int64_t d_model, int64_t n_heads, int64_t d_ff,
+               int64_t max_seq_len)
+      : d_model_(d_model),
+        n_heads_(n_heads),
+        max_seq_len_(max_seq_len),
+        mlp_(d_model, d_ff) {}
+  TORCH_ARG(int64_t, d_model);
+  TORCH_ARG(int64_t, n_heads);
+  TORCH_ARG(int64_t, max_seq_len);
+  TORCH_ARG(bool, post_norm) = false;
+  TORCH_ARG(bool, causal) = true;
+  TORCH_ARG(MlpOptions, mlp);
+};
+
+class BlockImpl : public torch::nn::Cloneable<BlockImpl> {
+ public:
+  explicit BlockImpl(const BlockOptions& options);
+  void reset() override;
+
+  // x: [batch, seq, d_model]. Reports attention, MLP and the block's output.
+  torch::Tensor forward(const torch::Tensor& x, int layer,
+                        ActivationObserver* observer = nullptr);
+
+  torch::nn::LayerNorm ln1{nullptr}, ln2{nullptr};
+  SelfAttention attn{nullptr};
+  Mlp mlp{nullptr};
+
+ private:
+  BlockOptions options_;
+};
+TORCH_MODULE(Block);
+
+}  // namespace sparsity
+
+#endif  // SPARSITY_MODELS_BLOCK_H_

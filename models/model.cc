@@ -1,0 +1,50 @@
+#include "models/model.h"
+
+#include <cmath>
+
+#include "models/attention.h"
+#include "models/mlp.h"
+
+namespace sparsity {
+
+int64_t Model::NumParameters() const {
+  int64_t n = 0;
+  for (const auto& p : parameters()) n += p.numel();
+  return n;
+}
+
+torch::Device Model::device() const {
+  const auto params = parameters();
+  return params.empty() ? torch::Device(torch::kCPU) : params[0].device();
+}
+
+void InitGpt2(torch::nn::Module& root, int64_t n_layers) {
+  torch::NoGradGuard no_grad;
+  const double std = 0.02;
+  const double residual_std = std / std::sqrt(2.0 * n_layers);
+  // Not modules(include_self = true): that needs the root in a shared_ptr,
+  // which a module's own constructor does not have yet.
+  std::vector<torch::nn::Module*> all = {&root};
+  for (const auto& child : root.modules(/*include_self=*/false)) {
+    all.push_back(child.get());
+  }
+  for (torch::nn::Module* module : all) {
+    if (auto* linear = module->as<torch::nn::Linear>()) {
+      linear->weight.normal_(0.0, std);
+      if (linear->bias.defined()) linear->bias.zero_();
+    } else if (auto* embedding = module->as<torch::nn::Embedding>()) {
+      embedding->weight.normal_(0.0, std);
+    } else if (auto* norm = module->as<torch::nn::LayerNorm>()) {
+      norm->reset_parameters();
+    }
+  }
+  for (torch::nn::Module* module : all) {
+    if (auto* mlp = module->as<MlpImpl>()) {
+      mlp->fc2->weight.normal_(0.0, residual_std);
+    } else if (auto* attn = module->as<SelfAttentionImpl>()) {
+      attn->proj->weight.normal_(0.0, residual_std);
+    }
+  }
+}
+
+}  // namespace sparsity

@@ -1,0 +1,50 @@
+// The interface every trainable model implements (the LM today, the ViT
+// next), so that the Trainer, checkpoints, probes and sweeps serve them all.
+//
+//   std::shared_ptr<Model> model = TransformerLM(options).ptr();
+//   torch::Tensor loss = model->Loss(batch, /*observer=*/nullptr);
+//   model->ApplyConstraints(step);   // after each optimiser step
+//
+// A Model is a torch::nn::Module (parameters(), to(device), save/load); the
+// concrete models are also Cloneable (clone() is a deep copy, e.g. for the
+// c * theta copies of a saturation probe).
+#ifndef SPARSITY_MODELS_MODEL_H_
+#define SPARSITY_MODELS_MODEL_H_
+
+#include <cstdint>
+
+#include "data/batch.h"
+#include "models/observer.h"
+#include "torch/torch.h"
+
+namespace sparsity {
+
+class Model : public virtual torch::nn::Module {
+ public:
+  // Mean training loss of `batch` (e.g. next-token cross-entropy); reports
+  // activations to `observer` when it is not null.
+  virtual torch::Tensor Loss(const Batch& batch,
+                             ActivationObserver* observer) = 0;
+
+  // Parameter constraints applied after every optimiser step (zeroth-bias
+  // clipping, LayerNorm gain clamps, activation-mix schedules). Default: none.
+  virtual void ApplyConstraints(int64_t step) {}
+
+  // Blocks whose MLP the observer reports, and units per MLP.
+  virtual int64_t num_layers() const = 0;
+  virtual int64_t d_ff() const = 0;
+
+  int64_t NumParameters() const;
+  // The device of the parameters.
+  torch::Device device() const;
+};
+
+// GPT-2 initialisation keyed by module type, not by parameter name: every
+// Linear and Embedding weight ~ N(0, 0.02), biases 0, LayerNorm 1 and 0;
+// then the projections that write into the residual stream (the MLP's fc2,
+// attention's proj) ~ N(0, 0.02 / sqrt(2 * n_layers)).
+void InitGpt2(torch::nn::Module& root, int64_t n_layers);
+
+}  // namespace sparsity
+
+#endif  // SPARSITY_MODELS_MODEL_H_

@@ -1,0 +1,148 @@
+#include "reports/validate.h"
+
+#include <cmath>
+
+#include "absl/strings/str_cat.h"
+
+namespace sparsity {
+namespace {
+
+absl::Status Bad(const std::string& where, const std::string& what) {
+  return absl::DataLossError(
+      absl::StrCat(where, ": ", what, " (the file is damaged or was made by "
+                                      "a bug; re-run the experiment)"));
+}
+
+bool InUnit(double v) { return std::isfinite(v) && v >= 0 && v <= 1; }
+
+absl::Status ValidateLayer(const LayerSparsity& l, int index, int64_t d_ff,
+                           const std::string& where) {
+  const std::string at = absl::StrCat(where, ", layer ", index);
+  if (l.layer() != index) {
+    return Bad(at, absl::StrCat("holds layer ", l.layer()));
+  }
+  const std::pair<const char*, double> fields[] = {
+      {"token_density_mean", l.token_density_mean()},
+      {"token_density_p10", l.token_density_p10()},
+      {"token_density_p50", l.token_density_p50()},
+      {"token_density_p90", l.token_density_p90()},
+      {"sequence_union_density", l.sequence_union_density()},
+      {"batch_union_density", l.batch_union_density()},
+  };
+  for (const auto& [name, v] : fields) {
+    if (!InUnit(v)) {
+      return Bad(at, absl::StrCat(name, " is ", v, ", not in [0, 1]"));
+    }
+  }
+  constexpr double kTol = 1e-6;
+  if (l.token_density_p10() > l.token_density_p50() + kTol ||
+      l.token_density_p50() > l.token_density_p90() + kTol) {
+    return Bad(at, "token density percentiles are not ordered");
+  }
+  if (l.token_density_mean() > l.sequence_union_density() + kTol ||
+      l.sequence_union_density() > l.batch_union_density() + kTol) {
+    return Bad(at,
+               "token density <= sequence union <= batch union does not hold");
+  }
+  if (l.dead_units() < 0 || l.dead_units() > d_ff) {
+    return Bad(at, absl::StrCat("dead_units is ", l.dead_units(),
+                                ", not in [0, d_ff = ", d_ff, "]"));
+  }
+  if (l.firing_frequency_size() != 0 && l.firing_frequency_size() != d_ff) {
+    return Bad(at, absl::StrCat("has ", l.firing_frequency_size(),
+                                " firing frequencies for d_ff = ", d_ff));
+  }
+  for (float f : l.firing_frequency()) {
+    if (!InUnit(f)) {
+      return Bad(at, absl::StrCat("a firing frequency is ", f));
+    }
+  }
+  return absl::OkStatus();
+}
+
+absl::Status ValidateRun(const TrainingRecord& run, const TrainingRecord& first,
+                         const std::string& file) {
+  const std::string where = absl::StrCat(file, ", run ", run.name());
+  const ModelConfig& m = run.config().model();
+  if (m.n_layers() <= 0 || m.n_layers() > 1024 || m.d_ff() <= 0 ||
+      m.d_ff() > (1 << 20)) {
+    return Bad(where, absl::StrCat("config has n_layers ", m.n_layers(),
+                                   " and d_ff ", m.d_ff()));
+  }
+  if (run.loss_size() == 0 || run.probes_size() == 0) {
+    return Bad(where, "holds no loss curve or no probes");
+  }
+  for (const LossPoint& p : run.loss()) {
+    if (!std::isfinite(p.loss())) {
+      return Bad(where, absl::StrCat("loss at step ", p.step(), " is ",
+                                     p.loss()));
+    }
+  }
+  if (run.probes_size() != first.probes_size()) {
+    return Bad(where, absl::StrCat("has ", run.probes_size(),
+                                   " probes, the first run ",
+                                   first.probes_size()));
+  }
+  for (int i = 0; i < run.probes_size(); ++i) {
+    const Probe& p = run.probes(i);
+    const std::string at = absl::StrCat(where, ", probe at step ", p.step());
+    if (i > 0 && p.step() <= run.probes(i - 1).step()) {
+      return Bad(at, "probe steps are not increasing");
+    }
+    if (p.step() != first.probes(i).step()) {
+      return Bad(at, absl::StrCat("the first run probed at step ",
+                                  first.probes(i).step()));
+    }
+    if (!std::isfinite(p.probe_loss())) {
+      return Bad(at, absl::StrCat("probe_loss is ", p.probe_loss()));
+    }
+    if (p.layers_size() != m.n_layers()) {
+      return Bad(at, absl::StrCat("has ", p.layers_size(),
+                                  " layers; the config has ", m.n_layers()));
+    }
+    for (int l = 0; l < p.layers_size(); ++l) {
+      if (absl::Status s = ValidateLayer(p.layers(l), l, m.d_ff(), at);
+          !s.ok()) {
+        return s;
+      }
+    }
+  }
+  return absl::OkStatus();
+}
+
+}  // namespace
+
+absl::Status ValidateResults(const Results& results,
+                             const std::string& file_name) {
+  switch (results.experiment_case()) {
+    case Results::kLayerwiseSparsity: {
+      const LayerwiseSparsityResults& r = results.layerwise_sparsity();
+      if (r.runs_size() == 0) return Bad(file_name, "holds no runs");
+      for (const TrainingRecord& run : r.runs()) {
+        if (absl::Status s = ValidateRun(run, r.runs(0), file_name); !s.ok()) {
+          return s;
+        }
+      }
+      return absl::OkStatus();
+    }
+    case Results::kPerformance: {
+      const PerformanceResults& p = results.performance();
+      if (p.samples_size() == 0) return Bad(file_name, "holds no samples");
+      for (const SpeedSample& s : p.samples()) {
+        if (!(std::isfinite(s.seconds()) && s.seconds() > 0 &&
+              std::isfinite(s.steps_per_second()) &&
+              s.steps_per_second() > 0)) {
+          return Bad(file_name, absl::StrCat("sample ", s.impl(), "/",
+                                             s.size(), " has a timing of ",
+                                             s.seconds(), " s"));
+        }
+      }
+      return absl::OkStatus();
+    }
+    case Results::EXPERIMENT_NOT_SET:
+      break;
+  }
+  return Bad(file_name, "names no experiment");
+}
+
+}  // namespace sparsity

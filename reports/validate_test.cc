@@ -1,0 +1,170 @@
+#include "reports/validate.h"
+
+#include <fstream>
+#include <sstream>
+
+#include "gtest/gtest.h"
+#include "proto/results_io.h"
+#include "reports/layerwise_sparsity_report.h"
+
+namespace sparsity {
+namespace {
+
+// A consistent results file: 2 runs x 3 probes x 2 layers of 4 units.
+Results Valid() {
+  Results r;
+  LayerwiseSparsityResults& e = *r.mutable_layerwise_sparsity();
+  for (int k = 0; k < 2; ++k) {
+    TrainingRecord& run = *e.add_runs();
+    run.set_name(k == 0 ? "base/i1-d1" : "base/i2-d2");
+    run.set_variant("base");
+    run.mutable_config()->mutable_model()->set_n_layers(2);
+    run.mutable_config()->mutable_model()->set_d_ff(4);
+    run.mutable_data()->set_probe_tokens(64);
+    for (int s = 1; s <= 4; ++s) {
+      LossPoint& p = *run.add_loss();
+      p.set_step(s);
+      p.set_loss(3.0f - 0.1f * s);
+    }
+    for (int step : {0, 2, 4}) {
+      Probe& p = *run.add_probes();
+      p.set_step(step);
+      p.set_probe_loss(2.5f);
+      for (int l = 0; l < 2; ++l) {
+        LayerSparsity& ls = *p.add_layers();
+        ls.set_layer(l);
+        ls.set_token_density_mean(0.25f);
+        ls.set_token_density_p10(0.1f);
+        ls.set_token_density_p50(0.25f);
+        ls.set_token_density_p90(0.5f);
+        ls.set_sequence_union_density(0.5f);
+        ls.set_batch_union_density(0.75f);
+        ls.set_dead_units(1);
+        if (step == 4) {
+          for (float f : {0.0f, 0.1f, 0.3f, 0.6f}) ls.add_firing_frequency(f);
+        }
+      }
+    }
+  }
+  return r;
+}
+
+LayerSparsity* Layer(Results* r, int run, int probe, int layer) {
+  return r->mutable_layerwise_sparsity()
+      ->mutable_runs(run)
+      ->mutable_probes(probe)
+      ->mutable_layers(layer);
+}
+
+void ExpectRejected(const Results& r, const std::string& needle) {
+  absl::Status s = ValidateResults(r, "x.pb");
+  EXPECT_EQ(s.code(), absl::StatusCode::kDataLoss) << needle;
+  EXPECT_NE(s.message().find(needle), std::string::npos) << s;
+  EXPECT_EQ(s.message().find('\n'), std::string::npos);
+}
+
+TEST(ValidateResults, AcceptsAConsistentFileAndItRenders) {
+  const Results r = Valid();
+  ASSERT_TRUE(ValidateResults(r, "x.pb").ok()) << ValidateResults(r, "x.pb");
+  Report report = LayerwiseSparsityReport(r, "x.pb");
+  EXPECT_NE(report.markdown.find("## Findings"), std::string::npos);
+}
+
+TEST(ValidateResults, FewerLayersThanTheConfig) {
+  Results r = Valid();
+  r.mutable_layerwise_sparsity()
+      ->mutable_runs(1)
+      ->mutable_probes(2)
+      ->mutable_layers()
+      ->RemoveLast();
+  ExpectRejected(r, "run base/i2-d2, probe at step 4: has 1 layers");
+}
+
+TEST(ValidateResults, NanNegativeAndAboveOneDensities) {
+  Results r = Valid();
+  Layer(&r, 0, 1, 1)->set_batch_union_density(std::nanf(""));
+  ExpectRejected(r, "layer 1: batch_union_density is nan");
+  r = Valid();
+  Layer(&r, 0, 1, 0)->set_token_density_mean(-0.1f);
+  ExpectRejected(r, "token_density_mean is -0.1");
+  r = Valid();
+  Layer(&r, 1, 0, 0)->set_sequence_union_density(1.5f);
+  ExpectRejected(r, "sequence_union_density is 1.5");
+}
+
+TEST(ValidateResults, OrderingAndCounts) {
+  Results r = Valid();
+  Layer(&r, 0, 0, 0)->set_token_density_p10(0.4f);
+  ExpectRejected(r, "percentiles are not ordered");
+  r = Valid();
+  Layer(&r, 0, 0, 0)->set_batch_union_density(0.3f);
+  ExpectRejected(r, "does not hold");
+  r = Valid();
+  Layer(&r, 0, 0, 0)->set_dead_units(9);
+  ExpectRejected(r, "dead_units is 9");
+  r = Valid();
+  Layer(&r, 0, 2, 0)->add_firing_frequency(0.5f);
+  ExpectRejected(r, "has 5 firing frequencies");
+  r = Valid();
+  Layer(&r, 0, 0, 1)->set_layer(0);
+  ExpectRejected(r, "holds layer 0");
+}
+
+TEST(ValidateResults, StepsLossAndRuns) {
+  Results r = Valid();
+  r.mutable_layerwise_sparsity()->mutable_runs(0)->mutable_probes(1)->set_step(
+      0);
+  ExpectRejected(r, "not increasing");
+  r = Valid();
+  r.mutable_layerwise_sparsity()->mutable_runs(1)->mutable_probes(1)->set_step(
+      3);
+  ExpectRejected(r, "the first run probed at step 2");
+  r = Valid();
+  r.mutable_layerwise_sparsity()->mutable_runs(0)->mutable_loss(2)->set_loss(
+      INFINITY);
+  ExpectRejected(r, "loss at step 3 is inf");
+  r = Valid();
+  r.mutable_layerwise_sparsity()->mutable_runs(1)->mutable_config()
+      ->mutable_model()->set_n_layers(0);
+  ExpectRejected(r, "config has n_layers 0");
+  r = Valid();
+  r.mutable_layerwise_sparsity()->clear_runs();
+  ExpectRejected(r, "holds no runs");
+}
+
+// Every single-bit flip of the committed results file either fails to
+// parse, fails validation, or renders: it never crashes the renderer.
+TEST(ValidateResults, BitFlipsOfTheCommittedFileNeverCrashTheReport) {
+  std::ifstream in("results/layerwise_sparsity.pb", std::ios::binary);
+  ASSERT_TRUE(in) << "results/layerwise_sparsity.pb is not in the runfiles";
+  std::stringstream buffer;
+  buffer << in.rdbuf();
+  const std::string good = buffer.str();
+  int parsed = 0, rejected = 0, rendered = 0;
+  const size_t stride = std::max<size_t>(1, good.size() / 3000);
+  for (size_t i = 0; i < good.size(); i += stride) {
+    for (int bit : {0, 3, 6}) {
+      std::string bad = good;
+      bad[i] = static_cast<char>(bad[i] ^ (1 << bit));
+      Results r;
+      if (!r.ParseFromString(bad) || r.end_marker() != kResultsEndMarker ||
+          !r.has_layerwise_sparsity()) {
+        continue;
+      }
+      ++parsed;
+      if (!ValidateResults(r, "flipped.pb").ok()) {
+        ++rejected;
+        continue;
+      }
+      Report report = LayerwiseSparsityReport(r, "flipped.pb");
+      rendered += !report.markdown.empty();
+    }
+  }
+  EXPECT_GT(parsed, 0);
+  EXPECT_EQ(parsed, rejected + rendered);
+  std::printf("bit flips: %d parsed, %d rejected, %d rendered\n", parsed,
+              rejected, rendered);
+}
+
+}  // namespace
+}  // namespace sparsity

@@ -1,0 +1,86 @@
+#include "train/checkpoint.h"
+
+#include <fstream>
+#include <sstream>
+
+#include "ATen/CPUGeneratorImpl.h"
+#include "absl/strings/str_cat.h"
+#include "common/cli.h"
+#include "proto/results_io.h"
+
+namespace sparsity {
+namespace {
+
+constexpr char kFormat[] = "sparsity-checkpoint-v1";
+
+}  // namespace
+
+absl::Status SaveCheckpoint(const std::string& path,
+                            const torch::nn::Module& model,
+                            const torch::optim::Optimizer& optimizer,
+                            const TrainingRecord& record) {
+  std::ostringstream bytes;
+  try {
+    torch::serialize::OutputArchive archive;
+    torch::serialize::OutputArchive model_archive, optimizer_archive;
+    model.save(model_archive);
+    optimizer.save(optimizer_archive);
+    archive.write("model", model_archive);
+    archive.write("optimizer", optimizer_archive);
+    archive.write("record", c10::IValue(record.SerializeAsString()));
+    {
+      at::Generator gen = at::detail::getDefaultCPUGenerator();
+      std::lock_guard<std::mutex> lock(gen.mutex());
+      archive.write("cpu_rng", gen.get_state(), /*is_buffer=*/true);
+    }
+    archive.write("format", c10::IValue(std::string(kFormat)));
+    archive.save_to(bytes);
+  } catch (const std::exception& e) {
+    return absl::InternalError(
+        absl::StrCat("cannot save checkpoint ", path, ": ", ExceptionMessage(e)));
+  }
+  return WriteFilesAtomically({{path, bytes.str()}});
+}
+
+absl::Status LoadCheckpoint(const std::string& path, torch::nn::Module& model,
+                            torch::optim::Optimizer& optimizer,
+                            TrainingRecord* record) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in) return absl::NotFoundError(absl::StrCat("no checkpoint at ", path));
+  torch::Device device(torch::kCPU);
+  const auto params = model.parameters();
+  if (!params.empty()) device = params[0].device();
+  try {
+    torch::serialize::InputArchive archive;
+    archive.load_from(in, device);
+    c10::IValue format, serialized;
+    archive.read("format", format);
+    if (!format.isString() || format.toStringRef() != kFormat) {
+      return absl::DataLossError(
+          absl::StrCat("checkpoint ", path, " is not a ", kFormat, " file"));
+    }
+    torch::serialize::InputArchive model_archive, optimizer_archive;
+    archive.read("model", model_archive);
+    archive.read("optimizer", optimizer_archive);
+    model.load(model_archive);
+    optimizer.load(optimizer_archive);
+    archive.read("record", serialized);
+    if (!serialized.isString() ||
+        !record->ParseFromString(serialized.toStringRef())) {
+      return absl::DataLossError(
+          absl::StrCat("checkpoint ", path, " holds no valid run record"));
+    }
+    torch::Tensor rng;
+    archive.read("cpu_rng", rng, /*is_buffer=*/true);
+    at::Generator gen = at::detail::getDefaultCPUGenerator();
+    std::lock_guard<std::mutex> lock(gen.mutex());
+    gen.set_state(rng.cpu());
+  } catch (const std::exception& e) {
+    return absl::DataLossError(absl::StrCat(
+        "checkpoint ", path, " cannot be loaded (", ExceptionMessage(e),
+        "); delete it to start that run over"));
+  }
+  return absl::OkStatus();
+}
+
+}  // namespace sparsity

@@ -1,0 +1,27 @@
+// The optimiser of a run, from its OptimConfig: AdamW (decoupled weight
+// decay) or momentum SGD, weight decay on matrices and embeddings only
+// (parameters with ndim >= 2; biases and LayerNorm gains are not decayed).
+//
+//   std::unique_ptr<torch::optim::Optimizer> opt =
+//       MakeOptimizer(config.optim(), model->parameters());
+//   SetLearningRate(*opt, ScheduledLearningRate(config.optim(), step, steps));
+#ifndef SPARSITY_TRAIN_OPTIMIZER_H_
+#define SPARSITY_TRAIN_OPTIMIZER_H_
+
+#include <memory>
+#include <vector>
+
+#include "proto/config.pb.h"
+#include "torch/torch.h"
+
+namespace sparsity {
+
+std::unique_ptr<torch::optim::Optimizer> MakeOptimizer(
+    const OptimConfig& config, const std::vector<torch::Tensor>& params);
+
+// Sets the learning rate of every parameter group.
+void SetLearningRate(torch::optim::Optimizer& optimizer, double lr);
+
+}  // namespace sparsity
+
+#endif  // SPARSITY_TRAIN_OPTIMIZER_H_

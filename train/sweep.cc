@@ -1,0 +1,194 @@
+#include "train/sweep.h"
+
+#include <chrono>
+#include <cstdio>
+#include <filesystem>
+#include <set>
+
+#include "absl/strings/str_cat.h"
+#include "absl/strings/match.h"
+#include "absl/strings/str_format.h"
+#include "absl/strings/str_replace.h"
+#include "google/protobuf/util/message_differencer.h"
+#include "proto/results_io.h"
+#include "train/config_validation.h"
+
+namespace sparsity {
+namespace {
+
+namespace fs = std::filesystem;
+
+bool ValidName(const std::string& name) {
+  if (name.empty()) return false;
+  for (char c : name) {
+    if (!std::isalnum(static_cast<unsigned char>(c)) && c != '_' && c != '-' &&
+        c != '.') {
+      return false;
+    }
+  }
+  return true;
+}
+
+std::string FileStem(const SweepRun& run) {
+  return absl::StrReplaceAll(run.name, {{"/", "__"}});
+}
+
+}  // namespace
+
+absl::StatusOr<std::vector<SweepRun>> ExpandSweep(const RunConfig& base,
+                                                  const SweepConfig& sweep) {
+  std::vector<Variant> variants(sweep.variants().begin(),
+                                sweep.variants().end());
+  if (variants.empty()) {
+    Variant v;
+    v.set_name("base");
+    v.set_description("the base config");
+    variants.push_back(v);
+  }
+  std::vector<Seeds> seeds(sweep.seeds().begin(), sweep.seeds().end());
+  if (seeds.empty()) {
+    Seeds s;
+    s.set_init(base.init_seed());
+    s.set_data(base.data_seed());
+    seeds.push_back(s);
+  }
+  std::set<std::string> names;
+  std::vector<SweepRun> runs;
+  for (const Variant& v : variants) {
+    if (!ValidName(v.name())) {
+      return absl::InvalidArgumentError(absl::StrCat(
+          "variant name '", v.name(), "' must be non-empty [A-Za-z0-9_.-]"));
+    }
+    if (!names.insert(v.name()).second) {
+      return absl::InvalidArgumentError(
+          absl::StrCat("variant '", v.name(), "' is listed twice"));
+    }
+    for (const Seeds& s : seeds) {
+      SweepRun run;
+      run.variant = v.name();
+      run.description = v.description();
+      run.config = base;
+      run.config.MergeFrom(v.patch());
+      if (s.has_init()) run.config.set_init_seed(s.init());
+      if (s.has_data()) run.config.set_data_seed(s.data());
+      run.name = absl::StrCat(v.name(), "/i", run.config.init_seed(), "-d",
+                              run.config.data_seed());
+      if (absl::Status st = ValidateRunConfig(run.config); !st.ok()) {
+        return absl::Status(
+            st.code(), variants.size() > 1 || v.name() != "base"
+                           ? absl::StrCat("variant ", v.name(), ": ",
+                                          st.message())
+                           : std::string(st.message()));
+      }
+      runs.push_back(std::move(run));
+    }
+  }
+  std::set<std::string> run_names;
+  for (const SweepRun& r : runs) {
+    if (!run_names.insert(r.name).second) {
+      return absl::InvalidArgumentError(
+          absl::StrCat("run ", r.name, " appears twice (repeated seeds?)"));
+    }
+  }
+  return runs;
+}
+
+absl::StatusOr<std::vector<TrainingRecord>> RunSweep(
+    const std::vector<SweepRun>& runs, const std::vector<RunHook>& hooks,
+    const SweepOptions& options) {
+  using Clock = std::chrono::steady_clock;
+  if (absl::Status s = EnsureWritableDir(options.work_dir); !s.ok()) return s;
+  if (absl::Status s = FinishInterruptedCommits(options.work_dir); !s.ok()) {
+    return s;
+  }
+  if (!options.resume) {
+    int removed = 0;
+    std::error_code ec;
+    for (const auto& e : fs::directory_iterator(options.work_dir, ec)) {
+      const std::string n = e.path().filename().string();
+      if (absl::EndsWith(n, ".record.pb") || absl::EndsWith(n, ".ckpt")) {
+        removed += fs::remove(e.path(), ec) ? 1 : 0;
+      }
+    }
+    if (removed > 0 && !options.quiet) {
+      std::printf(
+          "sweep: starting over: removed %d record/checkpoint file(s) of an "
+          "earlier sweep from %s (--resume continues one instead)\n",
+          removed, options.work_dir.c_str());
+    }
+  }
+  const int n = static_cast<int>(runs.size());
+  std::vector<TrainingRecord> records;
+  double trained_seconds = 0;
+  int trained = 0;
+  for (int i = 0; i < n; ++i) {
+    const SweepRun& run = runs[i];
+    const std::string stem = FileStem(run);
+    const std::string record_path =
+        absl::StrCat(options.work_dir, "/", stem, ".record.pb");
+    const std::string label =
+        absl::StrFormat("run %d/%d %s", i + 1, n, run.name);
+    if (options.resume && fs::exists(record_path)) {
+      TrainingRecord done;
+      if (absl::Status s = ReadProto(record_path, &done); !s.ok()) return s;
+      if (!google::protobuf::util::MessageDifferencer::Equals(done.config(),
+                                                              run.config)) {
+        return absl::FailedPreconditionError(absl::StrCat(
+            record_path, " was made with a different config than ", run.name,
+            "; run without --resume to start over"));
+      }
+      if (!options.quiet) {
+        std::printf("sweep: %s finished earlier: kept (%s)\n", label.c_str(),
+                    record_path.c_str());
+      }
+      records.push_back(std::move(done));
+      continue;
+    }
+    if (!options.quiet) {
+      const std::string eta =
+          trained > 0 ? absl::StrCat("; sweep ETA ",
+                                     FormatDuration(trained_seconds / trained *
+                                                    (n - i)))
+                      : "";
+      std::printf("sweep: %s: %s%s\n", label.c_str(),
+                  run.description.empty() ? "starting"
+                                          : run.description.c_str(),
+                  eta.c_str());
+      std::fflush(stdout);
+    }
+    const auto start = Clock::now();
+    RunOptions run_options;
+    run_options.checkpoint_path =
+        absl::StrCat(options.work_dir, "/", stem, ".ckpt");
+    run_options.resume = options.resume;
+    run_options.quiet = options.quiet;
+    run_options.progress_prefix = absl::StrCat("[", label, "] ");
+    absl::StatusOr<TrainingRecord> record = TrainOne(run, hooks, run_options);
+    if (!record.ok()) {
+      return absl::Status(record.status().code(),
+                          absl::StrCat(run.name, ": ",
+                                       record.status().message()));
+    }
+    if (absl::Status s = WriteProtoAtomically(*record, record_path); !s.ok()) {
+      return s;
+    }
+    const double seconds =
+        std::chrono::duration<double>(Clock::now() - start).count();
+    trained_seconds += seconds;
+    ++trained;
+    if (!options.quiet) {
+      std::printf("sweep: %s done in %s%s\n", label.c_str(),
+                  FormatDuration(seconds).c_str(),
+                  i + 1 < n ? absl::StrCat("; sweep ETA ",
+                                           FormatDuration(trained_seconds /
+                                                          trained * (n - i - 1)))
+                                  .c_str()
+                            : "");
+      std::fflush(stdout);
+    }
+    records.push_back(*std::move(record));
+  }
+  return records;
+}
+
+}  // namespace sparsity

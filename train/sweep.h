@@ -1,0 +1,47 @@
+// Sweeps: an experiment's runs are its variants (patches of a base
+// RunConfig) under its seed pairs, run in order. Each finished run's record
+// is kept in the work folder; a re-started sweep (resume) skips finished
+// runs and continues the interrupted one from its checkpoint.
+//
+//   absl::StatusOr<std::vector<SweepRun>> runs =
+//       ExpandSweep(config.base(), config.sweep());
+//   absl::StatusOr<std::vector<TrainingRecord>> records =
+//       RunSweep(*runs, {AddSparsityProbe},
+//                SweepOptions{.work_dir = dir, .resume = FLAGS_resume});
+//
+// Work folder: NAME.record.pb per finished run and NAME.ckpt per run
+// (NAME = the run name with '/' as '__'). Without resume, earlier records and
+// checkpoints there are removed first.
+#ifndef SPARSITY_TRAIN_SWEEP_H_
+#define SPARSITY_TRAIN_SWEEP_H_
+
+#include <string>
+#include <vector>
+
+#include "absl/status/statusor.h"
+#include "proto/config.pb.h"
+#include "proto/results.pb.h"
+#include "train/train_one.h"
+
+namespace sparsity {
+
+// Variants x seeds, variants outermost. A patch replaces only the fields it
+// sets. With no variants, one run set "base"; with no seeds, the base's own.
+// Every run's config is validated (ValidateRunConfig); an error names the
+// variant. Variant names must be unique, non-empty and [A-Za-z0-9_.-].
+absl::StatusOr<std::vector<SweepRun>> ExpandSweep(const RunConfig& base,
+                                                  const SweepConfig& sweep);
+
+struct SweepOptions {
+  std::string work_dir;
+  bool resume = false;
+  bool quiet = false;
+};
+
+absl::StatusOr<std::vector<TrainingRecord>> RunSweep(
+    const std::vector<SweepRun>& runs, const std::vector<RunHook>& hooks,
+    const SweepOptions& options);
+
+}  // namespace sparsity
+
+#endif  // SPARSITY_TRAIN_SWEEP_H_

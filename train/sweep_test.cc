@@ -1,0 +1,195 @@
+#include "train/sweep.h"
+
+#include <filesystem>
+
+#include "google/protobuf/text_format.h"
+#include "google/protobuf/util/message_differencer.h"
+#include "gtest/gtest.h"
+#include "train/sparsity_probe.h"
+
+namespace sparsity {
+namespace {
+
+namespace fs = std::filesystem;
+
+RunConfig Base() {
+  RunConfig c;
+  const std::string corpus =
+      fs::path(std::getenv("BROWN_CA01")).parent_path().string();
+  google::protobuf::TextFormat::ParseFromString(
+      R"pb(
+        model {
+          vocab_size: 256 d_model: 16 n_layers: 2 n_heads: 2 d_ff: 32
+          max_seq_len: 16
+        }
+        data {
+          source: BROWN seq_len: 16 batch_size: 4 heldout_fraction: 0.1
+          split_seed: 0
+        }
+        optim {
+          lr: 3e-3 min_lr: 3e-4 warmup_steps: 2 weight_decay: 0.1 beta1: 0.9
+          beta2: 0.95 eps: 1e-8 grad_clip: 1.0
+        }
+        train { steps: 8 log_every: 100 threads: 1 checkpoint_every: 3 }
+        probe { every: 4 batch_tokens: 64 seq_len: 16 }
+        init_seed: 1
+        data_seed: 1
+      )pb",
+      &c);
+  c.mutable_data()->set_corpus_dir(corpus);
+  return c;
+}
+
+SweepConfig TwoByTwo() {
+  SweepConfig s;
+  google::protobuf::TextFormat::ParseFromString(
+      R"pb(
+        variants { name: "base" }
+        variants {
+          name: "no_decay"
+          patch { optim { weight_decay: 0 } }
+        }
+        seeds { init: 1 data: 1 }
+        seeds { init: 2 data: 3 }
+      )pb",
+      &s);
+  return s;
+}
+
+TEST(ExpandSweep, VariantsTimesSeedsWithZeroPatchesApplied) {
+  auto runs = ExpandSweep(Base(), TwoByTwo());
+  ASSERT_TRUE(runs.ok()) << runs.status();
+  ASSERT_EQ(runs->size(), 4u);
+  EXPECT_EQ((*runs)[0].name, "base/i1-d1");
+  EXPECT_EQ((*runs)[1].name, "base/i2-d3");
+  EXPECT_EQ((*runs)[3].name, "no_decay/i2-d3");
+  EXPECT_FLOAT_EQ((*runs)[0].config.optim().weight_decay(), 0.1f);
+  // The patch's zero is applied (presence-aware fields), the rest kept.
+  EXPECT_EQ((*runs)[2].config.optim().weight_decay(), 0.0f);
+  EXPECT_FLOAT_EQ((*runs)[2].config.optim().lr(), 3e-3f);
+  EXPECT_EQ((*runs)[3].config.init_seed(), 2u);
+  EXPECT_EQ((*runs)[3].config.data_seed(), 3u);
+}
+
+TEST(ExpandSweep, BadVariantsAreErrorsNamingThem) {
+  SweepConfig s = TwoByTwo();
+  s.mutable_variants(1)->mutable_patch()->mutable_model()->set_d_ff(0);
+  auto runs = ExpandSweep(Base(), s);
+  ASSERT_FALSE(runs.ok());
+  EXPECT_NE(runs.status().message().find("variant no_decay: model.d_ff"),
+            std::string::npos)
+      << runs.status();
+  s = TwoByTwo();
+  s.mutable_variants(1)->set_name("base");
+  EXPECT_NE(ExpandSweep(Base(), s).status().message().find("listed twice"),
+            std::string::npos);
+  s = TwoByTwo();
+  s.mutable_variants(1)->set_name("a b");
+  EXPECT_FALSE(ExpandSweep(Base(), s).ok());
+}
+
+TEST(ExpandSweep, NoVariantsNoSeedsIsTheBaseRun) {
+  auto runs = ExpandSweep(Base(), SweepConfig());
+  ASSERT_TRUE(runs.ok()) << runs.status();
+  ASSERT_EQ(runs->size(), 1u);
+  EXPECT_EQ((*runs)[0].name, "base/i1-d1");
+}
+
+// Fails the run named `victim` at step `at` (after a checkpoint), once.
+struct Saboteur {
+  std::string victim;
+  int64_t at;
+  bool armed = true;
+};
+
+class FailAt : public TrainingCallback {
+ public:
+  FailAt(Saboteur* s) : s_(s) {}
+  absl::Status AfterStep(int64_t step, Model&) override {
+    if (s_->armed && step == s_->at) {
+      s_->armed = false;
+      return absl::AbortedError("simulated kill");
+    }
+    return absl::OkStatus();
+  }
+
+ private:
+  Saboteur* s_;
+};
+
+std::vector<RunHook> Hooks(Saboteur* saboteur) {
+  std::vector<RunHook> hooks = {AddSparsityProbe};
+  if (saboteur != nullptr) {
+    hooks.push_back([saboteur](RunContext& ctx) -> absl::Status {
+      if (ctx.record.name() == saboteur->victim) {
+        auto cb = std::make_shared<FailAt>(saboteur);
+        ctx.trainer.add_callback(cb.get());
+        ctx.keep_alive.push_back(cb);
+      }
+      return absl::OkStatus();
+    });
+  }
+  return hooks;
+}
+
+void ClearTimings(TrainingRecord* r) {
+  r->clear_timings();
+  for (LossPoint& p : *r->mutable_loss()) p.clear_seconds();
+}
+
+TEST(RunSweep, KilledAndResumedEqualsUninterrupted) {
+  const std::string tmp = std::getenv("TEST_TMPDIR");
+  auto runs = ExpandSweep(Base(), TwoByTwo());
+  ASSERT_TRUE(runs.ok());
+  SweepOptions straight{tmp + "/straight", false, true};
+  auto a = RunSweep(*runs, Hooks(nullptr), straight);
+  ASSERT_TRUE(a.ok()) << a.status();
+  ASSERT_EQ(a->size(), 4u);
+  EXPECT_EQ((*a)[0].probes_size(), 3);  // steps 0, 4, 8
+
+  // Killed in run 3 at step 4 (checkpoint at 3), then resumed.
+  Saboteur saboteur{"no_decay/i1-d1", 4};
+  SweepOptions killed{tmp + "/killed", false, true};
+  auto failed = RunSweep(*runs, Hooks(&saboteur), killed);
+  ASSERT_FALSE(failed.ok());
+  EXPECT_NE(failed.status().message().find("no_decay/i1-d1"),
+            std::string::npos);
+  EXPECT_TRUE(fs::exists(tmp + "/killed/base__i2-d3.record.pb"));
+  EXPECT_FALSE(fs::exists(tmp + "/killed/no_decay__i1-d1.record.pb"));
+  killed.resume = true;
+  auto b = RunSweep(*runs, Hooks(&saboteur), killed);
+  ASSERT_TRUE(b.ok()) << b.status();
+  ASSERT_EQ(b->size(), 4u);
+  EXPECT_EQ((*b)[2].timings().resumed(), 1);
+  for (size_t i = 0; i < 4; ++i) {
+    TrainingRecord x = (*a)[i], y = (*b)[i];
+    ClearTimings(&x);
+    ClearTimings(&y);
+    EXPECT_TRUE(google::protobuf::util::MessageDifferencer::Equals(x, y))
+        << x.name();
+  }
+  // A second resume skips everything: the same records come back.
+  auto c = RunSweep(*runs, Hooks(nullptr), killed);
+  ASSERT_TRUE(c.ok());
+  EXPECT_TRUE(google::protobuf::util::MessageDifferencer::Equals((*b)[3],
+                                                                 (*c)[3]));
+}
+
+TEST(RunSweep, ResumeWithAnotherConfigIsAnError) {
+  const std::string tmp = std::getenv("TEST_TMPDIR");
+  auto runs = ExpandSweep(Base(), SweepConfig());
+  ASSERT_TRUE(runs.ok());
+  SweepOptions o{tmp + "/changed", false, true};
+  ASSERT_TRUE(RunSweep(*runs, Hooks(nullptr), o).ok());
+  RunConfig other = Base();
+  other.mutable_optim()->set_lr(1e-3);
+  auto changed = ExpandSweep(other, SweepConfig());
+  o.resume = true;
+  auto r = RunSweep(*changed, Hooks(nullptr), o);
+  ASSERT_FALSE(r.ok());
+  EXPECT_NE(r.status().message().find("different config"), std::string::npos)
+      << r.status();
+}
+
+}  // namespace
+}  // namespace sparsity

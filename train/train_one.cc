@@ -1,0 +1,85 @@
+#include "train/train_one.h"
+
+#include <chrono>
+#include <cstdio>
+#include <filesystem>
+
+#include "absl/strings/str_cat.h"
+#include "google/protobuf/util/message_differencer.h"
+#include "models/transformer_lm.h"
+
+namespace sparsity {
+
+absl::StatusOr<TrainingRecord> TrainOne(const SweepRun& run,
+                                        const std::vector<RunHook>& hooks,
+                                        const RunOptions& options) {
+  const auto start = std::chrono::steady_clock::now();
+  const RunConfig& config = run.config;
+  const torch::Device device(config.train().device() == "cuda" ? torch::kCUDA
+                                                               : torch::kCPU);
+  absl::StatusOr<LmData> data =
+      MakeLmData(config.data(), config.probe(), config.model().vocab_size(),
+                 config.data_seed());
+  if (!data.ok()) return data.status();
+
+  torch::manual_seed(config.init_seed());
+  TransformerLM lm(TransformerLMOptions::FromConfig(config.model()));
+  lm->to(device);
+  std::shared_ptr<Model> model = lm.ptr();
+
+  TrainingRecord record;
+  record.set_name(run.name);
+  record.set_variant(run.variant);
+  record.set_init_seed(config.init_seed());
+  record.set_data_seed(config.data_seed());
+  *record.mutable_config() = config;
+  record.set_parameters(model->NumParameters());
+  DataSummary& summary = *record.mutable_data();
+  summary.set_train_documents(data->train_documents);
+  summary.set_heldout_documents(data->heldout_documents);
+  summary.set_train_tokens(data->train_tokens);
+  summary.set_probe_tokens(data->probe_tokens());
+  summary.set_probe_sequences(data->probe_sequences());
+
+  Trainer trainer(model, config.optim(), config.train());
+  trainer.set_quiet(options.quiet);
+  trainer.set_progress_prefix(options.progress_prefix);
+  trainer.set_checkpoint(options.checkpoint_path,
+                         config.train().checkpoint_every());
+  RunContext ctx{config, model, *data, trainer, record, {}};
+  for (const RunHook& hook : hooks) {
+    if (absl::Status s = hook(ctx); !s.ok()) return s;
+  }
+
+  if (options.resume && !options.checkpoint_path.empty() &&
+      std::filesystem::exists(options.checkpoint_path)) {
+    TrainingRecord saved;
+    if (absl::Status s = trainer.Resume(options.checkpoint_path, &saved);
+        !s.ok()) {
+      return s;
+    }
+    if (!google::protobuf::util::MessageDifferencer::Equals(saved.config(),
+                                                            config)) {
+      return absl::FailedPreconditionError(absl::StrCat(
+          "checkpoint ", options.checkpoint_path,
+          " was made with a different config than run ", run.name,
+          "; run without --resume to start over"));
+    }
+    record = std::move(saved);
+    data->train->Skip(record.loss_size());
+    if (!options.quiet) {
+      std::printf("%sresumed at step %d from %s\n",
+                  options.progress_prefix.c_str(), record.loss_size(),
+                  options.checkpoint_path.c_str());
+    }
+  }
+  const double wall_before = record.timings().wall_seconds();
+  if (absl::Status s = trainer.Run(*data->train, &record); !s.ok()) return s;
+  record.mutable_timings()->set_wall_seconds(
+      wall_before + std::chrono::duration<double>(
+                        std::chrono::steady_clock::now() - start)
+                        .count());
+  return record;
+}
+
+}  // namespace sparsity

@@ -1,0 +1,61 @@
+// One training run from its RunConfig: the glue every experiment would
+// otherwise repeat. Seeds the initialisation, builds the data and the model
+// on the configured device, lets the experiment's hooks attach probes and
+// callbacks, resumes from a checkpoint when asked, trains, and returns the
+// run's TrainingRecord.
+//
+//   absl::StatusOr<TrainingRecord> record =
+//       TrainOne(run, {AddSparsityProbe}, RunOptions{.checkpoint_path = p});
+//
+// A hook sees the RunContext: it may add probes (writing into ctx.record),
+// callbacks or a training observer, and keep objects alive for the run.
+#ifndef SPARSITY_TRAIN_TRAIN_ONE_H_
+#define SPARSITY_TRAIN_TRAIN_ONE_H_
+
+#include <functional>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "absl/status/statusor.h"
+#include "data/lm_data.h"
+#include "models/model.h"
+#include "proto/config.pb.h"
+#include "proto/results.pb.h"
+#include "train/trainer.h"
+
+namespace sparsity {
+
+// One run of a sweep: a variant under one seed pair.
+struct SweepRun {
+  std::string name;     // "<variant>/i<init>-d<data>"
+  std::string variant;  // "base" when the sweep lists no variants
+  std::string description;
+  RunConfig config;     // base + patch + seeds, validated
+};
+
+struct RunContext {
+  const RunConfig& config;
+  std::shared_ptr<Model> model;
+  LmData& data;
+  Trainer& trainer;
+  TrainingRecord& record;
+  std::vector<std::shared_ptr<void>> keep_alive;
+};
+
+using RunHook = std::function<absl::Status(RunContext&)>;
+
+struct RunOptions {
+  std::string checkpoint_path;  // empty: no checkpoints
+  bool resume = false;          // continue from checkpoint_path if it exists
+  bool quiet = false;
+  std::string progress_prefix;
+};
+
+absl::StatusOr<TrainingRecord> TrainOne(const SweepRun& run,
+                                        const std::vector<RunHook>& hooks,
+                                        const RunOptions& options);
+
+}  // namespace sparsity
+
+#endif  // SPARSITY_TRAIN_TRAIN_ONE_H_
