@@ -30,6 +30,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
 #include "absl/strings/str_split.h"
+#include "common/cli.h"
 #include "data/batching.h"
 #include "gflags/gflags.h"
 #include "kernels/activation_stats.h"
@@ -100,10 +101,9 @@ OptimConfig BenchOptim() {
 // Full sparsity statistics of every layer on every training forward.
 class EveryStepObserver : public ActivationObserver {
  public:
-  void OnMlp(int layer, const torch::Tensor& pre,
-             const torch::Tensor& post) override {
-    SparsityAccumulator acc(post.size(-1), post.size(1));
-    acc.Add(post);
+  void OnMlp(const MlpEvent& e) override {
+    SparsityAccumulator acc(e.post.size(-1), e.post.size(1));
+    acc.Add(e.post);
     sink_ += acc.Finish().token_density.mean;
   }
   double sink_ = 0;
@@ -127,10 +127,11 @@ absl::StatusOr<double> TimeCpp(const Size& s, int steps,
     // Untimed: first-call costs (allocations, thread start-up) of the
     // training step, the observer and the probe, as the experiments pay them
     // before their timed steps (the probe at step 0).
-    Trainer warm(model, BenchOptim(), train);
+    Trainer warm(model.ptr(), BenchOptim(), train);
     warm.set_quiet(true);
     warm.set_train_observer(train_observer);
-    if (auto run = warm.Run(data); !run.ok()) return run.status();
+    TrainingRecord record;
+    if (absl::Status st = warm.Run(data, &record); !st.ok()) return st;
     if (mode == "schedule") {
       model->eval();
       probe.Measure(*model);
@@ -138,7 +139,7 @@ absl::StatusOr<double> TimeCpp(const Size& s, int steps,
     }
   }
   train.set_steps(steps);
-  Trainer trainer(model, BenchOptim(), train);
+  Trainer trainer(model.ptr(), BenchOptim(), train);
   trainer.set_quiet(true);
   trainer.set_train_observer(train_observer);
   if (mode == "schedule") {
@@ -151,8 +152,8 @@ absl::StatusOr<double> TimeCpp(const Size& s, int steps,
         });
   }
   const auto start = Clock::now();
-  auto run = trainer.Run(data);
-  if (!run.ok()) return run.status();
+  TrainingRecord record;
+  if (absl::Status st = trainer.Run(data, &record); !st.ok()) return st;
   return std::chrono::duration<double>(Clock::now() - start).count();
 }
 
@@ -330,7 +331,12 @@ absl::Status RunChild() {
   return absl::InvalidArgumentError("unknown size " + parts[0]);
 }
 
-absl::Status Run(int argc, char** argv) {
+std::string& CommandLine() {
+  static auto* line = new std::string;
+  return *line;
+}
+
+absl::Status Run() {
   if (FLAGS_rounds <= 0 || FLAGS_steps <= 0 || FLAGS_warmup < 0 ||
       FLAGS_probe_every <= 0) {
     return absl::InvalidArgumentError(
@@ -343,7 +349,7 @@ absl::Status Run(int argc, char** argv) {
   const ThreadSettings threads = ConfigureCpu(FLAGS_threads);
   Results results;
   *results.mutable_run() =
-      CollectRunInfo("performance", "default", 1, argc, argv);
+      CollectRunInfo("performance", "default", CommandLine());
   results.mutable_run()->set_threads(threads.threads);
   results.mutable_run()->set_torch_threads(threads.torch_threads);
   results.mutable_run()->set_blas_threads(threads.blas_threads);
@@ -470,18 +476,16 @@ absl::Status Run(int argc, char** argv) {
 
 int main(int argc, char** argv) {
   sparsity::ReexecWithPassiveOpenMp(argv);  // see train/run_info.h
-  gflags::SetUsageMessage(
+  sparsity::CommandLine() = sparsity::QuotedCommandLine(argc, argv);
+  const std::string usage =
       "C++ trainer vs the PyTorch (Python) reference, and the cost of "
       "probing.\n\n  bazel run //bench:trainer_vs_python -- [--rounds=3] "
       "[--steps=20] [--out_dir=DIR]\n\nWrites DIR/performance.pb (default "
-      "results/); render it with bazel run //reports:render.");
+      "results/); render it with bazel run //reports:render.";
+  sparsity::HandleHelp(argc, argv, usage, {"bench/"});
+  gflags::SetUsageMessage(usage);
   gflags::ParseCommandLineFlags(&argc, &argv, true);
-  absl::Status s =
-      FLAGS_child.empty() ? sparsity::Run(argc, argv) : sparsity::RunChild();
-  if (!s.ok()) {
-    std::fprintf(stderr, "trainer_vs_python: error: %s\n",
-                 std::string(s.message()).c_str());
-    return 1;
-  }
-  return 0;
+  return sparsity::RunMain("trainer_vs_python", [] {
+    return FLAGS_child.empty() ? sparsity::Run() : sparsity::RunChild();
+  });
 }

@@ -43,8 +43,16 @@ expect_error "zero steps" "train.steps must be positive" "$out" run --steps=0
 expect_error "heads do not divide" "must be divisible by model.n_heads" "$out" run --d_model=33
 expect_error "sequence too long" "data.seq_len (64) exceeds model.max_seq_len (32)" "$out" run --seq_len=64
 expect_error "probe not whole sequences" "must be a multiple of probe.seq_len" "$out" run --probe_tokens=500
-expect_error "malformed value" "is not a valid value for train.steps" "$out" run --steps=ten
-expect_error "malformed override" "is not a valid" "$out" run --override='train { stepz: 3 }'
+expect_error "malformed value" "is not a valid value for base.train.steps" "$out" run --steps=ten
+expect_error "malformed override" "is not a valid" "$out" run --override='base { train { stepz: 3 } }'
+expect_error "too many steps" "train.steps must be at most 100000000, got 10000000000" "$out" run --steps=10000000000
+expect_error "too many threads" "train.threads must be at most 256, got 100000" "$out" run --threads=100000
+expect_error "model beyond memory" "this config needs about" "$out" run --d_model=16384 --n_heads=2 --d_ff=1048576
+expect_error "width beyond bounds" "model.d_ff must be at most" "$out" run --d_ff=2000000000
+expect_error "unknown device" "train.device must be cpu or cuda" "$out" run --device=tpu
+expect_error "no CUDA in this LibTorch" "sees no CUDA device" "$out" run --device=cuda
+expect_error "malformed seeds" "'x' is not a seed" "$out" run --seeds=1,x
+expect_error "unknown variant" "no variant 'nope'" "$out" run --variants=nope
 expect_error "unknown flag" "unknown command line flag 'bogus'" "$out" run --bogus=1
 expect_error "missing corpus" "tools/setup.sh" "$out" run --corpus_dir="$tmp/no_corpus"
 expect_error "diverging run" "diverged" "$out" run --lr=1e30 --warmup_steps=0 --steps=20
@@ -73,6 +81,12 @@ expect_error "render empty folder" "no results files" "$reports" \
   "$render" --results_dir="$tmp/empty" --out_dir="$reports"
 expect_error "render missing folder" "does not exist" "$reports" \
   "$render" --results_dir="$tmp/nowhere" --out_dir="$reports"
+# Two results files of one experiment: ambiguous, nothing is written.
+mkdir -p "$tmp/twice"
+cp "$good/layerwise_sparsity.pb" "$tmp/twice/layerwise_sparsity.pb"
+cp "$good/layerwise_sparsity.pb" "$tmp/twice/layerwise_sparsity_old.pb"
+expect_error "render two files of one experiment" "holds two results files of experiment layerwise_sparsity" "$reports" \
+  "$render" --results_dir="$tmp/twice" --out_dir="$reports"
 # A good file next to a corrupt one: nothing is written.
 cp "$good/layerwise_sparsity.pb" "$tmp/corrupt/a_good.pb"
 expect_error "render good + corrupt" "corrupt" "$reports" \

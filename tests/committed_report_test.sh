@@ -1,6 +1,10 @@
 #!/usr/bin/env bash
 # The committed reports are exactly what //reports:render makes from the
-# committed results. Args: RENDER RESULTS_FILE... -- REPORT_FILE...
+# committed results: the Markdown and every plot's data (NAME_x.gp) are
+# compared byte for byte; the PNGs are not (they depend on the gnuplot and
+# font build), but each must have its .gp twin. The committed results must
+# come from their committed preset, unchanged by flags.
+# Args: RENDER RESULTS_FILE... -- REPORT_FILE... -- PNG_FILE...
 # On failure: re-render with `bazel run //reports:render` and commit.
 set -euo pipefail
 render=$1
@@ -8,12 +12,16 @@ shift
 results=()
 while [[ $1 != -- ]]; do results+=("$1"); shift; done
 shift
+reports=()
+while [[ $1 != -- ]]; do reports+=("$1"); shift; done
+shift
+pngs=("$@")
 tmp=${TEST_TMPDIR:-$(mktemp -d)}
 mkdir -p "$tmp/results" "$tmp/reports"
 cp "${results[@]}" "$tmp/results/"
-"$render" --results_dir="$tmp/results" --out_dir="$tmp/reports" >/dev/null
+"$render" --skip_png --results_dir="$tmp/results" --out_dir="$tmp/reports" >/dev/null
 status=0
-for committed in "$@"; do
+for committed in "${reports[@]}"; do
   name=$(basename "$committed")
   if ! cmp -s "$committed" "$tmp/reports/$name"; then
     echo "reports/$name differs from what render makes from results/: run"
@@ -23,9 +31,34 @@ for committed in "$@"; do
   fi
 done
 made=$(ls "$tmp/reports" | wc -l)
-if [[ $made -ne $# ]]; then
-  echo "render made $made files but $# are committed: $(ls "$tmp/reports")"
+if [[ $made -ne ${#reports[@]} ]]; then
+  echo "render made $made files but ${#reports[@]} are committed: $(ls "$tmp/reports")"
   status=1
 fi
-[[ $status -eq 0 ]] && echo "committed reports are up to date ($# files)"
+for png in "${pngs[@]}"; do
+  gp="${png%.png}.gp"
+  if [[ ! -f "$tmp/reports/$(basename "$gp")" ]]; then
+    echo "reports/$(basename "$png") has no plot data $(basename "$gp"): a stale plot; delete it"
+    status=1
+  fi
+done
+for gp in "$tmp"/reports/*.gp; do
+  png=$(basename "${gp%.gp}.png")
+  found=0
+  for p in "${pngs[@]}"; do [[ $(basename "$p") == "$png" ]] && found=1; done
+  if ((!found)); then
+    echo "reports/$png is not committed: run bazel run //reports:render"
+    status=1
+  fi
+done
+# Experiment reports must come from the committed preset, unchanged.
+for md in "$tmp"/reports/*.md; do
+  [[ $(basename "$md") == README.md || $(basename "$md") == performance.md ]] && continue
+  if ! grep -q '^| preset | `default` |$' "$md"; then
+    echo "$(basename "$md"): its results file is not from the default preset run as-is:"
+    grep '^| preset |' "$md" || true
+    status=1
+  fi
+done
+[[ $status -eq 0 ]] && echo "committed reports are up to date (${#reports[@]} files, ${#pngs[@]} plots)"
 exit $status

@@ -1,11 +1,20 @@
 // End to end: the smoke preset of //experiments:layerwise_sparsity trains,
-// probes and writes a complete results file; the same seed gives the same
-// results (timings aside); the renderer turns it into a report with plots.
+// probes and writes a complete results file; the same seeds give the same
+// results (timings aside); a run killed with SIGKILL and resumed gives the
+// results of a run never killed; a non-committed preset never writes into
+// results/; --help is the project's own; the renderer turns the results
+// into a report with plots.
+#include <signal.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <chrono>
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
 #include <sstream>
 #include <string>
+#include <thread>
 
 #include "google/protobuf/util/message_differencer.h"
 #include "gtest/gtest.h"
@@ -26,80 +35,184 @@ std::string Tmp(const std::string& leaf) {
   return Env("TEST_TMPDIR") + "/" + leaf;
 }
 
-int RunExperiment(const std::string& out_dir, const std::string& extra = "") {
-  const std::string corpus = fs::path(Env("BROWN_CA01")).parent_path().string();
-  const std::string cmd = Env("EXPERIMENT") + " --preset=smoke --quiet --json" +
-                          " --out_dir=" + out_dir + " --corpus_dir=" + corpus +
-                          " " + extra;
-  return std::system(cmd.c_str());
+std::string Corpus() {
+  return fs::path(Env("BROWN_CA01")).parent_path().string();
 }
 
+std::string Command(const std::string& out_dir, const std::string& extra) {
+  return Env("EXPERIMENT") + " --preset=smoke --quiet --json" +
+         (out_dir.empty() ? "" : " --out_dir=" + out_dir) +
+         " --corpus_dir=" + Corpus() + " " + extra;
+}
+
+int RunExperiment(const std::string& out_dir, const std::string& extra = "") {
+  return std::system(Command(out_dir, extra).c_str());
+}
+
+std::string Slurp(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  std::stringstream s;
+  s << in.rdbuf();
+  return s.str();
+}
+
+// What may differ between two runs of the same config: provenance (command
+// line, start time, wall time) and timings.
 Results WithoutTimings(Results r) {
-  RunInfo* run = r.mutable_run();
-  run->clear_wall_seconds();
-  run->clear_train_seconds();
-  run->clear_probe_seconds();
-  run->clear_tokens_per_second();
-  run->clear_start_time_utc();
-  run->clear_command_line();
-  for (LossPoint& p : *r.mutable_layerwise_sparsity()->mutable_loss()) {
-    p.clear_seconds();
+  r.clear_run();
+  for (TrainingRecord& run : *r.mutable_layerwise_sparsity()->mutable_runs()) {
+    run.clear_timings();
+    for (LossPoint& p : *run.mutable_loss()) p.clear_seconds();
   }
   return r;
 }
 
-TEST(LayerwiseSparsitySmoke, WritesCompleteResults) {
-  const std::string out = Tmp("run1");
-  ASSERT_EQ(RunExperiment(out), 0);
-  ASSERT_TRUE(fs::exists(out + "/layerwise_sparsity.json"));
-  absl::StatusOr<Results> r = ReadResults(out + "/layerwise_sparsity.pb");
-  ASSERT_TRUE(r.ok()) << r.status();
-  EXPECT_EQ(r->run().experiment(), "layerwise_sparsity");
-  EXPECT_EQ(r->run().preset(), "smoke");
-  EXPECT_FALSE(r->run().machine().empty());
-  EXPECT_GT(r->run().tokens_per_second(), 0);
-  const LayerwiseSparsityResults& e = r->layerwise_sparsity();
-  const int64_t steps = e.config().train().steps();
-  const int every = e.config().probe().every();
-  const int layers = e.config().model().n_layers();
-  ASSERT_EQ(e.loss_size(), steps);
-  // Probes at 0, every, 2 * every, ... and at the last step.
-  ASSERT_EQ(e.probes_size(), steps / every + 1 + (steps % every ? 1 : 0));
-  EXPECT_EQ(e.probes(0).step(), 0);
-  EXPECT_EQ(e.probes(e.probes_size() - 1).step(), steps);
-  EXPECT_EQ(e.probe_tokens(), e.config().probe().batch_tokens());
-  for (const Probe& p : e.probes()) {
-    ASSERT_EQ(p.layers_size(), layers);
-    EXPECT_TRUE(std::isfinite(p.probe_loss()));
-    for (const LayerSparsity& l : p.layers()) {
-      EXPECT_GE(l.token_density_mean(), 0);
-      EXPECT_LE(l.token_density_p10(), l.token_density_p50());
-      EXPECT_LE(l.token_density_p50(), l.token_density_p90());
-      EXPECT_LE(l.token_density_mean(), l.sequence_union_density() + 1e-6);
-      EXPECT_LE(l.sequence_union_density(), l.batch_union_density() + 1e-6);
-      EXPECT_LE(l.batch_union_density(), 1.0);
-      const bool final_probe = p.step() == steps;
-      EXPECT_EQ(l.firing_frequency_size(),
-                final_probe ? e.config().model().d_ff() : 0);
-    }
-  }
-  // Training did something: loss fell from ~ln(256).
-  EXPECT_LT(e.loss(steps - 1).loss(), e.loss(0).loss() - 0.5);
+Results Read(const std::string& path) {
+  absl::StatusOr<Results> r = ReadResults(path);
+  EXPECT_TRUE(r.ok()) << r.status();
+  return r.ok() ? *r : Results();
 }
 
-TEST(LayerwiseSparsitySmoke, SameSeedSameResults) {
+TEST(LayerwiseSparsitySmoke, WritesCompleteResults) {
+  const std::string out = Tmp("run1");
+  ASSERT_EQ(RunExperiment(out, "--override='base { optim { weight_decay: 0 } }'"),
+            0);
+  ASSERT_TRUE(fs::exists(out + "/layerwise_sparsity.json"));
+  const Results r = Read(out + "/layerwise_sparsity.pb");
+  EXPECT_EQ(r.run().experiment(), "layerwise_sparsity");
+  EXPECT_EQ(r.run().preset(), "smoke");
+  EXPECT_TRUE(r.run().config_overridden());
+  EXPECT_FALSE(r.run().machine().empty());
+  // Defect 6: the whole command line, not argv[0] alone.
+  EXPECT_NE(r.run().command_line().find("--preset=smoke"), std::string::npos)
+      << r.run().command_line();
+  EXPECT_NE(r.run().command_line().find("weight_decay: 0"), std::string::npos);
+  const LayerwiseSparsityResults& e = r.layerwise_sparsity();
+  ASSERT_EQ(e.runs_size(), 2);  // the smoke preset's two seeds
+  EXPECT_EQ(e.runs(0).name(), "base/i1-d1");
+  EXPECT_EQ(e.runs(1).name(), "base/i2-d2");
+  for (const TrainingRecord& run : e.runs()) {
+    // Defect 1: the override's zero was applied.
+    EXPECT_EQ(run.config().optim().weight_decay(), 0.0f);
+    const int64_t steps = run.config().train().steps();
+    const int every = run.config().probe().every();
+    const int layers = run.config().model().n_layers();
+    ASSERT_EQ(run.loss_size(), steps);
+    EXPECT_GT(run.timings().tokens_per_second(), 0);
+    ASSERT_EQ(run.probes_size(), steps / every + 1 + (steps % every ? 1 : 0));
+    EXPECT_EQ(run.probes(0).step(), 0);
+    EXPECT_EQ(run.probes(run.probes_size() - 1).step(), steps);
+    EXPECT_EQ(run.data().probe_tokens(), run.config().probe().batch_tokens());
+    for (const Probe& p : run.probes()) {
+      ASSERT_EQ(p.layers_size(), layers);
+      for (const LayerSparsity& l : p.layers()) {
+        EXPECT_LE(l.token_density_p10(), l.token_density_p50());
+        EXPECT_LE(l.token_density_mean(), l.sequence_union_density() + 1e-6);
+        EXPECT_LE(l.sequence_union_density(), l.batch_union_density() + 1e-6);
+        EXPECT_EQ(l.firing_frequency_size(),
+                  p.step() == steps ? run.config().model().d_ff() : 0);
+      }
+    }
+    EXPECT_LT(run.loss(steps - 1).loss(), run.loss(0).loss() - 0.5);
+  }
+  EXPECT_NE(e.runs(0).loss(5).loss(), e.runs(1).loss(5).loss());
+  // Defect 6: JSON has every field, zeros included, int64 as numbers.
+  const std::string json = Slurp(out + "/layerwise_sparsity.json");
+  EXPECT_NE(json.find("\"layer\": 0"), std::string::npos);
+  EXPECT_NE(json.find("\"step\": 0"), std::string::npos);
+  EXPECT_NE(json.find("\"weight_decay\": 0"), std::string::npos);
+  EXPECT_NE(json.find("\"tokens_seen\": 2560"), std::string::npos);
+  // The work folder keeps each run's record and checkpoint.
+  EXPECT_TRUE(fs::exists(out + "/layerwise_sparsity.runs/base__i1-d1.record.pb"));
+  EXPECT_TRUE(fs::exists(out + "/layerwise_sparsity.runs/base__i2-d2.ckpt"));
+}
+
+TEST(LayerwiseSparsitySmoke, SameSeedsSameResults) {
   ASSERT_EQ(RunExperiment(Tmp("a")), 0);
   ASSERT_EQ(RunExperiment(Tmp("b")), 0);
-  ASSERT_EQ(RunExperiment(Tmp("c"), "--seed=2"), 0);
-  Results a =
-      WithoutTimings(ReadResults(Tmp("a/layerwise_sparsity.pb")).value());
-  Results b =
-      WithoutTimings(ReadResults(Tmp("b/layerwise_sparsity.pb")).value());
-  Results c =
-      WithoutTimings(ReadResults(Tmp("c/layerwise_sparsity.pb")).value());
+  ASSERT_EQ(RunExperiment(Tmp("c"), "--seeds=3"), 0);
+  const Results a = WithoutTimings(Read(Tmp("a/layerwise_sparsity.pb")));
+  const Results b = WithoutTimings(Read(Tmp("b/layerwise_sparsity.pb")));
+  const Results c = WithoutTimings(Read(Tmp("c/layerwise_sparsity.pb")));
   EXPECT_TRUE(google::protobuf::util::MessageDifferencer::Equals(a, b));
-  EXPECT_FALSE(google::protobuf::util::MessageDifferencer::Equals(a, c));
-  EXPECT_EQ(c.run().seed(), 2);
+  ASSERT_EQ(c.layerwise_sparsity().runs_size(), 1);
+  EXPECT_EQ(c.layerwise_sparsity().runs(0).init_seed(), 3u);
+  EXPECT_NE(c.layerwise_sparsity().runs(0).loss(3).loss(),
+            a.layerwise_sparsity().runs(0).loss(3).loss());
+  // Without --json a second write into a folder removes the stale JSON.
+  ASSERT_EQ(std::system((Env("EXPERIMENT") + " --preset=smoke --quiet "
+                         "--out_dir=" + Tmp("a") + " --corpus_dir=" + Corpus())
+                            .c_str()),
+            0);
+  EXPECT_FALSE(fs::exists(Tmp("a/layerwise_sparsity.json")));
+}
+
+// Starts the experiment in the background, kills it with SIGKILL once the
+// first checkpoint of the second run exists, then resumes it.
+TEST(LayerwiseSparsitySmoke, KilledAndResumedEqualsUninterrupted) {
+  const std::string extra = "--steps=300 --checkpoint_every=20 --probe_every=50";
+  ASSERT_EQ(RunExperiment(Tmp("straight"), extra), 0);
+  const std::string out = Tmp("killed");
+  const std::string ckpt = out + "/layerwise_sparsity.runs/base__i2-d2.ckpt";
+  const pid_t pid = fork();
+  if (pid == 0) {
+    execl("/bin/sh", "sh", "-c", ("exec " + Command(out, extra)).c_str(),
+          nullptr);
+    _exit(127);
+  }
+  ASSERT_GT(pid, 0);
+  const auto deadline = std::chrono::steady_clock::now() + std::chrono::minutes(3);
+  while (!fs::exists(ckpt) && std::chrono::steady_clock::now() < deadline) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(20));
+  }
+  ASSERT_TRUE(fs::exists(ckpt)) << "no checkpoint appeared";
+  kill(pid, SIGKILL);
+  int status = 0;
+  waitpid(pid, &status, 0);
+  ASSERT_TRUE(WIFSIGNALED(status)) << "the run ended before it was killed";
+  EXPECT_FALSE(fs::exists(out + "/layerwise_sparsity.pb"));
+  EXPECT_TRUE(fs::exists(out + "/layerwise_sparsity.runs/base__i1-d1.record.pb"));
+  EXPECT_FALSE(fs::exists(out + "/layerwise_sparsity.runs/base__i2-d2.record.pb"));
+  ASSERT_EQ(RunExperiment(out, extra + " --resume"), 0);
+  const Results straight = Read(Tmp("straight/layerwise_sparsity.pb"));
+  const Results resumed = Read(out + "/layerwise_sparsity.pb");
+  EXPECT_EQ(resumed.layerwise_sparsity().runs(1).timings().resumed(), 1);
+  EXPECT_TRUE(google::protobuf::util::MessageDifferencer::Equals(
+      WithoutTimings(straight), WithoutTimings(resumed)));
+}
+
+// Defect 2: a smoke run without --out_dir never touches results/.
+TEST(LayerwiseSparsitySmoke, NonCommittedPresetsStayOutOfResults) {
+  const std::string ws = Tmp("workspace");
+  fs::create_directories(ws + "/results");
+  std::ofstream(ws + "/results/layerwise_sparsity.pb") << "committed";
+  const std::string cmd = "BUILD_WORKSPACE_DIRECTORY=" + ws + " " +
+                          Command("", "") + " > " + Tmp("where.txt");
+  ASSERT_EQ(std::system(cmd.c_str()), 0);
+  EXPECT_EQ(Slurp(ws + "/results/layerwise_sparsity.pb"), "committed");
+  EXPECT_TRUE(fs::exists(ws + "/runs/smoke/layerwise_sparsity.pb"));
+  EXPECT_FALSE(fs::exists(ws + "/results/layerwise_sparsity.runs"));
+  // The default preset changed by a flag is not the committed default.
+  const std::string changed =
+      "BUILD_WORKSPACE_DIRECTORY=" + ws + " " + Env("EXPERIMENT") +
+      " --quiet --steps=2 --seeds=1 --corpus_dir=" + Corpus() + " > /dev/null";
+  ASSERT_EQ(std::system(changed.c_str()), 0);
+  EXPECT_EQ(Slurp(ws + "/results/layerwise_sparsity.pb"), "committed");
+  EXPECT_TRUE(fs::exists(ws + "/runs/default/layerwise_sparsity.pb"));
+}
+
+// Defect 7: --help shows the project's flags and presets and exits 0.
+TEST(LayerwiseSparsitySmoke, HelpIsTheProjectsOwn) {
+  const std::string out = Tmp("help.txt");
+  ASSERT_EQ(std::system((Env("EXPERIMENT") + " --help > " + out).c_str()), 0);
+  const std::string help = Slurp(out);
+  EXPECT_EQ(help.rfind("Layer-wise activation sparsity", 0), 0u) << help;
+  for (const char* needle : {"--preset", "smoke", "default", "--resume",
+                             "--seeds", "--override", "--out_dir"}) {
+    EXPECT_NE(help.find(needle), std::string::npos) << needle;
+  }
+  EXPECT_EQ(help.find("--flagfile"), std::string::npos);  // gflags' own
+  EXPECT_LT(std::count(help.begin(), help.end(), '\n'), 120);
 }
 
 TEST(LayerwiseSparsitySmoke, RendersReportWithPlots) {
@@ -110,26 +223,28 @@ TEST(LayerwiseSparsitySmoke, RendersReportWithPlots) {
   const std::string cmd = Env("RENDER") + " --results_dir=" + out +
                           " --out_dir=" + reports + " > /dev/null";
   ASSERT_EQ(std::system(cmd.c_str()), 0);
-  std::ifstream in(reports + "/layerwise_sparsity.md");
-  std::stringstream md;
-  md << in.rdbuf();
+  const std::string md = Slurp(reports + "/layerwise_sparsity.md");
   for (const char* needle :
        {"## Findings", "## Final values per layer", "batch union",
+        "Means over seeds, min–max in parentheses", "### Per seed", "base/i2-d2",
         "layerwise_sparsity_token_density.png", "layerwise_sparsity_loss.png",
         "layerwise_sparsity_batch_union.png",
-        "layerwise_sparsity_sequence_union.png", "| 1 |"}) {
-    EXPECT_NE(md.str().find(needle), std::string::npos) << needle;
+        "layerwise_sparsity_sequence_union.png",
+        "layerwise_sparsity_firing_histogram.png", "| 1 |"}) {
+    EXPECT_NE(md.find(needle), std::string::npos) << needle;
   }
-  for (const char* png :
-       {"token_density", "batch_union", "sequence_union", "loss"}) {
+  EXPECT_NE(Slurp(reports + "/README.md").find("(layerwise_sparsity.md)"),
+            std::string::npos);
+  for (const char* png : {"token_density", "batch_union", "sequence_union",
+                          "loss", "firing_histogram"}) {
     const std::string path =
         reports + "/layerwise_sparsity_" + std::string(png) + ".png";
     ASSERT_TRUE(fs::exists(path)) << path;
-    std::ifstream f(path, std::ios::binary);
-    char magic[4] = {0};
-    f.read(magic, 4);
-    EXPECT_EQ(std::string(magic + 1, 3), "PNG") << path;
+    EXPECT_EQ(Slurp(path).substr(1, 3), "PNG") << path;
     EXPECT_GT(fs::file_size(path), 5000u) << path;
+    const std::string gp =
+        reports + "/layerwise_sparsity_" + std::string(png) + ".gp";
+    EXPECT_NE(Slurp(gp).find("EOD"), std::string::npos) << gp;
   }
 }
 

@@ -10,6 +10,7 @@
 #include "absl/strings/str_format.h"
 #include "absl/strings/str_replace.h"
 #include "google/protobuf/util/message_differencer.h"
+#include "common/cli.h"
 #include "proto/results_io.h"
 #include "train/config_validation.h"
 
@@ -163,8 +164,24 @@ absl::StatusOr<std::vector<TrainingRecord>> RunSweep(
     run_options.resume = options.resume;
     run_options.quiet = options.quiet;
     run_options.progress_prefix = absl::StrCat("[", label, "] ");
-    absl::StatusOr<TrainingRecord> record = TrainOne(run, hooks, run_options);
+    absl::StatusOr<TrainingRecord> record;
+    try {
+      record = TrainOne(run, hooks, run_options);
+    } catch (const std::bad_alloc&) {
+      record = absl::ResourceExhaustedError("out of memory");
+    } catch (const std::exception& e) {
+      const std::string message = ExceptionMessage(e);
+      record = message.find("allocate") != std::string::npos
+                   ? absl::ResourceExhaustedError(
+                         absl::StrCat("out of memory: ", message))
+                   : absl::InternalError(message);
+    }
     if (!record.ok()) {
+      // Nothing half-made stays behind: a work folder that holds nothing
+      // (the run failed before its first checkpoint) is removed. Complete
+      // checkpoints and records stay for --resume.
+      std::error_code ec;
+      if (fs::is_empty(options.work_dir, ec)) fs::remove(options.work_dir, ec);
       return absl::Status(record.status().code(),
                           absl::StrCat(run.name, ": ",
                                        record.status().message()));
