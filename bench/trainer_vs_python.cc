@@ -482,9 +482,7 @@ int main(int argc, char** argv) {
       "probing.\n\n  bazel run //bench:trainer_vs_python -- [--rounds=3] "
       "[--steps=20] [--out_dir=DIR]\n\nWrites DIR/performance.pb (default "
       "results/); render it with bazel run //reports:render.";
-  sparsity::HandleHelp(argc, argv, usage, {"bench/"});
-  gflags::SetUsageMessage(usage);
-  gflags::ParseCommandLineFlags(&argc, &argv, true);
+  sparsity::ParseFlags("trainer_vs_python", usage, {"bench/"}, &argc, &argv);
   return sparsity::RunMain("trainer_vs_python", [] {
     return FLAGS_child.empty() ? sparsity::Run() : sparsity::RunChild();
   });

@@ -27,26 +27,42 @@ std::string ExceptionMessage(const std::exception& e) {
   return FirstLine(e.what());
 }
 
-int RunMain(const std::string& program,
-            const std::function<absl::Status()>& body) {
-  absl::Status status;
+absl::Status CatchExceptions(const std::function<absl::Status()>& body) {
   try {
-    status = body();
+    return body();
   } catch (const std::bad_alloc&) {
-    status = absl::ResourceExhaustedError(
+    return absl::ResourceExhaustedError(
         "out of memory: the run needs more memory than this machine has; "
         "choose a smaller model, batch or probe");
   } catch (const c10::Error& e) {
     const std::string message = ExceptionMessage(e);
-    status = message.find("allocate") != std::string::npos
-                 ? absl::ResourceExhaustedError(
-                       absl::StrCat("out of memory: ", message))
-                 : absl::InternalError(message);
+    return message.find("allocate") != std::string::npos
+               ? absl::ResourceExhaustedError(
+                     absl::StrCat("out of memory: ", message))
+               : absl::InternalError(message);
   } catch (const std::exception& e) {
-    status = absl::InternalError(ExceptionMessage(e));
+    return absl::InternalError(ExceptionMessage(e));
   } catch (...) {
-    status = absl::InternalError("unknown exception");
+    return absl::InternalError("unknown exception");
   }
+}
+
+void ParseFlags(const std::string& program, const std::string& usage,
+                const std::vector<std::string>& own_sources, int* argc,
+                char*** argv) {
+  HandleHelp(*argc, *argv, usage, own_sources);
+  gflags::SetUsageMessage(usage);
+  gflags::ParseCommandLineFlags(argc, argv, /*remove_flags=*/true);
+  if (*argc > 1) {
+    std::fprintf(stderr, "%s: error: unexpected argument '%s' (see --help)\n",
+                 program.c_str(), (*argv)[1]);
+    std::exit(1);
+  }
+}
+
+int RunMain(const std::string& program,
+            const std::function<absl::Status()>& body) {
+  const absl::Status status = CatchExceptions(body);
   if (status.ok()) return 0;
   std::fprintf(stderr, "%s: error: %s\n", program.c_str(),
                FirstLine(std::string(status.message())).c_str());
@@ -65,7 +81,8 @@ void HandleHelp(int argc, char** argv, const std::string& usage,
   std::printf("%s\n", usage.c_str());
   std::vector<gflags::CommandLineFlagInfo> flags;
   gflags::GetAllFlags(&flags);
-  std::map<std::string, std::vector<const gflags::CommandLineFlagInfo*>> by_file;
+  std::map<std::string, std::vector<const gflags::CommandLineFlagInfo*>>
+      by_file;
   for (const auto& f : flags) {
     for (const std::string& src : own_sources) {
       if (f.filename.find(src) != std::string::npos) {

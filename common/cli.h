@@ -18,6 +18,17 @@
 
 namespace sparsity {
 
+// Runs `body`, turning an exception into a Status: std::bad_alloc and
+// LibTorch allocation failures into ResourceExhausted ("out of memory: ..."),
+// any other exception into Internal with its message (one line).
+absl::Status CatchExceptions(const std::function<absl::Status()>& body);
+
+// Handles --help (HandleHelp), parses the flags and rejects stray arguments
+// ("<program>: error: unexpected argument ..." and exit 1).
+void ParseFlags(const std::string& program, const std::string& usage,
+                const std::vector<std::string>& own_sources, int* argc,
+                char*** argv);
+
 // Runs `body` and turns its outcome into an exit code: 0 for OK; otherwise
 // one line "<program>: error: <message>" on stderr and 1. Exceptions are
 // caught here too (c10::Error without its backtrace, std::bad_alloc as "out

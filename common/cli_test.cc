@@ -36,8 +36,8 @@ TEST(RunMain, StatusIsOneLine) {
 
 TEST(RunMain, BadAllocIsOneLine) {
   int rc = 0;
-  const std::string err = ErrorOf(
-      []() -> absl::Status { throw std::bad_alloc(); }, &rc);
+  const std::string err =
+      ErrorOf([]() -> absl::Status { throw std::bad_alloc(); }, &rc);
   EXPECT_EQ(rc, 1);
   EXPECT_EQ(Lines(err), 1) << err;
   EXPECT_NE(err.find("out of memory"), std::string::npos) << err;

@@ -62,7 +62,8 @@ TEST(SequenceBatcher, SeededOrder) {
   auto c = SequenceBatcher::Create(Docs(), 2, 2, 6).value();
   torch::manual_seed(123);  // the global torch RNG does not matter
   for (int i = 0; i < 10; ++i) {
-    torch::Tensor x = a->NextWindows(), y = b->NextWindows(), z = c->NextWindows();
+    torch::Tensor x = a->NextWindows(), y = b->NextWindows(),
+                  z = c->NextWindows();
     EXPECT_TRUE(torch::equal(x, y));
     differs_from_other_seed |= !torch::equal(x, z);
     torch::rand({3});

@@ -1,9 +1,9 @@
 #include "data/lm_data.h"
 
 #include "absl/strings/str_cat.h"
+#include "common/paths.h"
 #include "data/brown_corpus.h"
 #include "data/byte_tokenizer.h"
-#include "common/paths.h"
 
 namespace sparsity {
 namespace {
@@ -20,9 +20,9 @@ absl::StatusOr<LmData> MakeLmData(const DataConfig& data,
   LmData out;
   const int64_t probe_sequences = probe.batch_tokens() / probe.seq_len();
   if (data.source() == DataConfig::RANDOM_TOKENS) {
-    out.train = std::make_unique<RandomTokenSource>(vocab_size, data.seq_len(),
-                                                    data.batch_size(),
-                                                    data_seed ^ kTrainOrderStream);
+    out.train = std::make_unique<RandomTokenSource>(
+        vocab_size, data.seq_len(), data.batch_size(),
+        data_seed ^ kTrainOrderStream);
     out.probe = RandomTokenSource(vocab_size, probe.seq_len(), probe_sequences,
                                   data.split_seed() ^ kProbeStream)
                     .Next();
@@ -56,9 +56,9 @@ absl::StatusOr<LmData> MakeLmData(const DataConfig& data,
   out.train_documents = static_cast<int64_t>(train_docs.size());
   out.heldout_documents = static_cast<int64_t>(heldout_docs.size());
 
-  auto train = SequenceBatcher::Create(
-      train_docs, data.seq_len(), data.batch_size(),
-      data_seed ^ kTrainOrderStream);
+  auto train =
+      SequenceBatcher::Create(train_docs, data.seq_len(), data.batch_size(),
+                              data_seed ^ kTrainOrderStream);
   if (!train.ok()) {
     return absl::InvalidArgumentError(
         absl::StrCat("training data: ", train.status().message()));

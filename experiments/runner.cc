@@ -109,6 +109,7 @@ struct State {
   ExperimentSpec spec;
   std::string command_line;
   std::chrono::steady_clock::time_point start;
+  RunInfo info;  // collected at the start: the revision the binary ran at
 };
 State& GlobalState() {
   static auto* state = new State;
@@ -196,8 +197,7 @@ absl::Status SetField(Message* msg, const std::string& path,
 
 // The config's SweepConfig (field "sweep"), or nullptr.
 SweepConfig* SweepOf(Message* config) {
-  const FieldDescriptor* f =
-      config->GetDescriptor()->FindFieldByName("sweep");
+  const FieldDescriptor* f = config->GetDescriptor()->FindFieldByName("sweep");
   if (f == nullptr || f->message_type() != SweepConfig::descriptor()) {
     return nullptr;
   }
@@ -240,9 +240,9 @@ absl::Status ApplySweepFlags(Message* config) {
         }
       }
       if (!found && !(name == "base" && sweep->variants().empty())) {
-        return absl::InvalidArgumentError(
-            absl::StrCat("--variants: no variant '", name, "' (this preset has ",
-                         absl::StrJoin(known, ", "), ")"));
+        return absl::InvalidArgumentError(absl::StrCat(
+            "--variants: no variant '", name, "' (this preset has ",
+            absl::StrJoin(known, ", "), ")"));
       }
     }
     if (!sweep->variants().empty()) sweep->mutable_variants()->Swap(&kept);
@@ -276,14 +276,8 @@ void InitExperiment(const ExperimentSpec& spec, int* argc, char*** argv) {
       ".json; run records and checkpoints go to DIR/", spec.name,
       ".runs/.\nSingle fields of the base run config:\n", fields,
       "  or any field with --override='base { train { steps: 10 } }'.");
-  HandleHelp(*argc, *argv, usage, {"experiments/", "common/"});
-  gflags::SetUsageMessage(usage);
-  gflags::ParseCommandLineFlags(argc, argv, /*remove_flags=*/true);
-  if (*argc > 1) {
-    std::fprintf(stderr, "%s: error: unexpected argument '%s' (see --help)\n",
-                 spec.name.c_str(), (*argv)[1]);
-    std::exit(1);
-  }
+  ParseFlags(spec.name, usage, {"experiments/", "common/"}, argc, argv);
+  state.info = CollectRunInfo(spec.name, FLAGS_preset, state.command_line);
 }
 
 absl::Status LoadExperimentConfig(Message* config) {
@@ -307,8 +301,7 @@ absl::Status LoadExperimentConfig(Message* config) {
       return s;
     }
   }
-  if (!FLAGS_override.empty() &&
-      !ParseText(FLAGS_override, config, &error)) {
+  if (!FLAGS_override.empty() && !ParseText(FLAGS_override, config, &error)) {
     return absl::InvalidArgumentError(absl::StrCat(
         "--override='", FLAGS_override, "' is not a valid ",
         config->GetDescriptor()->name(), " textproto (", error, ")"));
@@ -351,18 +344,17 @@ absl::StatusOr<std::vector<TrainingRecord>> RunExperimentSweep(
   if (!runs.ok()) return runs.status();
   const ThreadSettings threads = ConfigureCpu(base.train().threads());
   if (!FLAGS_quiet) {
-    std::printf("%s: %zu run(s) (%s); %d threads (LibTorch %d, OpenBLAS %d); "
-                "device %s; checkpoints in %s\n",
-                GlobalState().spec.name.c_str(), runs->size(),
-                absl::StrJoin(*runs, ", ",
-                              [](std::string* out, const SweepRun& r) {
-                                out->append(r.name);
-                              })
-                    .c_str(),
-                threads.threads, threads.torch_threads, threads.blas_threads,
-                base.train().device().empty() ? "cpu"
-                                              : base.train().device().c_str(),
-                paths.work_dir.c_str());
+    std::printf(
+        "%s: %zu run(s) (%s); %d threads (LibTorch %d, OpenBLAS %d); "
+        "device %s; checkpoints in %s\n",
+        GlobalState().spec.name.c_str(), runs->size(),
+        absl::StrJoin(
+            *runs, ", ",
+            [](std::string* out, const SweepRun& r) { out->append(r.name); })
+            .c_str(),
+        threads.threads, threads.torch_threads, threads.blas_threads,
+        base.train().device().empty() ? "cpu" : base.train().device().c_str(),
+        paths.work_dir.c_str());
     std::fflush(stdout);
   }
   return RunSweep(*runs, hooks,
@@ -371,15 +363,15 @@ absl::StatusOr<std::vector<TrainingRecord>> RunExperimentSweep(
 
 RunInfo ExperimentRunInfo(const RunConfig& base) {
   const State& state = GlobalState();
-  RunInfo info =
-      CollectRunInfo(state.spec.name, FLAGS_preset, state.command_line);
+  RunInfo info = state.info;
   info.set_config_overridden(ConfigChangedByFlags());
   const ThreadSettings threads = ConfigureCpu(base.train().threads());
   info.set_threads(threads.threads);
   info.set_torch_threads(threads.torch_threads);
   info.set_blas_threads(threads.blas_threads);
   info.set_openmp_passive(threads.openmp_passive);
-  info.set_device(base.train().device().empty() ? "cpu" : base.train().device());
+  info.set_device(base.train().device().empty() ? "cpu"
+                                                : base.train().device());
   info.set_wall_seconds(std::chrono::duration<double>(
                             std::chrono::steady_clock::now() - state.start)
                             .count());
@@ -392,11 +384,11 @@ absl::Status WriteExperimentResults(const Results& results,
   absl::StatusOr<std::string> path =
       WriteResults(results, paths.out_dir, name, FLAGS_json);
   if (!path.ok()) return path.status();
-  std::printf("wrote %s%s\n", path->c_str(),
-              FLAGS_json ? absl::StrCat(" and ", paths.out_dir, "/", name,
-                                        ".json")
-                               .c_str()
-                         : "");
+  std::printf(
+      "wrote %s%s\n", path->c_str(),
+      FLAGS_json
+          ? absl::StrCat(" and ", paths.out_dir, "/", name, ".json").c_str()
+          : "");
   return absl::OkStatus();
 }
 

@@ -1,4 +1,4 @@
-// Activation-sparsity statistics of one MLP layer (SPEC.md, "Metrics").
+// Activation-sparsity statistics of one MLP layer (docs/method.md, "Metrics").
 // H is the post-activation matrix [T, d_ff]; a unit fires on a token if H > 0.
 //
 //   SparsityAccumulator acc(/*d_ff=*/512, /*tokens_per_sequence=*/128);

@@ -12,17 +12,17 @@ SelfAttentionImpl::SelfAttentionImpl(const AttentionOptions& options)
 
 void SelfAttentionImpl::reset() {
   const AttentionOptions& o = options_;
-  TORCH_CHECK(o.n_heads() > 0 && o.d_model() % o.n_heads() == 0,
-              "d_model (", o.d_model(), ") must be divisible by n_heads (",
-              o.n_heads(), ")");
-  qkv = register_module("qkv",
-                        torch::nn::Linear(o.d_model(), 3 * o.d_model()));
+  TORCH_CHECK(o.n_heads() > 0 && o.d_model() % o.n_heads() == 0, "d_model (",
+              o.d_model(), ") must be divisible by n_heads (", o.n_heads(),
+              ")");
+  qkv = register_module("qkv", torch::nn::Linear(o.d_model(), 3 * o.d_model()));
   proj = register_module("proj", torch::nn::Linear(o.d_model(), o.d_model()));
   const int64_t n = o.max_seq_len();
   mask_ = register_buffer(
-      "mask", o.causal() ? torch::full({n, n}, -std::numeric_limits<float>::infinity())
-                               .triu(/*diagonal=*/1)
-                         : torch::zeros({n, n}));
+      "mask", o.causal()
+                  ? torch::full({n, n}, -std::numeric_limits<float>::infinity())
+                        .triu(/*diagonal=*/1)
+                  : torch::zeros({n, n}));
 }
 
 torch::Tensor SelfAttentionImpl::forward(const torch::Tensor& x, int layer,

@@ -22,13 +22,13 @@ torch::Tensor Activate(const torch::Tensor& pre, const MlpOptions& options) {
 MlpImpl::MlpImpl(const MlpOptions& options) : options_(options) { reset(); }
 
 void MlpImpl::reset() {
-  TORCH_CHECK(options_.activation() != Activation::kTopKRelu ||
-                  options_.topk() > 0,
-              "Top-k ReLU needs topk > 0, got ", options_.topk());
-  fc1 = register_module(
-      "fc1", torch::nn::Linear(options_.d_model(), options_.d_ff()));
-  fc2 = register_module(
-      "fc2", torch::nn::Linear(options_.d_ff(), options_.d_model()));
+  TORCH_CHECK(
+      options_.activation() != Activation::kTopKRelu || options_.topk() > 0,
+      "Top-k ReLU needs topk > 0, got ", options_.topk());
+  fc1 = register_module("fc1",
+                        torch::nn::Linear(options_.d_model(), options_.d_ff()));
+  fc2 = register_module("fc2",
+                        torch::nn::Linear(options_.d_ff(), options_.d_model()));
 }
 
 torch::Tensor MlpImpl::forward(const torch::Tensor& x, int layer,

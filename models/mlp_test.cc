@@ -12,8 +12,8 @@ TEST(Activate, ReluZeroesNegatives) {
 }
 
 TEST(Activate, TopKKeepsTheKLargestPerToken) {
-  torch::Tensor x = torch::tensor({{3.0f, -1.0f, 5.0f, 1.0f, 4.0f},
-                                   {-1.0f, -2.0f, 0.5f, -3.0f, -4.0f}});
+  torch::Tensor x = torch::tensor(
+      {{3.0f, -1.0f, 5.0f, 1.0f, 4.0f}, {-1.0f, -2.0f, 0.5f, -3.0f, -4.0f}});
   const MlpOptions o =
       MlpOptions(1, 5).activation(Activation::kTopKRelu).topk(2);
   torch::Tensor y = Activate(x, o);
@@ -33,11 +33,14 @@ TEST(Activate, TopKWithTiesKeepsExactlyK) {
 
 TEST(Activate, JSquaredRelu) {
   torch::Tensor x = torch::tensor({-1.0f, 0.0f, 1.0f, 2.0f});
-  torch::Tensor y = Activate(x, MlpOptions(1, 4).activation(Activation::kJsRelu));
+  torch::Tensor y =
+      Activate(x, MlpOptions(1, 4).activation(Activation::kJsRelu));
   EXPECT_TRUE(torch::allclose(y, torch::tensor({0.0f, 0.0f, 1.5f, 4.0f})));
   // Derivative x + 1 on x >= 0, 0 below.
   torch::Tensor g = torch::tensor({-1.0f, 0.5f}, torch::requires_grad());
-  Activate(g, MlpOptions(1, 2).activation(Activation::kJsRelu)).sum().backward();
+  Activate(g, MlpOptions(1, 2).activation(Activation::kJsRelu))
+      .sum()
+      .backward();
   EXPECT_TRUE(torch::allclose(g.grad(), torch::tensor({0.0f, 1.5f})));
 }
 

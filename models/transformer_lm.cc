@@ -74,7 +74,8 @@ void TransformerLMImpl::reset() {
   pos_emb = register_module("pos_emb",
                             torch::nn::Embedding(o.max_seq_len(), o.d_model()));
   blocks = register_module("blocks", torch::nn::ModuleList());
-  for (int64_t i = 0; i < o.n_layers(); ++i) blocks->push_back(Block(o.block()));
+  for (int64_t i = 0; i < o.n_layers(); ++i)
+    blocks->push_back(Block(o.block()));
   if (!o.post_norm()) {
     ln_f = register_module(
         "ln_f",

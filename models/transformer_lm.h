@@ -50,8 +50,8 @@ struct TransformerLMOptions {
 
 // Upper bounds on sizes: beyond them a config is rejected with one line
 // before anything is allocated.
-inline constexpr int64_t kMaxWidth = 1 << 16;       // d_model, max_seq_len
-inline constexpr int64_t kMaxUnits = 1 << 20;       // d_ff, vocab_size
+inline constexpr int64_t kMaxWidth = 1 << 16;  // d_model, max_seq_len
+inline constexpr int64_t kMaxUnits = 1 << 20;  // d_ff, vocab_size
 inline constexpr int64_t kMaxLayers = 1024;
 
 // One clear error for a config that does not fit (sizes <= 0 or beyond the

@@ -109,8 +109,7 @@ TEST(InitGpt2, ResidualProjectionsAreScaledByDepth) {
   auto* block = lm->blocks[0]->as<BlockImpl>();
   EXPECT_NEAR(block->mlp->fc1->weight.std().item<double>(), 0.02, 0.001);
   EXPECT_NEAR(block->mlp->fc2->weight.std().item<double>(), residual, 0.0005);
-  EXPECT_NEAR(block->attn->proj->weight.std().item<double>(), residual,
-              0.0005);
+  EXPECT_NEAR(block->attn->proj->weight.std().item<double>(), residual, 0.0005);
   EXPECT_NEAR(lm->tok_emb->weight.std().item<double>(), 0.02, 0.001);
   EXPECT_EQ(block->mlp->fc1->bias.abs().max().item<float>(), 0.0f);
   EXPECT_TRUE(torch::equal(block->ln1->weight, torch::ones({256})));

@@ -5,14 +5,13 @@
 #include <unistd.h>
 
 #include <cerrno>
+#include <cmath>
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
+#include <filesystem>
 #include <fstream>
 #include <sstream>
-
-#include <cmath>
-#include <filesystem>
 
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
@@ -79,7 +78,6 @@ absl::Status MakeDirs(const std::string& dir) {
   return absl::OkStatus();
 }
 
-
 constexpr char kJournal[] = ".sparsity-commit";
 
 std::string DirOf(const std::string& path) {
@@ -103,11 +101,21 @@ void AppendJsonString(const std::string& s, std::string* out) {
   out->push_back('"');
   for (unsigned char c : s) {
     switch (c) {
-      case '"': *out += "\\\""; break;
-      case '\\': *out += "\\\\"; break;
-      case '\n': *out += "\\n"; break;
-      case '\r': *out += "\\r"; break;
-      case '\t': *out += "\\t"; break;
+      case '"':
+        *out += "\\\"";
+        break;
+      case '\\':
+        *out += "\\\\";
+        break;
+      case '\n':
+        *out += "\\n";
+        break;
+      case '\r':
+        *out += "\\r";
+        break;
+      case '\t':
+        *out += "\\t";
+        break;
       default:
         if (c < 0x20) {
           absl::StrAppendFormat(out, "\\u%04x", static_cast<int>(c));
@@ -140,30 +148,29 @@ void AppendJsonValue(const google::protobuf::Message& m,
   const bool rep = f->is_repeated();
   switch (f->cpp_type()) {
     case FD::CPPTYPE_INT32:
-      absl::StrAppend(out, rep ? r->GetRepeatedInt32(m, f, index)
-                               : r->GetInt32(m, f));
+      absl::StrAppend(
+          out, rep ? r->GetRepeatedInt32(m, f, index) : r->GetInt32(m, f));
       break;
     case FD::CPPTYPE_INT64:
-      absl::StrAppend(out, rep ? r->GetRepeatedInt64(m, f, index)
-                               : r->GetInt64(m, f));
+      absl::StrAppend(
+          out, rep ? r->GetRepeatedInt64(m, f, index) : r->GetInt64(m, f));
       break;
     case FD::CPPTYPE_UINT32:
-      absl::StrAppend(out, rep ? r->GetRepeatedUInt32(m, f, index)
-                               : r->GetUInt32(m, f));
+      absl::StrAppend(
+          out, rep ? r->GetRepeatedUInt32(m, f, index) : r->GetUInt32(m, f));
       break;
     case FD::CPPTYPE_UINT64:
-      absl::StrAppend(out, rep ? r->GetRepeatedUInt64(m, f, index)
-                               : r->GetUInt64(m, f));
+      absl::StrAppend(
+          out, rep ? r->GetRepeatedUInt64(m, f, index) : r->GetUInt64(m, f));
       break;
     case FD::CPPTYPE_FLOAT:
-      AppendJsonDouble(rep ? r->GetRepeatedFloat(m, f, index)
-                           : r->GetFloat(m, f),
-                       9, out);
+      AppendJsonDouble(
+          rep ? r->GetRepeatedFloat(m, f, index) : r->GetFloat(m, f), 9, out);
       break;
     case FD::CPPTYPE_DOUBLE:
-      AppendJsonDouble(rep ? r->GetRepeatedDouble(m, f, index)
-                           : r->GetDouble(m, f),
-                       17, out);
+      AppendJsonDouble(
+          rep ? r->GetRepeatedDouble(m, f, index) : r->GetDouble(m, f), 17,
+          out);
       break;
     case FD::CPPTYPE_BOOL:
       *out += (rep ? r->GetRepeatedBool(m, f, index) : r->GetBool(m, f))
@@ -243,9 +250,9 @@ absl::Status FinishInterruptedCommits(const std::string& dir) {
     if (f.size() == 3 && f[0] == "rename") {
       if (access(f[1].c_str(), F_OK) == 0 &&
           std::rename(f[1].c_str(), f[2].c_str()) != 0) {
-        return absl::InternalError(absl::StrCat(
-            "cannot finish an interrupted write into ", f[2], ": ",
-            ErrnoText()));
+        return absl::InternalError(
+            absl::StrCat("cannot finish an interrupted write into ", f[2], ": ",
+                         ErrnoText()));
       }
     } else if (f.size() == 2 && f[0] == "remove") {
       unlink(f[1].c_str());
@@ -259,8 +266,8 @@ absl::Status WriteFilesAtomically(
     const std::vector<std::pair<std::string, std::string>>& path_and_contents,
     const std::vector<std::string>& remove) {
   if (path_and_contents.empty() && remove.empty()) return absl::OkStatus();
-  const std::string dir = DirOf(
-      path_and_contents.empty() ? remove[0] : path_and_contents[0].first);
+  const std::string dir =
+      DirOf(path_and_contents.empty() ? remove[0] : path_and_contents[0].first);
   for (const auto& [path, contents] : path_and_contents) {
     if (DirOf(path) != dir) {
       return absl::InvalidArgumentError(absl::StrCat(

@@ -2,10 +2,10 @@
 
 #include <sys/stat.h>
 
-#include <cstdlib>
-#include <filesystem>
 #include <algorithm>
 #include <cmath>
+#include <cstdlib>
+#include <filesystem>
 #include <fstream>
 #include <vector>
 
@@ -100,8 +100,7 @@ TEST(ResultsIo, AKillAfterTheJournalIsFinishedByTheNextReader) {
   fs::rename(dir + "/exp.pb.tmp.AAAAAA", dir + "/exp.pb");
   std::ofstream(dir + "/.sparsity-commit")
       << "rename\t" << dir << "/exp.pb.tmp.AAAAAA\t" << dir << "/exp.pb\n"
-      << "rename\t" << dir << "/exp.json.tmp.BBBBBB\t" << dir
-      << "/exp.json\n";
+      << "rename\t" << dir << "/exp.json.tmp.BBBBBB\t" << dir << "/exp.json\n";
   auto back = ReadResults(dir + "/exp.pb");
   ASSERT_TRUE(back.ok()) << back.status();
   EXPECT_EQ(back->run().preset(), "new");

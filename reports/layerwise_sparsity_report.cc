@@ -118,8 +118,10 @@ LinePlot DensityPlot(const Runs& runs, const std::string& title,
 }
 
 LinePlot LossPlot(const Runs& runs, const std::string& unit) {
-  LinePlot plot{"Loss (mean over seeds, band: min..max)", "training step",
-                absl::StrCat("cross-entropy (", unit, ")"), {}};
+  LinePlot plot{"Loss (mean over seeds, band: min..max)",
+                "training step",
+                absl::StrCat("cross-entropy (", unit, ")"),
+                {}};
   size_t n = runs[0]->loss_size();
   for (const TrainingRecord* r : runs) n = std::min<size_t>(n, r->loss_size());
   std::vector<double> x;
@@ -139,11 +141,12 @@ LinePlot LossPlot(const Runs& runs, const std::string& unit) {
 }
 
 LinePlot FiringHistogram(const Runs& runs) {
-  LinePlot plot{"Units by firing frequency at the end (all seeds pooled; "
-                "dead units not shown)",
-                "fraction of probe tokens the unit fires on (log)",
-                "units per layer (mean over seeds)",
-                {}};
+  LinePlot plot{
+      "Units by firing frequency at the end (all seeds pooled; "
+      "dead units not shown)",
+      "fraction of probe tokens the unit fires on (log)",
+      "units per layer (mean over seeds)",
+      {}};
   plot.log_x = true;
   const int layers = runs[0]->probes(0).layers_size();
   const double scale = static_cast<double>(runs.size());
@@ -153,10 +156,10 @@ LinePlot FiringHistogram(const Runs& runs) {
       const LayerSparsity& last = r->probes(r->probes_size() - 1).layers(l);
       for (float f : last.firing_frequency()) values.push_back(f);
     }
-    const double lo = 1.0 / std::max<int64_t>(1, runs[0]->data().probe_tokens());
-    plot.series.push_back(HistogramSeries(absl::StrCat("layer ", l), values,
-                                          24, lo, 1.0, /*log_bins=*/true,
-                                          scale));
+    const double lo =
+        1.0 / std::max<int64_t>(1, runs[0]->data().probe_tokens());
+    plot.series.push_back(HistogramSeries(absl::StrCat("layer ", l), values, 24,
+                                          lo, 1.0, /*log_bins=*/true, scale));
   }
   return plot;
 }
@@ -172,8 +175,8 @@ Finals FinalsOf(const Runs& runs) {
   f.su = AtProbe(runs, -1, SequenceUnion);
   f.td0 = AtProbe(runs, 0, TokenDensity);
   f.bu0 = AtProbe(runs, 0, BatchUnion);
-  f.dead = AtProbe(runs, -1,
-                   [](const LayerSparsity& l) { return l.dead_units(); });
+  f.dead =
+      AtProbe(runs, -1, [](const LayerSparsity& l) { return l.dead_units(); });
   return f;
 }
 
@@ -194,7 +197,6 @@ std::string Findings(const Runs& runs, const Finals& f) {
           last_step, PctSpread(f.bu[0]), first.data().probe_tokens(),
           Rank(bu, 0), top, PctSpread(f.bu[top]), Rank(bu, top)));
   // Layer 0's lowest mean batch union during training.
-  const std::vector<Spread> dummy;
   double min0 = 2;
   int64_t min0_step = 0;
   for (int i = 0; i < first.probes_size(); ++i) {
@@ -317,10 +319,10 @@ std::string PerSeedTable(const Runs& runs) {
                     Pct(v.back()),
                     absl::StrCat(lowest, " (", Pct(v[lowest]), ")")});
   }
-  return MarkdownTable({"run", "final training loss", "held-out loss",
-                        "batch union, layer 0", "batch union, last layer",
-                        "layer with the lowest batch union"},
-                       rows);
+  return MarkdownTable(
+      {"run", "final training loss", "held-out loss", "batch union, layer 0",
+       "batch union, last layer", "layer with the lowest batch union"},
+      rows);
 }
 
 // Units binned by firing frequency at the final step, mean over runs.
@@ -427,18 +429,17 @@ Report LayerwiseSparsityReport(const Results& results,
       runs.size() > 1 ? "Means over seeds, min–max in parentheses "
                         "(percentiles: means).\n\n"
                       : "\n\n",
-      FinalTable(f, runs), "\n", "### Per seed\n\n", PerSeedTable(runs),
-      "\n");
+      FinalTable(f, runs), "\n", "### Per seed\n\n", PerSeedTable(runs), "\n");
   const std::string firing = FiringTable(runs);
   if (!firing.empty()) {
-    absl::StrAppend(&md,
-                    "### Units by firing frequency on the probe batch (final "
-                    "step, mean over seeds)\n\n",
-                    firing, "\n",
-                    report.AddPlot("firing_histogram",
-                                   "firing-frequency histogram",
-                                   FiringHistogram(runs)),
-                    "\n\n");
+    absl::StrAppend(
+        &md,
+        "### Units by firing frequency on the probe batch (final "
+        "step, mean over seeds)\n\n",
+        firing, "\n",
+        report.AddPlot("firing_histogram", "firing-frequency histogram",
+                       FiringHistogram(runs)),
+        "\n\n");
   }
   const std::string band =
       runs.size() > 1 ? " (mean over seeds; band: min..max)" : "";
@@ -446,8 +447,7 @@ Report LayerwiseSparsityReport(const Results& results,
       &md, "## Over training\n\n",
       report.AddPlot(
           "token_density", "token density",
-          DensityPlot(runs,
-                      absl::StrCat("Token density per layer", band),
+          DensityPlot(runs, absl::StrCat("Token density per layer", band),
                       "token density (mean fraction of units > 0)",
                       TokenDensity)),
       "\n\n",

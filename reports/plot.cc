@@ -57,10 +57,11 @@ std::string GnuplotScript(const LinePlot& plot,
     const bool band = !series.lo.empty() && series.lo.size() == series.x.size();
     absl::StrAppend(&s, "$d", i, " << EOD\n");
     for (size_t j = 0; j < series.x.size(); ++j) {
-      absl::StrAppend(&s, absl::StrFormat("%.9g %.9g", series.x[j], series.y[j]));
+      absl::StrAppend(&s,
+                      absl::StrFormat("%.9g %.9g", series.x[j], series.y[j]));
       if (band) {
-        absl::StrAppend(&s,
-                        absl::StrFormat(" %.9g %.9g", series.lo[j], series.hi[j]));
+        absl::StrAppend(
+            &s, absl::StrFormat(" %.9g %.9g", series.lo[j], series.hi[j]));
       }
       absl::StrAppend(&s, "\n");
     }
@@ -133,9 +134,9 @@ absl::StatusOr<std::string> RenderPng(const LinePlot& plot) {
         "gnuplot is not installed: run tools/setup.sh");
   }
   if (!WIFEXITED(status) || WEXITSTATUS(status) != 0 || png.empty()) {
-    return absl::InternalError(absl::StrCat(
-        "gnuplot failed on '", plot.title,
-        "': ", absl::StrReplaceAll(log, {{"\n", " "}})));
+    return absl::InternalError(
+        absl::StrCat("gnuplot failed on '", plot.title,
+                     "': ", absl::StrReplaceAll(log, {{"\n", " "}})));
   }
   return png;
 }

@@ -116,10 +116,10 @@ absl::Status Render() {
     if (!report.ok()) return report.status();
     auto [it, inserted] = experiment_file.emplace(report->name, file_name);
     if (!inserted) {
-      return absl::FailedPreconditionError(absl::StrCat(
-          results_dir, " holds two results files of experiment ", report->name,
-          " (", it->second, " and ", file_name,
-          "): move one away so that the report is not ambiguous"));
+      return absl::FailedPreconditionError(
+          absl::StrCat(results_dir, " holds two results files of experiment ",
+                       report->name, " (", it->second, " and ", file_name,
+                       "): move one away so that the report is not ambiguous"));
     }
     reports.push_back(*std::move(report));
     file_names.push_back(file_name);
@@ -138,7 +138,8 @@ absl::Status Render() {
       files.emplace_back(absl::StrCat(out_dir, "/", png_name), *png);
     }
   }
-  files.emplace_back(out_dir + "/README.md", IndexMarkdown(reports, file_names));
+  files.emplace_back(out_dir + "/README.md",
+                     IndexMarkdown(reports, file_names));
   if (absl::Status s = EnsureWritableDir(out_dir); !s.ok()) return s;
   if (absl::Status s = WriteFilesAtomically(files); !s.ok()) return s;
   for (const auto& [path, contents] : files) {
@@ -162,14 +163,6 @@ int main(int argc, char** argv) {
       "Each DIR/NAME.pb becomes OUT/NAME.md, OUT/NAME_*.png and their data "
       "OUT/NAME_*.gp; OUT/README.md indexes them (defaults: results/ and "
       "reports/ in the workspace).";
-  sparsity::HandleHelp(argc, argv, usage, {"reports/"});
-  gflags::SetUsageMessage(usage);
-  gflags::ParseCommandLineFlags(&argc, &argv, true);
-  if (argc > 1) {
-    std::fprintf(stderr,
-                 "render: error: unexpected argument '%s' (see --help)\n",
-                 argv[1]);
-    return 1;
-  }
+  sparsity::ParseFlags("render", usage, {"reports/"}, &argc, &argv);
   return sparsity::RunMain("render", sparsity::Render);
 }

@@ -70,9 +70,8 @@ LinePlot PerLayerBandPlot(
     const std::string& y_label, const std::vector<double>& x,
     const std::vector<std::vector<std::vector<double>>>& values) {
   LinePlot plot{title, x_label, y_label, {}};
-  const size_t layers = values.empty() || values[0].empty()
-                            ? 0
-                            : values[0][0].size();
+  const size_t layers =
+      values.empty() || values[0].empty() ? 0 : values[0][0].size();
   for (size_t l = 0; l < layers; ++l) {
     std::vector<std::vector<double>> rows;
     for (const auto& run : values) {
@@ -134,10 +133,9 @@ std::string ProvenanceSection(const RunInfo& run,
       {"provenance", "value"},
       {
           {"results file", absl::StrCat("`", results_file, "`")},
-          {"preset", absl::StrCat("`", run.preset(), "`",
-                                  run.config_overridden()
-                                      ? " (changed by flags)"
-                                      : "")},
+          {"preset",
+           absl::StrCat("`", run.preset(), "`",
+                        run.config_overridden() ? " (changed by flags)" : "")},
           {"command line", absl::StrCat("`", run.command_line(), "`")},
           {"git revision", absl::StrCat("`", run.git_revision(), "`")},
           {"started (UTC)", run.start_time_utc()},

@@ -43,8 +43,8 @@ TEST(PerLayerBandPlot, OneSeriesPerLayer) {
 }
 
 TEST(HistogramSeries, CountsPerBinLinearAndLog) {
-  Series h = HistogramSeries("h", {0.05, 0.15, 0.15, 0.95, 1.0, 2.0}, 10, 0, 1,
-                             false);
+  Series h =
+      HistogramSeries("h", {0.05, 0.15, 0.15, 0.95, 1.0, 2.0}, 10, 0, 1, false);
   ASSERT_EQ(h.y.size(), 11u);  // 10 bins + the closing point
   EXPECT_EQ(h.y[0], 1);
   EXPECT_EQ(h.y[1], 2);
@@ -59,7 +59,8 @@ TEST(HistogramSeries, CountsPerBinLinearAndLog) {
 
 TEST(Report, AddPlotNamesTheFileAndReturnsTheLink) {
   Report r("exp", "Exp");
-  EXPECT_EQ(r.AddPlot("loss", "the loss", LinePlot{}), "![the loss](exp_loss.png)");
+  EXPECT_EQ(r.AddPlot("loss", "the loss", LinePlot{}),
+            "![the loss](exp_loss.png)");
   ASSERT_EQ(r.plots.size(), 1u);
   EXPECT_EQ(r.plots[0].first, "exp_loss.png");
 }

@@ -9,8 +9,9 @@ namespace {
 
 absl::Status Bad(const std::string& where, const std::string& what) {
   return absl::DataLossError(
-      absl::StrCat(where, ": ", what, " (the file is damaged or was made by "
-                                      "a bug; re-run the experiment)"));
+      absl::StrCat(where, ": ", what,
+                   " (the file is damaged or was made by "
+                   "a bug; re-run the experiment)"));
 }
 
 bool InUnit(double v) { return std::isfinite(v) && v >= 0 && v <= 1; }
@@ -74,14 +75,14 @@ absl::Status ValidateRun(const TrainingRecord& run, const TrainingRecord& first,
   }
   for (const LossPoint& p : run.loss()) {
     if (!std::isfinite(p.loss())) {
-      return Bad(where, absl::StrCat("loss at step ", p.step(), " is ",
-                                     p.loss()));
+      return Bad(where,
+                 absl::StrCat("loss at step ", p.step(), " is ", p.loss()));
     }
   }
   if (run.probes_size() != first.probes_size()) {
-    return Bad(where, absl::StrCat("has ", run.probes_size(),
-                                   " probes, the first run ",
-                                   first.probes_size()));
+    return Bad(where,
+               absl::StrCat("has ", run.probes_size(),
+                            " probes, the first run ", first.probes_size()));
   }
   for (int i = 0; i < run.probes_size(); ++i) {
     const Probe& p = run.probes(i);
@@ -132,9 +133,9 @@ absl::Status ValidateResults(const Results& results,
         if (!(std::isfinite(s.seconds()) && s.seconds() > 0 &&
               std::isfinite(s.steps_per_second()) &&
               s.steps_per_second() > 0)) {
-          return Bad(file_name, absl::StrCat("sample ", s.impl(), "/",
-                                             s.size(), " has a timing of ",
-                                             s.seconds(), " s"));
+          return Bad(file_name,
+                     absl::StrCat("sample ", s.impl(), "/", s.size(),
+                                  " has a timing of ", s.seconds(), " s"));
         }
       }
       return absl::OkStatus();

@@ -124,8 +124,11 @@ TEST(ValidateResults, StepsLossAndRuns) {
       INFINITY);
   ExpectRejected(r, "loss at step 3 is inf");
   r = Valid();
-  r.mutable_layerwise_sparsity()->mutable_runs(1)->mutable_config()
-      ->mutable_model()->set_n_layers(0);
+  r.mutable_layerwise_sparsity()
+      ->mutable_runs(1)
+      ->mutable_config()
+      ->mutable_model()
+      ->set_n_layers(0);
   ExpectRejected(r, "config has n_layers 0");
   r = Valid();
   r.mutable_layerwise_sparsity()->clear_runs();

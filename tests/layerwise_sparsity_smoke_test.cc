@@ -75,8 +75,8 @@ Results Read(const std::string& path) {
 
 TEST(LayerwiseSparsitySmoke, WritesCompleteResults) {
   const std::string out = Tmp("run1");
-  ASSERT_EQ(RunExperiment(out, "--override='base { optim { weight_decay: 0 } }'"),
-            0);
+  ASSERT_EQ(
+      RunExperiment(out, "--override='base { optim { weight_decay: 0 } }'"), 0);
   ASSERT_TRUE(fs::exists(out + "/layerwise_sparsity.json"));
   const Results r = Read(out + "/layerwise_sparsity.pb");
   EXPECT_EQ(r.run().experiment(), "layerwise_sparsity");
@@ -123,7 +123,8 @@ TEST(LayerwiseSparsitySmoke, WritesCompleteResults) {
   EXPECT_NE(json.find("\"weight_decay\": 0"), std::string::npos);
   EXPECT_NE(json.find("\"tokens_seen\": 2560"), std::string::npos);
   // The work folder keeps each run's record and checkpoint.
-  EXPECT_TRUE(fs::exists(out + "/layerwise_sparsity.runs/base__i1-d1.record.pb"));
+  EXPECT_TRUE(
+      fs::exists(out + "/layerwise_sparsity.runs/base__i1-d1.record.pb"));
   EXPECT_TRUE(fs::exists(out + "/layerwise_sparsity.runs/base__i2-d2.ckpt"));
 }
 
@@ -140,8 +141,10 @@ TEST(LayerwiseSparsitySmoke, SameSeedsSameResults) {
   EXPECT_NE(c.layerwise_sparsity().runs(0).loss(3).loss(),
             a.layerwise_sparsity().runs(0).loss(3).loss());
   // Without --json a second write into a folder removes the stale JSON.
-  ASSERT_EQ(std::system((Env("EXPERIMENT") + " --preset=smoke --quiet "
-                         "--out_dir=" + Tmp("a") + " --corpus_dir=" + Corpus())
+  ASSERT_EQ(std::system((Env("EXPERIMENT") +
+                         " --preset=smoke --quiet "
+                         "--out_dir=" +
+                         Tmp("a") + " --corpus_dir=" + Corpus())
                             .c_str()),
             0);
   EXPECT_FALSE(fs::exists(Tmp("a/layerwise_sparsity.json")));
@@ -150,7 +153,8 @@ TEST(LayerwiseSparsitySmoke, SameSeedsSameResults) {
 // Starts the experiment in the background, kills it with SIGKILL once the
 // first checkpoint of the second run exists, then resumes it.
 TEST(LayerwiseSparsitySmoke, KilledAndResumedEqualsUninterrupted) {
-  const std::string extra = "--steps=300 --checkpoint_every=20 --probe_every=50";
+  const std::string extra =
+      "--steps=300 --checkpoint_every=20 --probe_every=50";
   ASSERT_EQ(RunExperiment(Tmp("straight"), extra), 0);
   const std::string out = Tmp("killed");
   const std::string ckpt = out + "/layerwise_sparsity.runs/base__i2-d2.ckpt";
@@ -161,7 +165,8 @@ TEST(LayerwiseSparsitySmoke, KilledAndResumedEqualsUninterrupted) {
     _exit(127);
   }
   ASSERT_GT(pid, 0);
-  const auto deadline = std::chrono::steady_clock::now() + std::chrono::minutes(3);
+  const auto deadline =
+      std::chrono::steady_clock::now() + std::chrono::minutes(3);
   while (!fs::exists(ckpt) && std::chrono::steady_clock::now() < deadline) {
     std::this_thread::sleep_for(std::chrono::milliseconds(20));
   }
@@ -171,8 +176,10 @@ TEST(LayerwiseSparsitySmoke, KilledAndResumedEqualsUninterrupted) {
   waitpid(pid, &status, 0);
   ASSERT_TRUE(WIFSIGNALED(status)) << "the run ended before it was killed";
   EXPECT_FALSE(fs::exists(out + "/layerwise_sparsity.pb"));
-  EXPECT_TRUE(fs::exists(out + "/layerwise_sparsity.runs/base__i1-d1.record.pb"));
-  EXPECT_FALSE(fs::exists(out + "/layerwise_sparsity.runs/base__i2-d2.record.pb"));
+  EXPECT_TRUE(
+      fs::exists(out + "/layerwise_sparsity.runs/base__i1-d1.record.pb"));
+  EXPECT_FALSE(
+      fs::exists(out + "/layerwise_sparsity.runs/base__i2-d2.record.pb"));
   ASSERT_EQ(RunExperiment(out, extra + " --resume"), 0);
   const Results straight = Read(Tmp("straight/layerwise_sparsity.pb"));
   const Results resumed = Read(out + "/layerwise_sparsity.pb");
@@ -226,9 +233,9 @@ TEST(LayerwiseSparsitySmoke, RendersReportWithPlots) {
   const std::string md = Slurp(reports + "/layerwise_sparsity.md");
   for (const char* needle :
        {"## Findings", "## Final values per layer", "batch union",
-        "Means over seeds, min–max in parentheses", "### Per seed", "base/i2-d2",
-        "layerwise_sparsity_token_density.png", "layerwise_sparsity_loss.png",
-        "layerwise_sparsity_batch_union.png",
+        "Means over seeds, min–max in parentheses", "### Per seed",
+        "base/i2-d2", "layerwise_sparsity_token_density.png",
+        "layerwise_sparsity_loss.png", "layerwise_sparsity_batch_union.png",
         "layerwise_sparsity_sequence_union.png",
         "layerwise_sparsity_firing_histogram.png", "| 1 |"}) {
     EXPECT_NE(md.find(needle), std::string::npos) << needle;

@@ -36,8 +36,8 @@ absl::Status SaveCheckpoint(const std::string& path,
     archive.write("format", c10::IValue(std::string(kFormat)));
     archive.save_to(bytes);
   } catch (const std::exception& e) {
-    return absl::InternalError(
-        absl::StrCat("cannot save checkpoint ", path, ": ", ExceptionMessage(e)));
+    return absl::InternalError(absl::StrCat("cannot save checkpoint ", path,
+                                            ": ", ExceptionMessage(e)));
   }
   return WriteFilesAtomically({{path, bytes.str()}});
 }

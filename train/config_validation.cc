@@ -63,11 +63,11 @@ absl::Status ValidateOptimConfig(const OptimConfig& o) {
 }
 
 absl::Status ValidateTrainConfig(const TrainConfig& t) {
-  if (absl::Status s = First({Positive("train.steps", t.steps()),
-                              Positive("train.log_every", t.log_every()),
-                              NonNegative("train.threads", t.threads()),
-                              NonNegative("train.checkpoint_every",
-                                          t.checkpoint_every())});
+  if (absl::Status s =
+          First({Positive("train.steps", t.steps()),
+                 Positive("train.log_every", t.log_every()),
+                 NonNegative("train.threads", t.threads()),
+                 NonNegative("train.checkpoint_every", t.checkpoint_every())});
       !s.ok()) {
     return s;
   }
@@ -150,13 +150,14 @@ double EstimateRunBytes(const RunConfig& run) {
                l = m.n_layers(), h = m.n_heads(), s = m.max_seq_len();
   const double params = v * d * (m.tied_head() ? 1 : 2) + s * d +
                         l * (4 * d * d + 2 * d * f + 9 * d + f) + 2 * d;
-  const double tokens = static_cast<double>(run.data().batch_size()) *
-                        run.data().seq_len();
+  const double tokens =
+      static_cast<double>(run.data().batch_size()) * run.data().seq_len();
   const double seq = run.data().seq_len();
   // Per layer and token: ~12 d-wide tensors, 3 f-wide, 3 attention rows.
   const double per_token = l * (12 * d + 3 * f + 3 * h * seq) + 4 * v;
   const double probe_tokens = run.probe().batch_tokens();
-  const double probe = probe_tokens * (f + 2 * d + h * run.probe().seq_len() + v);
+  const double probe =
+      probe_tokens * (f + 2 * d + h * run.probe().seq_len() + v);
   return 4.0 * (4 * params + tokens * per_token + probe);
 }
 

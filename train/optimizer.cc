@@ -10,10 +10,11 @@ std::unique_ptr<torch::optim::Optimizer> MakeOptimizer(
   }
   std::vector<torch::optim::OptimizerParamGroup> groups;
   if (config.optimizer() == OptimConfig::SGD) {
-    auto options = torch::optim::SGDOptions(config.lr()).momentum(
-        config.momentum());
-    groups.emplace_back(decay, std::make_unique<torch::optim::SGDOptions>(
-                                   options.weight_decay(config.weight_decay())));
+    auto options =
+        torch::optim::SGDOptions(config.lr()).momentum(config.momentum());
+    groups.emplace_back(decay,
+                        std::make_unique<torch::optim::SGDOptions>(
+                            options.weight_decay(config.weight_decay())));
     groups.emplace_back(no_decay, std::make_unique<torch::optim::SGDOptions>(
                                       options.weight_decay(0.0)));
     return std::make_unique<torch::optim::SGD>(std::move(groups),

@@ -15,8 +15,8 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
 #include "absl/strings/strip.h"
-#include "google/protobuf/stubs/common.h"
 #include "common/paths.h"
+#include "google/protobuf/stubs/common.h"
 #include "torch/torch.h"
 
 namespace sparsity {

@@ -5,12 +5,12 @@
 #include <filesystem>
 #include <set>
 
-#include "absl/strings/str_cat.h"
 #include "absl/strings/match.h"
+#include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
 #include "absl/strings/str_replace.h"
-#include "google/protobuf/util/message_differencer.h"
 #include "common/cli.h"
+#include "google/protobuf/util/message_differencer.h"
 #include "proto/results_io.h"
 #include "train/config_validation.h"
 
@@ -75,11 +75,10 @@ absl::StatusOr<std::vector<SweepRun>> ExpandSweep(const RunConfig& base,
       run.name = absl::StrCat(v.name(), "/i", run.config.init_seed(), "-d",
                               run.config.data_seed());
       if (absl::Status st = ValidateRunConfig(run.config); !st.ok()) {
-        return absl::Status(
-            st.code(), variants.size() > 1 || v.name() != "base"
-                           ? absl::StrCat("variant ", v.name(), ": ",
-                                          st.message())
-                           : std::string(st.message()));
+        return absl::Status(st.code(), variants.size() > 1 || v.name() != "base"
+                                           ? absl::StrCat("variant ", v.name(),
+                                                          ": ", st.message())
+                                           : std::string(st.message()));
       }
       runs.push_back(std::move(run));
     }
@@ -134,9 +133,9 @@ absl::StatusOr<std::vector<TrainingRecord>> RunSweep(
       if (absl::Status s = ReadProto(record_path, &done); !s.ok()) return s;
       if (!google::protobuf::util::MessageDifferencer::Equals(done.config(),
                                                               run.config)) {
-        return absl::FailedPreconditionError(absl::StrCat(
-            record_path, " was made with a different config than ", run.name,
-            "; run without --resume to start over"));
+        return absl::FailedPreconditionError(
+            absl::StrCat(record_path, " was made with a different config than ",
+                         run.name, "; run without --resume to start over"));
       }
       if (!options.quiet) {
         std::printf("sweep: %s finished earlier: kept (%s)\n", label.c_str(),
@@ -147,14 +146,14 @@ absl::StatusOr<std::vector<TrainingRecord>> RunSweep(
     }
     if (!options.quiet) {
       const std::string eta =
-          trained > 0 ? absl::StrCat("; sweep ETA ",
-                                     FormatDuration(trained_seconds / trained *
-                                                    (n - i)))
+          trained > 0 ? absl::StrCat(
+                            "; sweep ETA ",
+                            FormatDuration(trained_seconds / trained * (n - i)))
                       : "";
-      std::printf("sweep: %s: %s%s\n", label.c_str(),
-                  run.description.empty() ? "starting"
-                                          : run.description.c_str(),
-                  eta.c_str());
+      std::printf(
+          "sweep: %s: %s%s\n", label.c_str(),
+          run.description.empty() ? "starting" : run.description.c_str(),
+          eta.c_str());
       std::fflush(stdout);
     }
     const auto start = Clock::now();
@@ -165,26 +164,20 @@ absl::StatusOr<std::vector<TrainingRecord>> RunSweep(
     run_options.quiet = options.quiet;
     run_options.progress_prefix = absl::StrCat("[", label, "] ");
     absl::StatusOr<TrainingRecord> record;
-    try {
+    const absl::Status caught = CatchExceptions([&] {
       record = TrainOne(run, hooks, run_options);
-    } catch (const std::bad_alloc&) {
-      record = absl::ResourceExhaustedError("out of memory");
-    } catch (const std::exception& e) {
-      const std::string message = ExceptionMessage(e);
-      record = message.find("allocate") != std::string::npos
-                   ? absl::ResourceExhaustedError(
-                         absl::StrCat("out of memory: ", message))
-                   : absl::InternalError(message);
-    }
+      return record.status();
+    });
+    if (!caught.ok()) record = caught;
     if (!record.ok()) {
       // Nothing half-made stays behind: a work folder that holds nothing
       // (the run failed before its first checkpoint) is removed. Complete
       // checkpoints and records stay for --resume.
       std::error_code ec;
       if (fs::is_empty(options.work_dir, ec)) fs::remove(options.work_dir, ec);
-      return absl::Status(record.status().code(),
-                          absl::StrCat(run.name, ": ",
-                                       record.status().message()));
+      return absl::Status(
+          record.status().code(),
+          absl::StrCat(run.name, ": ", record.status().message()));
     }
     if (absl::Status s = WriteProtoAtomically(*record, record_path); !s.ok()) {
       return s;
@@ -196,11 +189,12 @@ absl::StatusOr<std::vector<TrainingRecord>> RunSweep(
     if (!options.quiet) {
       std::printf("sweep: %s done in %s%s\n", label.c_str(),
                   FormatDuration(seconds).c_str(),
-                  i + 1 < n ? absl::StrCat("; sweep ETA ",
-                                           FormatDuration(trained_seconds /
-                                                          trained * (n - i - 1)))
-                                  .c_str()
-                            : "");
+                  i + 1 < n
+                      ? absl::StrCat("; sweep ETA ",
+                                     FormatDuration(trained_seconds / trained *
+                                                    (n - i - 1)))
+                            .c_str()
+                      : "");
       std::fflush(stdout);
     }
     records.push_back(*std::move(record));

@@ -19,16 +19,29 @@ RunConfig Base() {
   google::protobuf::TextFormat::ParseFromString(
       R"pb(
         model {
-          vocab_size: 256 d_model: 16 n_layers: 2 n_heads: 2 d_ff: 32
+          vocab_size: 256
+          d_model: 16
+          n_layers: 2
+          n_heads: 2
+          d_ff: 32
           max_seq_len: 16
         }
         data {
-          source: BROWN seq_len: 16 batch_size: 4 heldout_fraction: 0.1
+          source: BROWN
+          seq_len: 16
+          batch_size: 4
+          heldout_fraction: 0.1
           split_seed: 0
         }
         optim {
-          lr: 3e-3 min_lr: 3e-4 warmup_steps: 2 weight_decay: 0.1 beta1: 0.9
-          beta2: 0.95 eps: 1e-8 grad_clip: 1.0
+          lr: 3e-3
+          min_lr: 3e-4
+          warmup_steps: 2
+          weight_decay: 0.1
+          beta1: 0.9
+          beta2: 0.95
+          eps: 1e-8
+          grad_clip: 1.0
         }
         train { steps: 8 log_every: 100 threads: 1 checkpoint_every: 3 }
         probe { every: 4 batch_tokens: 64 seq_len: 16 }
@@ -171,8 +184,8 @@ TEST(RunSweep, KilledAndResumedEqualsUninterrupted) {
   // A second resume skips everything: the same records come back.
   auto c = RunSweep(*runs, Hooks(nullptr), killed);
   ASSERT_TRUE(c.ok());
-  EXPECT_TRUE(google::protobuf::util::MessageDifferencer::Equals((*b)[3],
-                                                                 (*c)[3]));
+  EXPECT_TRUE(
+      google::protobuf::util::MessageDifferencer::Equals((*b)[3], (*c)[3]));
 }
 
 TEST(RunSweep, ResumeWithAnotherConfigIsAnError) {

@@ -60,10 +60,10 @@ absl::StatusOr<TrainingRecord> TrainOne(const SweepRun& run,
     }
     if (!google::protobuf::util::MessageDifferencer::Equals(saved.config(),
                                                             config)) {
-      return absl::FailedPreconditionError(absl::StrCat(
-          "checkpoint ", options.checkpoint_path,
-          " was made with a different config than run ", run.name,
-          "; run without --resume to start over"));
+      return absl::FailedPreconditionError(
+          absl::StrCat("checkpoint ", options.checkpoint_path,
+                       " was made with a different config than run ", run.name,
+                       "; run without --resume to start over"));
     }
     record = std::move(saved);
     data->train->Skip(record.loss_size());
@@ -76,9 +76,9 @@ absl::StatusOr<TrainingRecord> TrainOne(const SweepRun& run,
   const double wall_before = record.timings().wall_seconds();
   if (absl::Status s = trainer.Run(*data->train, &record); !s.ok()) return s;
   record.mutable_timings()->set_wall_seconds(
-      wall_before + std::chrono::duration<double>(
-                        std::chrono::steady_clock::now() - start)
-                        .count());
+      wall_before +
+      std::chrono::duration<double>(std::chrono::steady_clock::now() - start)
+          .count());
   return record;
 }
 

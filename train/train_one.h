@@ -31,7 +31,7 @@ struct SweepRun {
   std::string name;     // "<variant>/i<init>-d<data>"
   std::string variant;  // "base" when the sweep lists no variants
   std::string description;
-  RunConfig config;     // base + patch + seeds, validated
+  RunConfig config;  // base + patch + seeds, validated
 };
 
 struct RunContext {

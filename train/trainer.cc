@@ -70,11 +70,10 @@ absl::Status Trainer::RunProbe(int64_t step, int64_t tokens,
 void Trainer::PrintProgress(int64_t step, const LossPoint& point,
                             double tokens_per_second, double elapsed,
                             int64_t steps_this_session) const {
-  const double eta =
-      steps_this_session > 0
-          ? elapsed / steps_this_session *
-                static_cast<double>(train_.steps() - step)
-          : 0;
+  const double eta = steps_this_session > 0
+                         ? elapsed / steps_this_session *
+                               static_cast<double>(train_.steps() - step)
+                         : 0;
   std::string layers;
   for (double v : last_probe_.per_layer) {
     absl::StrAppend(&layers, absl::StrFormat(" %.3f", v));
@@ -97,9 +96,8 @@ absl::Status Trainer::Run(BatchSource& data, TrainingRecord* record) {
   const int64_t first = record->loss_size();
   const int64_t steps = train_.steps();
   if (first > steps) {
-    return absl::FailedPreconditionError(
-        absl::StrCat("the record already holds ", first, " steps, more than ",
-                     steps));
+    return absl::FailedPreconditionError(absl::StrCat(
+        "the record already holds ", first, " steps, more than ", steps));
   }
   record->mutable_loss()->Reserve(static_cast<int>(steps));
   const int64_t tokens_per_step = data.batch_tokens();
@@ -157,9 +155,10 @@ absl::Status Trainer::Run(BatchSource& data, TrainingRecord* record) {
     timings.set_tokens_per_second(
         timings.train_seconds() > 0 ? tokens / timings.train_seconds() : 0);
     if (!checkpoint_path_.empty() &&
-        (last || (checkpoint_every_ > 0 && (step + 1) % checkpoint_every_ == 0))) {
-      if (absl::Status s = SaveCheckpoint(checkpoint_path_, *model_,
-                                          *optimizer_, *record);
+        (last ||
+         (checkpoint_every_ > 0 && (step + 1) % checkpoint_every_ == 0))) {
+      if (absl::Status s =
+              SaveCheckpoint(checkpoint_path_, *model_, *optimizer_, *record);
           !s.ok()) {
         return s;
       }

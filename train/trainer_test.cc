@@ -166,6 +166,43 @@ TEST(Trainer, CallbacksRunEveryStepAndCanStopTheRun) {
   EXPECT_EQ(again.Run(data, &r2).code(), absl::StatusCode::kAborted);
 }
 
+TEST(Trainer, ProbesMayAskForGradientsWithoutChangingTraining) {
+  // Two identical runs, one with a probe that computes gradients of the
+  // loss on its own batch: the training curves must be identical.
+  TrainConfig train;
+  train.set_steps(6);
+  train.set_log_every(100);
+  std::vector<TrainingRecord> records;
+  int grad_probes = 0;
+  for (bool with_probe : {false, true}) {
+    torch::manual_seed(5);
+    TransformerLM lm = SmallLm();
+    Trainer trainer(lm.ptr(), Optim(), train);
+    trainer.set_quiet(true);
+    if (with_probe) {
+      trainer.set_probe(
+          2,
+          [&](int64_t, int64_t) -> absl::StatusOr<ProbeSummary> {
+            EXPECT_TRUE(torch::GradMode::is_enabled());
+            Batch b = NextTokenBatch(torch::randint(0, 16, {2, 9}));
+            lm->Loss(b, nullptr).backward();
+            for (auto& p : lm->parameters()) p.mutable_grad().reset();
+            ++grad_probes;
+            return ProbeSummary{};
+          },
+          /*needs_grad=*/true);
+    }
+    RandomTokenSource data(16, 8, 2, 1);
+    TrainingRecord record;
+    ASSERT_TRUE(trainer.Run(data, &record).ok());
+    records.push_back(record);
+  }
+  EXPECT_EQ(grad_probes, 4);  // steps 0, 2, 4, 6
+  for (int i = 0; i < 6; ++i) {
+    EXPECT_EQ(records[0].loss(i).loss(), records[1].loss(i).loss()) << i;
+  }
+}
+
 TEST(MakeOptimizer, SgdOrAdamWWithDecayOnMatricesOnly) {
   TransformerLM lm = SmallLm();
   OptimConfig o = Optim();
@@ -245,7 +282,8 @@ TEST(Checkpoint, ResumedRunEqualsUninterruptedSgd) {
   OptimConfig o = Optim();
   o.set_optimizer(OptimConfig::SGD);
   o.set_momentum(0.9);
-  const std::string ckpt = std::string(std::getenv("TEST_TMPDIR")) + "/sgd.ckpt";
+  const std::string ckpt =
+      std::string(std::getenv("TEST_TMPDIR")) + "/sgd.ckpt";
   ExpectSameCurve(TrainPossiblyInterrupted(10, 0, ckpt, o),
                   TrainPossiblyInterrupted(10, 4, ckpt, o));
 }
