@@ -1,7 +1,9 @@
 #include "experiments/runner.h"
 
+#include <algorithm>
 #include <chrono>
 #include <cstdio>
+#include <cstdlib>
 #include <memory>
 #include <utility>
 #include <vector>
@@ -258,7 +260,16 @@ void InitExperiment(const ExperimentSpec& spec, int* argc, char*** argv) {
   ReexecWithPassiveOpenMp(*argv);  // see train/run_info.h
   State& state = GlobalState();
   state.spec = spec;
+  // Under `bazel run` argv[0] is a path in Bazel's output tree: record the
+  // command a reader can paste instead.
   state.command_line = QuotedCommandLine(*argc, *argv);
+  if (std::getenv("BUILD_WORKSPACE_DIRECTORY") != nullptr) {
+    const std::string args = state.command_line.substr(std::min(
+        state.command_line.size(), QuotedCommandLine(1, *argv).size() + 1));
+    state.command_line =
+        absl::StrCat("bazel run //experiments:", spec.name,
+                     args.empty() ? "" : absl::StrCat(" -- ", args));
+  }
   state.start = std::chrono::steady_clock::now();
   std::string fields;
   for (const FieldFlag& f : FieldFlags()) {

@@ -269,18 +269,14 @@ std::string Findings(const Runs& runs, const Finals& f) {
       &s,
       absl::StrFormat(
           "- **Answer.** The layer using the fewest of its units is layer %d "
-          "(%s fire on the batch; %s dead). Layer 0 %s and the last layer %s "
-          "in mean batch-union density. [W] reports about 13%% (layer 0) vs "
+          "(%s fire on the batch; %s dead). In mean batch-union density "
+          "layer 0 is %s and the last layer %s. [W] reports about 13%% (layer "
+          "0) vs "
           "96%% (layer 5) at convergence; here %s vs %s: %s. Layer 0 is "
           "below the last layer in %d of %d seed(s) and the layer with the "
           "fewest units in %d of %d.\n",
           collapsed, PctSpread(f.bu[collapsed]),
-          NumSpread(f.dead[collapsed], "%.0f"),
-          ArgMin(bu) == 0 || ArgMax(bu) == 0
-              ? "is an extreme (lowest or highest of all layers)"
-              : "is not an extreme",
-          ArgMin(bu) == top || ArgMax(bu) == top ? "is an extreme"
-                                                 : "is not an extreme",
+          NumSpread(f.dead[collapsed], "%.0f"), Rank(bu, 0), Rank(bu, top),
           Pct(bu[0]), Pct(bu[top]),
           bu[0] < bu[top] ? "the same ordering as the paper"
                           : "the opposite ordering to the paper",

@@ -183,7 +183,9 @@ TEST(LayerwiseSparsitySmoke, KilledAndResumedEqualsUninterrupted) {
   ASSERT_EQ(RunExperiment(out, extra + " --resume"), 0);
   const Results straight = Read(Tmp("straight/layerwise_sparsity.pb"));
   const Results resumed = Read(out + "/layerwise_sparsity.pb");
-  EXPECT_EQ(resumed.layerwise_sparsity().runs(1).timings().resumed(), 1);
+  const Timings& t = resumed.layerwise_sparsity().runs(1).timings();
+  EXPECT_EQ(t.resumed(), 1);
+  EXPECT_GE(t.wall_seconds(), t.train_seconds() + t.probe_seconds());
   EXPECT_TRUE(google::protobuf::util::MessageDifferencer::Equals(
       WithoutTimings(straight), WithoutTimings(resumed)));
 }

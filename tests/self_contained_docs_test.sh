@@ -15,8 +15,8 @@ for f in "$@"; do
   while IFS= read -r link; do
     target=${link%%#*}
     [[ -z $target ]] && continue
-    resolved=$(realpath -m "$dir/$target")
-    root=$(realpath -m "$PWD")
+    resolved=$(realpath -m -s "$dir/$target")
+    root=$(realpath -m -s "$PWD")
     if [[ $resolved != "$root"/* ]]; then
       echo "FAIL $f links to $link, outside the repository"
       status=1

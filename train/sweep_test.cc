@@ -174,6 +174,11 @@ TEST(RunSweep, KilledAndResumedEqualsUninterrupted) {
   ASSERT_TRUE(b.ok()) << b.status();
   ASSERT_EQ(b->size(), 4u);
   EXPECT_EQ((*b)[2].timings().resumed(), 1);
+  // A resumed run's wall time covers its training before the kill too.
+  for (const TrainingRecord& r : *b) {
+    EXPECT_GE(r.timings().wall_seconds(), r.timings().train_seconds())
+        << r.name();
+  }
   for (size_t i = 0; i < 4; ++i) {
     TrainingRecord x = (*a)[i], y = (*b)[i];
     ClearTimings(&x);

@@ -73,12 +73,14 @@ absl::StatusOr<TrainingRecord> TrainOne(const SweepRun& run,
                   options.checkpoint_path.c_str());
     }
   }
-  const double wall_before = record.timings().wall_seconds();
-  if (absl::Status s = trainer.Run(*data->train, &record); !s.ok()) return s;
-  record.mutable_timings()->set_wall_seconds(
-      wall_before +
+  // Setup (data, model, resume) counts towards the run's wall time too; the
+  // trainer adds the training session's own.
+  const double setup_seconds =
       std::chrono::duration<double>(std::chrono::steady_clock::now() - start)
-          .count());
+          .count();
+  if (absl::Status s = trainer.Run(*data->train, &record); !s.ok()) return s;
+  Timings& timings = *record.mutable_timings();
+  timings.set_wall_seconds(timings.wall_seconds() + setup_seconds);
   return record;
 }
 

@@ -109,6 +109,9 @@ absl::Status Trainer::Run(BatchSource& data, TrainingRecord* record) {
   const double max_norm = optim_.grad_clip() > 0
                               ? optim_.grad_clip()
                               : std::numeric_limits<double>::infinity();
+  // Wall time accumulates over sessions (a resumed run continues the sum
+  // its checkpoint holds), so the record's wall time is the run's own.
+  const double wall_before = timings.wall_seconds();
   const auto start = Clock::now();
   for (int64_t step = first; step < steps; ++step) {
     const auto step_start = Clock::now();
@@ -154,6 +157,7 @@ absl::Status Trainer::Run(BatchSource& data, TrainingRecord* record) {
     }
     timings.set_tokens_per_second(
         timings.train_seconds() > 0 ? tokens / timings.train_seconds() : 0);
+    timings.set_wall_seconds(wall_before + SecondsSince(start));
     if (!checkpoint_path_.empty() &&
         (last ||
          (checkpoint_every_ > 0 && (step + 1) % checkpoint_every_ == 0))) {

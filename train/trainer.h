@@ -101,7 +101,8 @@ class Trainer {
   absl::Status Resume(const std::string& path, TrainingRecord* record);
 
   // Trains from step record->loss_size() to train.steps, appending loss
-  // points and adding to record->timings. Fails (with the step, loss and
+  // points and adding to record->timings (wall time included, so that a
+  // checkpoint carries the time spent so far). Fails (with the step, loss and
   // learning rate) if the loss becomes NaN or infinite.
   absl::Status Run(BatchSource& data, TrainingRecord* record);
 
