@@ -39,6 +39,7 @@
 #include "proto/results.pb.h"
 #include "proto/results_io.h"
 #include "torch/csrc/autograd/profiler_legacy.h"
+#include "train/config_validation.h"
 #include "train/run_info.h"
 #include "train/sparsity_probe.h"
 #include "train/trainer.h"
@@ -52,7 +53,9 @@ DEFINE_int32(probe_every, 50,
 DEFINE_int32(threads, 0, "cores, 0 = all (same policy for C++ and Python)");
 DEFINE_string(python, "/usr/bin/python3",
               "Python interpreter with torch (Debian python3-torch)");
-DEFINE_string(out_dir, "", "folder for performance.pb (default: results/)");
+DEFINE_string(out_dir, "",
+              "folder for performance.pb (default: results/ with the default "
+              "settings, else runs/performance/)");
 DEFINE_bool(json, false, "also write performance.json");
 DEFINE_bool(skip_python, false, "time only the C++ side (no comparison)");
 DEFINE_string(profile_trace, "",
@@ -336,20 +339,41 @@ std::string& CommandLine() {
   return *line;
 }
 
+// The flags that change what is measured; with all of them at their
+// defaults the results are the committed ones.
+bool SettingsChanged() {
+  for (const char* flag : {"rounds", "steps", "warmup", "probe_every",
+                           "threads", "python", "skip_python"}) {
+    if (!gflags::GetCommandLineFlagInfoOrDie(flag).is_default) return true;
+  }
+  return false;
+}
+
 absl::Status Run() {
   if (FLAGS_rounds <= 0 || FLAGS_steps <= 0 || FLAGS_warmup < 0 ||
       FLAGS_probe_every <= 0) {
     return absl::InvalidArgumentError(
         "--rounds, --steps and --probe_every must be positive, --warmup >= 0");
   }
-  const std::string out_dir = FLAGS_out_dir.empty()
-                                  ? WorkspaceDir() + "/results"
-                                  : ResolveUserPath(FLAGS_out_dir);
+  if (FLAGS_rounds > 100 || FLAGS_steps > 100000 || FLAGS_warmup > 100000 ||
+      FLAGS_threads < 0 || FLAGS_threads > kMaxThreads) {
+    return absl::InvalidArgumentError(absl::StrCat(
+        "--rounds (at most 100), --steps and --warmup (at most 100000) or "
+        "--threads (0 to ",
+        kMaxThreads, ") out of range"));
+  }
+  // Like the experiments: only the default settings write the committed
+  // results/performance.pb unless --out_dir says where.
+  const std::string out_dir =
+      !FLAGS_out_dir.empty() ? ResolveUserPath(FLAGS_out_dir)
+      : SettingsChanged()    ? WorkspaceDir() + "/runs/performance"
+                             : WorkspaceDir() + "/results";
   if (absl::Status s = EnsureWritableDir(out_dir); !s.ok()) return s;
   const ThreadSettings threads = ConfigureCpu(FLAGS_threads);
   Results results;
   *results.mutable_run() =
       CollectRunInfo("performance", "default", CommandLine());
+  results.mutable_run()->set_config_overridden(SettingsChanged());
   results.mutable_run()->set_threads(threads.threads);
   results.mutable_run()->set_torch_threads(threads.torch_threads);
   results.mutable_run()->set_blas_threads(threads.blas_threads);

@@ -71,13 +71,14 @@ int RunMain(const std::string& program,
 
 void HandleHelp(int argc, char** argv, const std::string& usage,
                 const std::vector<std::string>& own_sources) {
-  bool help = false;
+  bool help = false, full = false;
   for (int i = 1; i < argc; ++i) {
     const std::string a = argv[i];
     help |= a == "--help" || a == "-help" || a == "-h" || a == "--helpshort" ||
             a == "-helpshort";
+    full |= a == "--helpfull" || a == "-helpfull";
   }
-  if (!help) return;
+  if (!help && !full) return;
   std::printf("%s\n", usage.c_str());
   std::vector<gflags::CommandLineFlagInfo> flags;
   gflags::GetAllFlags(&flags);
@@ -85,7 +86,7 @@ void HandleHelp(int argc, char** argv, const std::string& usage,
       by_file;
   for (const auto& f : flags) {
     for (const std::string& src : own_sources) {
-      if (f.filename.find(src) != std::string::npos) {
+      if (full || f.filename.find(src) != std::string::npos) {
         by_file[f.filename].push_back(&f);
         break;
       }
@@ -100,8 +101,11 @@ void HandleHelp(int argc, char** argv, const std::string& usage,
                       : absl::StrCat(" default: ", f->default_value).c_str());
     }
   }
-  std::printf(
-      "\nLibrary flags (gflags, LibTorch, ...): --helpfull lists them all.\n");
+  if (!full) {
+    std::printf(
+        "\nLibrary flags (gflags, LibTorch, ...): --helpfull lists them "
+        "all.\n");
+  }
   std::exit(0);
 }
 

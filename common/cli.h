@@ -42,7 +42,7 @@ std::string ExceptionMessage(const std::exception& e);
 // If argv holds --help, -help, -h or --helpshort: prints `usage`, then the
 // flags defined in source files whose path contains one of `own_sources`
 // (the project's flags, not LibTorch's or gflags' own), then a pointer to
-// --helpfull, and exits 0. --helpfull is left to gflags (every flag).
+// --helpfull, and exits 0. --helpfull: every flag of every library, exit 0.
 void HandleHelp(int argc, char** argv, const std::string& usage,
                 const std::vector<std::string>& own_sources);
 

@@ -18,6 +18,7 @@
 #include "proto/config.pb.h"
 #include "proto/results.pb.h"
 #include "train/sparsity_probe.h"
+#include "train/sweep.h"
 
 namespace sparsity {
 namespace {
@@ -25,16 +26,14 @@ namespace {
 absl::Status Run() {
   LayerwiseSparsityConfig config;
   if (absl::Status s = LoadExperimentConfig(&config); !s.ok()) return s;
-  if (config.base().data().source() != DataConfig::BROWN &&
-      config.base().data().source() != DataConfig::RANDOM_TOKENS) {
-    return absl::InvalidArgumentError(
-        "base.data.source must be BROWN or RANDOM_TOKENS");
-  }
+  absl::StatusOr<std::vector<SweepRun>> sweep =
+      ExpandSweep(config.base(), config.sweep());
+  if (!sweep.ok()) return sweep.status();
   absl::StatusOr<OutputPaths> paths = PrepareOutput();
   if (!paths.ok()) return paths.status();
 
-  absl::StatusOr<std::vector<TrainingRecord>> runs = RunExperimentSweep(
-      config.base(), config.sweep(), {AddSparsityProbe}, *paths);
+  absl::StatusOr<std::vector<TrainingRecord>> runs =
+      RunExperimentSweep(*sweep, config.base(), {AddSparsityProbe}, *paths);
   if (!runs.ok()) return runs.status();
 
   Results results;

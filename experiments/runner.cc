@@ -112,6 +112,7 @@ struct State {
   std::string command_line;
   std::chrono::steady_clock::time_point start;
   RunInfo info;  // collected at the start: the revision the binary ran at
+  ThreadSettings threads;
 };
 State& GlobalState() {
   static auto* state = new State;
@@ -349,18 +350,17 @@ absl::StatusOr<OutputPaths> PrepareOutput() {
 }
 
 absl::StatusOr<std::vector<TrainingRecord>> RunExperimentSweep(
-    const RunConfig& base, const SweepConfig& sweep,
+    const std::vector<SweepRun>& runs, const RunConfig& base,
     const std::vector<RunHook>& hooks, const OutputPaths& paths) {
-  absl::StatusOr<std::vector<SweepRun>> runs = ExpandSweep(base, sweep);
-  if (!runs.ok()) return runs.status();
   const ThreadSettings threads = ConfigureCpu(base.train().threads());
+  GlobalState().threads = threads;
   if (!FLAGS_quiet) {
     std::printf(
         "%s: %zu run(s) (%s); %d threads (LibTorch %d, OpenBLAS %d); "
         "device %s; checkpoints in %s\n",
-        GlobalState().spec.name.c_str(), runs->size(),
+        GlobalState().spec.name.c_str(), runs.size(),
         absl::StrJoin(
-            *runs, ", ",
+            runs, ", ",
             [](std::string* out, const SweepRun& r) { out->append(r.name); })
             .c_str(),
         threads.threads, threads.torch_threads, threads.blas_threads,
@@ -368,7 +368,7 @@ absl::StatusOr<std::vector<TrainingRecord>> RunExperimentSweep(
         paths.work_dir.c_str());
     std::fflush(stdout);
   }
-  return RunSweep(*runs, hooks,
+  return RunSweep(runs, hooks,
                   SweepOptions{paths.work_dir, FLAGS_resume, FLAGS_quiet});
 }
 
@@ -376,7 +376,7 @@ RunInfo ExperimentRunInfo(const RunConfig& base) {
   const State& state = GlobalState();
   RunInfo info = state.info;
   info.set_config_overridden(ConfigChangedByFlags());
-  const ThreadSettings threads = ConfigureCpu(base.train().threads());
+  const ThreadSettings& threads = state.threads;
   info.set_threads(threads.threads);
   info.set_torch_threads(threads.torch_threads);
   info.set_blas_threads(threads.blas_threads);

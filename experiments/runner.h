@@ -10,7 +10,8 @@
 //   absl::Status Run() {
 //     LayerwiseSparsityConfig config;
 //     ... LoadExperimentConfig(&config) ...
-//     ... RunExperimentSweep(config.base(), config.sweep(), hooks, paths) ...
+//     ... ExpandSweep(config.base(), config.sweep()) ... PrepareOutput() ...
+//     ... RunExperimentSweep(runs, config.base(), hooks, paths) ...
 //     ... WriteExperimentResults(results, paths) ...
 //   }
 //
@@ -18,7 +19,9 @@
 //   --preset=NAME     the embedded preset to start from (default: default)
 //   --steps=N --d_model=N ...   override single fields of the base config
 //   --override='base { train { steps: 10 } }'   any fields, as textproto;
-//                     zeros, false and enum defaults are applied too
+//                     zeros, false and enum defaults are applied too; a
+//                     repeated field (sweep seeds, variants) is appended to
+//                     (use --seeds / --variants to replace or select)
 //   --seeds=1,2,3     run these seeds (init = data = s) instead of the preset's
 //   --variants=a,b    run only these variants of the preset's sweep
 //   --out_dir=DIR     results go to DIR/<experiment>.pb. Without it, a
@@ -69,10 +72,11 @@ struct OutputPaths {
 // writable before any work starts; prints where results will go.
 absl::StatusOr<OutputPaths> PrepareOutput();
 
-// Expands and runs the sweep with the CPU settings of the base config,
+// Runs the sweep (ExpandSweep's runs: validated before PrepareOutput, so a
+// bad config creates no folder) with the CPU settings of the base config,
 // resuming when --resume was given.
 absl::StatusOr<std::vector<TrainingRecord>> RunExperimentSweep(
-    const RunConfig& base, const SweepConfig& sweep,
+    const std::vector<SweepRun>& runs, const RunConfig& base,
     const std::vector<RunHook>& hooks, const OutputPaths& paths);
 
 // Provenance for the results file: preset, whether the config was changed

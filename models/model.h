@@ -35,7 +35,7 @@ class Model : public virtual torch::nn::Module {
   virtual int64_t d_ff() const = 0;
 
   int64_t NumParameters() const;
-  // The device of the parameters.
+  // The device of the parameters (of the first one: a model lives on one).
   torch::Device device() const;
 };
 

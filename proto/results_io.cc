@@ -4,6 +4,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <cmath>
 #include <cstdio>
@@ -240,25 +241,62 @@ absl::Status EnsureWritableDir(const std::string& dir) {
   return absl::OkStatus();
 }
 
-absl::Status FinishInterruptedCommits(const std::string& dir) {
-  const std::string journal = absl::StrCat(dir, "/", kJournal);
+namespace {
+
+std::string BaseName(const std::string& path) {
+  const size_t slash = path.rfind('/');
+  return slash == std::string::npos ? path : path.substr(slash + 1);
+}
+
+// Carries out one journal (names relative to `dir`), then removes it.
+absl::Status CarryOut(const std::string& dir, const std::string& journal) {
   std::ifstream in(journal);
-  if (!in) return absl::OkStatus();
   std::string line;
   while (std::getline(in, line)) {
     std::vector<std::string> f = absl::StrSplit(line, '\t');
     if (f.size() == 3 && f[0] == "rename") {
-      if (access(f[1].c_str(), F_OK) == 0 &&
-          std::rename(f[1].c_str(), f[2].c_str()) != 0) {
-        return absl::InternalError(
-            absl::StrCat("cannot finish an interrupted write into ", f[2], ": ",
-                         ErrnoText()));
+      const std::string tmp = absl::StrCat(dir, "/", f[1]);
+      const std::string dest = absl::StrCat(dir, "/", f[2]);
+      if (access(tmp.c_str(), F_OK) == 0) {
+        if (std::rename(tmp.c_str(), dest.c_str()) != 0) {
+          return absl::InternalError(
+              absl::StrCat("cannot finish an interrupted write into ", dest,
+                           ": ", ErrnoText()));
+        }
+      } else if (access(dest.c_str(), F_OK) != 0) {
+        unlink(journal.c_str());
+        return absl::DataLossError(
+            absl::StrCat("an interrupted write of ", dest,
+                         " cannot be finished: its temporary file is gone"));
       }
     } else if (f.size() == 2 && f[0] == "remove") {
-      unlink(f[1].c_str());
+      unlink(absl::StrCat(dir, "/", f[1]).c_str());
     }
   }
   unlink(journal.c_str());
+  return absl::OkStatus();
+}
+
+}  // namespace
+
+absl::Status FinishInterruptedCommits(const std::string& dir) {
+  namespace fs = std::filesystem;
+  const std::string prefix = absl::StrCat(kJournal, ".");
+  std::error_code ec;
+  std::vector<std::string> journals;
+  for (const auto& e : fs::directory_iterator(dir, ec)) {
+    const std::string name = e.path().filename().string();
+    if (name.rfind(prefix, 0) != 0) continue;
+    if (name.find(".tmp.") != std::string::npos) {
+      fs::remove(e.path(), ec);  // a journal a killed writer never committed
+    } else {
+      journals.push_back(e.path().string());
+    }
+  }
+  std::sort(journals.begin(), journals.end());
+  for (const std::string& journal : journals) {
+    if (absl::Status s = CarryOut(dir, journal); !s.ok()) return s;
+  }
   return absl::OkStatus();
 }
 
@@ -288,22 +326,26 @@ absl::Status WriteFilesAtomically(
       return tmp.status();
     }
     temps.push_back(*tmp);
-    absl::StrAppend(&journal_text, "rename\t", *tmp, "\t", path, "\n");
+    absl::StrAppend(&journal_text, "rename\t", BaseName(*tmp), "\t",
+                    BaseName(path), "\n");
   }
   for (const std::string& path : remove) {
-    absl::StrAppend(&journal_text, "remove\t", path, "\n");
+    absl::StrAppend(&journal_text, "remove\t", BaseName(path), "\n");
   }
   // The commit point: once the journal is in place, the write will complete
   // (here, or in FinishInterruptedCommits after a kill).
-  const std::string journal = absl::StrCat(dir, "/", kJournal);
+  // One journal per writer: two processes writing into one folder do not
+  // overwrite each other's.
+  const std::string journal = absl::StrCat(dir, "/", kJournal, ".", getpid());
   absl::StatusOr<std::string> journal_tmp = WriteTemp(journal, journal_text);
   if (!journal_tmp.ok() ||
       std::rename(journal_tmp->c_str(), journal.c_str()) != 0) {
+    if (journal_tmp.ok()) unlink(journal_tmp->c_str());
     cleanup();
     return absl::InternalError(
         absl::StrCat("cannot write the commit journal in ", dir));
   }
-  return FinishInterruptedCommits(dir);
+  return CarryOut(dir, journal);
 }
 
 absl::Status WriteProtoAtomically(const google::protobuf::Message& message,

@@ -7,8 +7,9 @@
 //   absl::StatusOr<sparsity::Results> back = sparsity::ReadResults(*path);
 //
 // Writes are all-or-none: every file is first written to a temporary name
-// beside its destination; a commit journal listing the renames (and the
-// deletions, e.g. a stale NAME.json when this write has none) is then put in
+// beside its destination; a commit journal of this writer
+// (.sparsity-commit.PID, naming the renames and the deletions, e.g. a stale
+// NAME.json when this write has none, relative to the folder) is then put in
 // place atomically, the renames are done and the journal removed. A process
 // killed after the journal landed has its commit finished by the next writer
 // or reader of that folder (FinishInterruptedCommits); one killed before it

@@ -98,14 +98,26 @@ TEST(ResultsIo, AKillAfterTheJournalIsFinishedByTheNextReader) {
   std::ofstream(dir + "/exp.json.tmp.BBBBBB") << JsonExport(fresh);
   // The first rename happened, the second did not.
   fs::rename(dir + "/exp.pb.tmp.AAAAAA", dir + "/exp.pb");
-  std::ofstream(dir + "/.sparsity-commit")
-      << "rename\t" << dir << "/exp.pb.tmp.AAAAAA\t" << dir << "/exp.pb\n"
-      << "rename\t" << dir << "/exp.json.tmp.BBBBBB\t" << dir << "/exp.json\n";
+  std::ofstream(dir + "/.sparsity-commit.4242")
+      << "rename\texp.pb.tmp.AAAAAA\texp.pb\n"
+      << "rename\texp.json.tmp.BBBBBB\texp.json\n";
+  // A journal another killed writer never committed.
+  std::ofstream(dir + "/.sparsity-commit.77.tmp.CCCCCC") << "rename\tx\ty\n";
   auto back = ReadResults(dir + "/exp.pb");
   ASSERT_TRUE(back.ok()) << back.status();
   EXPECT_EQ(back->run().preset(), "new");
   EXPECT_NE(Slurp(dir + "/exp.json").find("\"new\""), std::string::npos);
   EXPECT_EQ(Listing(dir), (std::vector<std::string>{"exp.json", "exp.pb"}));
+}
+
+TEST(ResultsIo, AJournalWhoseTemporaryIsGoneIsAnError) {
+  const std::string dir = TempDir("lost_temporary");
+  fs::create_directories(dir);
+  std::ofstream(dir + "/.sparsity-commit.99")
+      << "rename\texp.pb.tmp.ZZZZZZ\texp.pb\n";
+  absl::Status s = FinishInterruptedCommits(dir);
+  EXPECT_EQ(s.code(), absl::StatusCode::kDataLoss) << s;
+  EXPECT_NE(s.message().find("exp.pb"), std::string::npos);
 }
 
 TEST(ResultsIo, TemporariesOfAKilledWriteAreRemovedByTheNextWrite) {

@@ -2,10 +2,11 @@ set terminal pngcairo size 900,540 font 'DejaVu Sans,11'
 set output "layerwise_sparsity_loss.png"
 set title "Loss (mean over seeds, band: min..max)"
 set xlabel "training step"
-set ylabel "cross-entropy (nats/byte)"
+set ylabel "cross-entropy (nats/byte, log scale)"
 set grid
 set key outside right top
 set autoscale xfix
+set logscale y
 $d0 << EOD
 1 5.5841616 5.55374527 5.60195827
 2 5.50418154 5.47039223 5.53149986

@@ -7,6 +7,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
+#include "absl/strings/str_join.h"
 
 namespace sparsity {
 namespace {
@@ -120,8 +121,9 @@ LinePlot DensityPlot(const Runs& runs, const std::string& title,
 LinePlot LossPlot(const Runs& runs, const std::string& unit) {
   LinePlot plot{"Loss (mean over seeds, band: min..max)",
                 "training step",
-                absl::StrCat("cross-entropy (", unit, ")"),
+                absl::StrCat("cross-entropy (", unit, ", log scale)"),
                 {}};
+  plot.log_y = true;
   size_t n = runs[0]->loss_size();
   for (const TrainingRecord* r : runs) n = std::min<size_t>(n, r->loss_size());
   std::vector<double> x;
@@ -362,8 +364,14 @@ Report LayerwiseSparsityReport(const Results& results,
   // The report covers the runs of the first variant (the default sweep has
   // one: the base config under several seeds).
   Runs runs;
+  std::vector<std::string> other_variants;
   for (const TrainingRecord& run : r.runs()) {
-    if (run.variant() == r.runs(0).variant()) runs.push_back(&run);
+    if (run.variant() == r.runs(0).variant()) {
+      runs.push_back(&run);
+    } else if (std::find(other_variants.begin(), other_variants.end(),
+                         run.variant()) == other_variants.end()) {
+      other_variants.push_back(run.variant());
+    }
   }
   const TrainingRecord& first = *runs[0];
   const RunConfig& c = first.config();
@@ -414,6 +422,12 @@ Report LayerwiseSparsityReport(const Results& results,
       "Differences from the paper: the model is far smaller (CPU scale), the "
       "text is byte-level Brown rather than the paper's corpus and tokenizer, "
       "and each run is minutes long; see the preset for every setting.\n\n",
+      other_variants.empty()
+          ? ""
+          : absl::StrCat("This report covers variant `", first.variant(),
+                         "`; the results file also holds variant(s) `",
+                         absl::StrJoin(other_variants, "`, `"),
+                         "`, which this report does not show.\n\n"),
       "## Findings (computed from the measurements)\n\n", Findings(runs, f),
       "\n",
       absl::StrFormat("## Final values per layer (step %d)\n\n", last_step),

@@ -1,6 +1,8 @@
 #include "reports/validate.h"
 
 #include <cmath>
+#include <map>
+#include <string>
 
 #include "absl/strings/str_cat.h"
 
@@ -61,6 +63,8 @@ absl::Status ValidateLayer(const LayerSparsity& l, int index, int64_t d_ff,
   return absl::OkStatus();
 }
 
+// `first`: the first run of the same variant; runs of one variant are
+// averaged, so they must share layers, units and probe steps.
 absl::Status ValidateRun(const TrainingRecord& run, const TrainingRecord& first,
                          const std::string& file) {
   const std::string where = absl::StrCat(file, ", run ", run.name());
@@ -69,6 +73,13 @@ absl::Status ValidateRun(const TrainingRecord& run, const TrainingRecord& first,
       m.d_ff() > (1 << 20)) {
     return Bad(where, absl::StrCat("config has n_layers ", m.n_layers(),
                                    " and d_ff ", m.d_ff()));
+  }
+  const ModelConfig& f = first.config().model();
+  if (m.n_layers() != f.n_layers() || m.d_ff() != f.d_ff()) {
+    return Bad(where, absl::StrCat("has ", m.n_layers(), " layers of ",
+                                   m.d_ff(), " units; run ", first.name(),
+                                   " of the same variant ", f.n_layers(),
+                                   " of ", f.d_ff()));
   }
   if (run.loss_size() == 0 || run.probes_size() == 0) {
     return Bad(where, "holds no loss curve or no probes");
@@ -80,9 +91,8 @@ absl::Status ValidateRun(const TrainingRecord& run, const TrainingRecord& first,
     }
   }
   if (run.probes_size() != first.probes_size()) {
-    return Bad(where,
-               absl::StrCat("has ", run.probes_size(),
-                            " probes, the first run ", first.probes_size()));
+    return Bad(where, absl::StrCat("has ", run.probes_size(), " probes, run ",
+                                   first.name(), " ", first.probes_size()));
   }
   for (int i = 0; i < run.probes_size(); ++i) {
     const Probe& p = run.probes(i);
@@ -91,7 +101,7 @@ absl::Status ValidateRun(const TrainingRecord& run, const TrainingRecord& first,
       return Bad(at, "probe steps are not increasing");
     }
     if (p.step() != first.probes(i).step()) {
-      return Bad(at, absl::StrCat("the first run probed at step ",
+      return Bad(at, absl::StrCat("run ", first.name(), " probed at step ",
                                   first.probes(i).step()));
     }
     if (!std::isfinite(p.probe_loss())) {
@@ -119,8 +129,11 @@ absl::Status ValidateResults(const Results& results,
     case Results::kLayerwiseSparsity: {
       const LayerwiseSparsityResults& r = results.layerwise_sparsity();
       if (r.runs_size() == 0) return Bad(file_name, "holds no runs");
+      std::map<std::string, const TrainingRecord*> first_of_variant;
       for (const TrainingRecord& run : r.runs()) {
-        if (absl::Status s = ValidateRun(run, r.runs(0), file_name); !s.ok()) {
+        const TrainingRecord* first =
+            first_of_variant.emplace(run.variant(), &run).first->second;
+        if (absl::Status s = ValidateRun(run, *first, file_name); !s.ok()) {
           return s;
         }
       }

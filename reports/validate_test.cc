@@ -110,6 +110,20 @@ TEST(ValidateResults, OrderingAndCounts) {
   ExpectRejected(r, "holds layer 0");
 }
 
+TEST(ValidateResults, RunsOfOneVariantShareTheirShape) {
+  // Run 2 claims 3 layers with probes of 3 layers: consistent by itself,
+  // but it cannot be averaged with run 1's 2 layers.
+  Results r = Valid();
+  TrainingRecord* run = r.mutable_layerwise_sparsity()->mutable_runs(1);
+  run->mutable_config()->mutable_model()->set_n_layers(3);
+  for (Probe& p : *run->mutable_probes()) {
+    LayerSparsity* extra = p.add_layers();
+    *extra = p.layers(0);
+    extra->set_layer(2);
+  }
+  ExpectRejected(r, "has 3 layers of 4 units; run base/i1-d1 of the same");
+}
+
 TEST(ValidateResults, StepsLossAndRuns) {
   Results r = Valid();
   r.mutable_layerwise_sparsity()->mutable_runs(0)->mutable_probes(1)->set_step(
@@ -118,7 +132,10 @@ TEST(ValidateResults, StepsLossAndRuns) {
   r = Valid();
   r.mutable_layerwise_sparsity()->mutable_runs(1)->mutable_probes(1)->set_step(
       3);
-  ExpectRejected(r, "the first run probed at step 2");
+  ExpectRejected(r, "run base/i1-d1 probed at step 2");
+  // Another variant may probe elsewhere (e.g. a longer run).
+  r.mutable_layerwise_sparsity()->mutable_runs(1)->set_variant("longer");
+  EXPECT_TRUE(ValidateResults(r, "x.pb").ok());
   r = Valid();
   r.mutable_layerwise_sparsity()->mutable_runs(0)->mutable_loss(2)->set_loss(
       INFINITY);

@@ -42,6 +42,32 @@ absl::Status SaveCheckpoint(const std::string& path,
   return WriteFilesAtomically({{path, bytes.str()}});
 }
 
+absl::StatusOr<TrainingRecord> ReadCheckpointRecord(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in) return absl::NotFoundError(absl::StrCat("no checkpoint at ", path));
+  TrainingRecord record;
+  try {
+    torch::serialize::InputArchive archive;
+    archive.load_from(in, torch::Device(torch::kCPU));
+    c10::IValue format, serialized;
+    archive.read("format", format);
+    archive.read("record", serialized);
+    if (!format.isString() || format.toStringRef() != kFormat ||
+        !serialized.isString() ||
+        !record.ParseFromString(serialized.toStringRef())) {
+      return absl::DataLossError(
+          absl::StrCat("checkpoint ", path,
+                       " holds no valid run record; delete it to "
+                       "start that run over"));
+    }
+  } catch (const std::exception& e) {
+    return absl::DataLossError(absl::StrCat(
+        "checkpoint ", path, " cannot be loaded (", ExceptionMessage(e),
+        "); delete it to start that run over"));
+  }
+  return record;
+}
+
 absl::Status LoadCheckpoint(const std::string& path, torch::nn::Module& model,
                             torch::optim::Optimizer& optimizer,
                             TrainingRecord* record) {

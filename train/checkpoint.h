@@ -1,7 +1,8 @@
 // Checkpoints: everything a run needs to continue exactly where it stopped,
 // in one file written atomically (temp + rename, proto/results_io.h): the
 // model's parameters and buffers, the optimiser's state, the default CPU
-// generator's state, and the run's TrainingRecord so far (config, loss
+// generator's state (not the CUDA generator's: no model draws random numbers
+// on the device today), and the run's TrainingRecord so far (config, loss
 // curve, probes, timings). The data position is the number of steps done
 // (record.loss_size()): BatchSource::Skip moves there.
 //
@@ -15,6 +16,7 @@
 #include <string>
 
 #include "absl/status/status.h"
+#include "absl/status/statusor.h"
 #include "proto/results.pb.h"
 #include "torch/torch.h"
 
@@ -24,6 +26,10 @@ absl::Status SaveCheckpoint(const std::string& path,
                             const torch::nn::Module& model,
                             const torch::optim::Optimizer& optimizer,
                             const TrainingRecord& record);
+
+// The run record a checkpoint holds, without loading its tensors into a
+// model (to check that it belongs to the run about to resume).
+absl::StatusOr<TrainingRecord> ReadCheckpointRecord(const std::string& path);
 
 // Loads into an existing model and optimiser of the same shapes (onto the
 // model's device). A missing, truncated or corrupt file, or one whose

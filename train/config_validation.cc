@@ -158,7 +158,10 @@ double EstimateRunBytes(const RunConfig& run) {
   const double probe_tokens = run.probe().batch_tokens();
   const double probe =
       probe_tokens * (f + 2 * d + h * run.probe().seq_len() + v);
-  return 4.0 * (4 * params + tokens * per_token + probe);
+  // Each attention layer keeps a [max_seq_len, max_seq_len] mask buffer
+  // (two while it is built).
+  const double masks = l * s * s + s * s;
+  return 4.0 * (4 * params + tokens * per_token + probe + masks);
 }
 
 absl::Status ValidateRunConfig(const RunConfig& run) {

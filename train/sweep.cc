@@ -1,5 +1,6 @@
 #include "train/sweep.h"
 
+#include <cctype>
 #include <chrono>
 #include <cstdio>
 #include <filesystem>
@@ -131,8 +132,7 @@ absl::StatusOr<std::vector<TrainingRecord>> RunSweep(
     if (options.resume && fs::exists(record_path)) {
       TrainingRecord done;
       if (absl::Status s = ReadProto(record_path, &done); !s.ok()) return s;
-      if (!google::protobuf::util::MessageDifferencer::Equals(done.config(),
-                                                              run.config)) {
+      if (!SameResultsConfig(done.config(), run.config)) {
         return absl::FailedPreconditionError(
             absl::StrCat(record_path, " was made with a different config than ",
                          run.name, "; run without --resume to start over"));

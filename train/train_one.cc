@@ -7,8 +7,18 @@
 #include "absl/strings/str_cat.h"
 #include "google/protobuf/util/message_differencer.h"
 #include "models/transformer_lm.h"
+#include "train/checkpoint.h"
 
 namespace sparsity {
+
+bool SameResultsConfig(const RunConfig& a, const RunConfig& b) {
+  RunConfig x = a, y = b;
+  for (RunConfig* c : {&x, &y}) {
+    c->mutable_train()->clear_log_every();
+    c->mutable_train()->clear_checkpoint_every();
+  }
+  return google::protobuf::util::MessageDifferencer::Equals(x, y);
+}
 
 absl::StatusOr<TrainingRecord> TrainOne(const SweepRun& run,
                                         const std::vector<RunHook>& hooks,
@@ -53,19 +63,22 @@ absl::StatusOr<TrainingRecord> TrainOne(const SweepRun& run,
 
   if (options.resume && !options.checkpoint_path.empty() &&
       std::filesystem::exists(options.checkpoint_path)) {
-    TrainingRecord saved;
-    if (absl::Status s = trainer.Resume(options.checkpoint_path, &saved);
-        !s.ok()) {
-      return s;
-    }
-    if (!google::protobuf::util::MessageDifferencer::Equals(saved.config(),
-                                                            config)) {
+    // The config first, so that a changed config is named as such rather
+    // than as tensors that do not fit.
+    absl::StatusOr<TrainingRecord> saved =
+        ReadCheckpointRecord(options.checkpoint_path);
+    if (!saved.ok()) return saved.status();
+    if (!SameResultsConfig(saved->config(), config)) {
       return absl::FailedPreconditionError(
           absl::StrCat("checkpoint ", options.checkpoint_path,
                        " was made with a different config than run ", run.name,
                        "; run without --resume to start over"));
     }
-    record = std::move(saved);
+    if (absl::Status s = trainer.Resume(options.checkpoint_path, &record);
+        !s.ok()) {
+      return s;
+    }
+    *record.mutable_config() = config;
     data->train->Skip(record.loss_size());
     if (!options.quiet) {
       std::printf("%sresumed at step %d from %s\n",
@@ -73,14 +86,14 @@ absl::StatusOr<TrainingRecord> TrainOne(const SweepRun& run,
                   options.checkpoint_path.c_str());
     }
   }
-  // Setup (data, model, resume) counts towards the run's wall time too; the
-  // trainer adds the training session's own.
-  const double setup_seconds =
-      std::chrono::duration<double>(std::chrono::steady_clock::now() - start)
-          .count();
-  if (absl::Status s = trainer.Run(*data->train, &record); !s.ok()) return s;
+  // Setup (data, model, resume) counts towards the run's wall time, before
+  // training, so that checkpoints carry it too; the trainer adds its own.
   Timings& timings = *record.mutable_timings();
-  timings.set_wall_seconds(timings.wall_seconds() + setup_seconds);
+  timings.set_wall_seconds(
+      timings.wall_seconds() +
+      std::chrono::duration<double>(std::chrono::steady_clock::now() - start)
+          .count());
+  if (absl::Status s = trainer.Run(*data->train, &record); !s.ok()) return s;
   return record;
 }
 

@@ -52,6 +52,11 @@ struct RunOptions {
   std::string progress_prefix;
 };
 
+// Whether a run made with config `a` can stand for, or be resumed as, one
+// with config `b`: equal but for settings that do not change results
+// (train.log_every, train.checkpoint_every).
+bool SameResultsConfig(const RunConfig& a, const RunConfig& b);
+
 absl::StatusOr<TrainingRecord> TrainOne(const SweepRun& run,
                                         const std::vector<RunHook>& hooks,
                                         const RunOptions& options);

@@ -103,16 +103,16 @@ absl::Status Trainer::Run(BatchSource& data, TrainingRecord* record) {
   const int64_t tokens_per_step = data.batch_tokens();
   Timings& timings = *record->mutable_timings();
   model_->train();
+  // Wall time accumulates over sessions (a resumed run continues the sum
+  // its checkpoint holds), so the record's wall time is the run's own.
+  const double wall_before = timings.wall_seconds();
+  const auto start = Clock::now();
   if (first == 0 && probe_at_start_) {
     if (absl::Status s = RunProbe(0, 0, record); !s.ok()) return s;
   }
   const double max_norm = optim_.grad_clip() > 0
                               ? optim_.grad_clip()
                               : std::numeric_limits<double>::infinity();
-  // Wall time accumulates over sessions (a resumed run continues the sum
-  // its checkpoint holds), so the record's wall time is the run's own.
-  const double wall_before = timings.wall_seconds();
-  const auto start = Clock::now();
   for (int64_t step = first; step < steps; ++step) {
     const auto step_start = Clock::now();
     const double lr = ScheduledLearningRate(optim_, step, steps);
@@ -172,6 +172,7 @@ absl::Status Trainer::Run(BatchSource& data, TrainingRecord* record) {
                     SecondsSince(start), step + 1 - first);
     }
   }
+  timings.set_wall_seconds(wall_before + SecondsSince(start));
   return absl::OkStatus();
 }
 

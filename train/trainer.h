@@ -49,6 +49,8 @@ using ProbeFn =
 
 // Per-step hooks: gradient statistics, parameter-norm tracking, a future
 // all-reduce. `step` is the 0-based index of the step being taken.
+// Checkpoints do not store a callback's own state: one that keeps state
+// across steps must rebuild it from the run's record when a run resumes.
 class TrainingCallback {
  public:
   virtual ~TrainingCallback() = default;

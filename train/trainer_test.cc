@@ -234,7 +234,6 @@ TrainingRecord TrainPossiblyInterrupted(int64_t steps, int64_t stop_after,
   };
   TrainingRecord record;
   if (stop_after > 0) {
-    TrainConfig first = train;
     TransformerLM lm = make();
     Trainer trainer(lm.ptr(), optim, train);
     trainer.set_quiet(true);
