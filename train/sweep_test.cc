@@ -191,6 +191,17 @@ TEST(RunSweep, KilledAndResumedEqualsUninterrupted) {
   ASSERT_TRUE(c.ok());
   EXPECT_TRUE(
       google::protobuf::util::MessageDifferencer::Equals((*b)[3], (*c)[3]));
+  // Killed after the final checkpoint but before the record was written:
+  // the run comes back from its final checkpoint, nothing retrained.
+  fs::remove(tmp + "/killed/no_decay__i2-d3.record.pb");
+  auto d = RunSweep(*runs, Hooks(nullptr), killed);
+  ASSERT_TRUE(d.ok()) << d.status();
+  TrainingRecord x = (*a)[3], y = (*d)[3];
+  EXPECT_EQ(y.timings().resumed(), 1);
+  ClearTimings(&x);
+  ClearTimings(&y);
+  EXPECT_TRUE(google::protobuf::util::MessageDifferencer::Equals(x, y));
+  EXPECT_TRUE(fs::exists(tmp + "/killed/no_decay__i2-d3.record.pb"));
 }
 
 TEST(RunSweep, ResumeWithAnotherConfigIsAnError) {
