@@ -374,10 +374,7 @@ absl::Status Run() {
   *results.mutable_run() =
       CollectRunInfo("performance", "default", CommandLine());
   results.mutable_run()->set_config_overridden(SettingsChanged());
-  results.mutable_run()->set_threads(threads.threads);
-  results.mutable_run()->set_torch_threads(threads.torch_threads);
-  results.mutable_run()->set_blas_threads(threads.blas_threads);
-  results.mutable_run()->set_openmp_passive(threads.openmp_passive);
+  RecordThreadSettings(threads, results.mutable_run());
   PerformanceResults& out = *results.mutable_performance();
   out.set_rounds(FLAGS_rounds);
   out.set_steps(FLAGS_steps);

@@ -1,6 +1,5 @@
 #include "experiments/runner.h"
 
-#include <algorithm>
 #include <chrono>
 #include <cstdio>
 #include <cstdlib>
@@ -198,6 +197,11 @@ absl::Status SetField(Message* msg, const std::string& path,
   return absl::OkStatus();
 }
 
+// The device a run config names ("cpu" when it names none).
+std::string DeviceName(const RunConfig& run) {
+  return run.train().device().empty() ? "cpu" : run.train().device();
+}
+
 // The config's SweepConfig (field "sweep"), or nullptr.
 SweepConfig* SweepOf(Message* config) {
   const FieldDescriptor* f = config->GetDescriptor()->FindFieldByName("sweep");
@@ -255,8 +259,6 @@ absl::Status ApplySweepFlags(Message* config) {
 
 }  // namespace
 
-bool QuietFlag() { return FLAGS_quiet; }
-
 void InitExperiment(const ExperimentSpec& spec, int* argc, char*** argv) {
   ReexecWithPassiveOpenMp(*argv);  // see train/run_info.h
   State& state = GlobalState();
@@ -265,8 +267,7 @@ void InitExperiment(const ExperimentSpec& spec, int* argc, char*** argv) {
   // command a reader can paste instead.
   state.command_line = QuotedCommandLine(*argc, *argv);
   if (std::getenv("BUILD_WORKSPACE_DIRECTORY") != nullptr) {
-    const std::string args = state.command_line.substr(std::min(
-        state.command_line.size(), QuotedCommandLine(1, *argv).size() + 1));
+    const std::string args = QuotedCommandLine(*argc - 1, *argv + 1);
     state.command_line =
         absl::StrCat("bazel run //experiments:", spec.name,
                      args.empty() ? "" : absl::StrCat(" -- ", args));
@@ -364,8 +365,7 @@ absl::StatusOr<std::vector<TrainingRecord>> RunExperimentSweep(
             [](std::string* out, const SweepRun& r) { out->append(r.name); })
             .c_str(),
         threads.threads, threads.torch_threads, threads.blas_threads,
-        base.train().device().empty() ? "cpu" : base.train().device().c_str(),
-        paths.work_dir.c_str());
+        DeviceName(base).c_str(), paths.work_dir.c_str());
     std::fflush(stdout);
   }
   return RunSweep(runs, hooks,
@@ -376,13 +376,8 @@ RunInfo ExperimentRunInfo(const RunConfig& base) {
   const State& state = GlobalState();
   RunInfo info = state.info;
   info.set_config_overridden(ConfigChangedByFlags());
-  const ThreadSettings& threads = state.threads;
-  info.set_threads(threads.threads);
-  info.set_torch_threads(threads.torch_threads);
-  info.set_blas_threads(threads.blas_threads);
-  info.set_openmp_passive(threads.openmp_passive);
-  info.set_device(base.train().device().empty() ? "cpu"
-                                                : base.train().device());
+  RecordThreadSettings(state.threads, &info);
+  info.set_device(DeviceName(base));
   info.set_wall_seconds(std::chrono::duration<double>(
                             std::chrono::steady_clock::now() - state.start)
                             .count());

@@ -89,8 +89,6 @@ RunInfo ExperimentRunInfo(const RunConfig& base);
 absl::Status WriteExperimentResults(const Results& results,
                                     const OutputPaths& paths);
 
-bool QuietFlag();
-
 }  // namespace sparsity
 
 #endif  // SPARSITY_EXPERIMENTS_RUNNER_H_

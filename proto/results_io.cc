@@ -86,6 +86,24 @@ std::string DirOf(const std::string& path) {
   return slash == std::string::npos ? "." : path.substr(0, slash);
 }
 
+std::string BaseName(const std::string& path) {
+  const size_t slash = path.rfind('/');
+  return slash == std::string::npos ? path : path.substr(slash + 1);
+}
+
+// The bytes of the file at `path`; `what` names it in the error.
+absl::StatusOr<std::string> ReadFileBytes(const std::string& path,
+                                          const std::string& what) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in) {
+    return absl::NotFoundError(
+        absl::StrCat("cannot open ", what, path, ": ", ErrnoText()));
+  }
+  std::stringstream buffer;
+  buffer << in.rdbuf();
+  return buffer.str();
+}
+
 // Removes temporaries an earlier, killed write of `path` left behind.
 void RemoveStaleTemps(const std::string& path) {
   namespace fs = std::filesystem;
@@ -243,11 +261,6 @@ absl::Status EnsureWritableDir(const std::string& dir) {
 
 namespace {
 
-std::string BaseName(const std::string& path) {
-  const size_t slash = path.rfind('/');
-  return slash == std::string::npos ? path : path.substr(slash + 1);
-}
-
 // Carries out one journal (names relative to `dir`), then removes it.
 absl::Status CarryOut(const std::string& dir, const std::string& journal) {
   std::ifstream in(journal);
@@ -359,14 +372,9 @@ absl::Status WriteProtoAtomically(const google::protobuf::Message& message,
 
 absl::Status ReadProto(const std::string& path,
                        google::protobuf::Message* message) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in) {
-    return absl::NotFoundError(
-        absl::StrCat("cannot open ", path, ": ", ErrnoText()));
-  }
-  std::stringstream buffer;
-  buffer << in.rdbuf();
-  if (!message->ParseFromString(buffer.str())) {
+  absl::StatusOr<std::string> bytes = ReadFileBytes(path, "");
+  if (!bytes.ok()) return bytes.status();
+  if (!message->ParseFromString(*bytes)) {
     return absl::DataLossError(absl::StrCat(path, " is corrupt"));
   }
   return absl::OkStatus();
@@ -399,15 +407,10 @@ absl::StatusOr<Results> ReadResults(const std::string& path) {
   if (absl::Status s = FinishInterruptedCommits(DirOf(path)); !s.ok()) {
     return s;
   }
-  std::ifstream in(path, std::ios::binary);
-  if (!in) {
-    return absl::NotFoundError(
-        absl::StrCat("cannot open results file ", path, ": ", ErrnoText()));
-  }
-  std::stringstream buffer;
-  buffer << in.rdbuf();
+  absl::StatusOr<std::string> bytes = ReadFileBytes(path, "results file ");
+  if (!bytes.ok()) return bytes.status();
   Results results;
-  if (!results.ParseFromString(buffer.str())) {
+  if (!results.ParseFromString(*bytes)) {
     return absl::DataLossError(absl::StrCat(
         "results file ", path, " is corrupt (not a Results protobuf)"));
   }

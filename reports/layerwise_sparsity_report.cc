@@ -21,6 +21,15 @@ double SequenceUnion(const LayerSparsity& l) {
   return l.sequence_union_density();
 }
 
+// One run's batch union per layer at its last probe.
+std::vector<double> FinalBatchUnion(const TrainingRecord& run) {
+  std::vector<double> v;
+  for (const LayerSparsity& l : run.probes(run.probes_size() - 1).layers()) {
+    v.push_back(BatchUnion(l));
+  }
+  return v;
+}
+
 // Per layer: the spread over runs of `value` at probe index `probe` (-1:
 // the last probe).
 std::vector<Spread> AtProbe(const Runs& runs, int probe,
@@ -259,9 +268,7 @@ std::string Findings(const Runs& runs, const Finals& f) {
   // Per seed: which layer has the fewest units in use, and the ordering.
   int first_below_last = 0, first_is_min = 0;
   for (const TrainingRecord* r : runs) {
-    const Probe& last = r->probes(r->probes_size() - 1);
-    std::vector<double> v;
-    for (const LayerSparsity& l : last.layers()) v.push_back(BatchUnion(l));
+    const std::vector<double> v = FinalBatchUnion(*r);
     first_below_last += v[0] < v[top];
     first_is_min += ArgMin(v) == 0;
   }
@@ -308,8 +315,7 @@ std::string PerSeedTable(const Runs& runs) {
   std::vector<std::vector<std::string>> rows;
   for (const TrainingRecord* r : runs) {
     const Probe& last = r->probes(r->probes_size() - 1);
-    std::vector<double> v;
-    for (const LayerSparsity& l : last.layers()) v.push_back(BatchUnion(l));
+    const std::vector<double> v = FinalBatchUnion(*r);
     const int lowest = ArgMin(v);
     rows.push_back({absl::StrCat("`", r->name(), "`"),
                     absl::StrFormat("%.3f", r->loss(r->loss_size() - 1).loss()),

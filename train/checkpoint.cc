@@ -42,28 +42,51 @@ absl::Status SaveCheckpoint(const std::string& path,
   return WriteFilesAtomically({{path, bytes.str()}});
 }
 
-absl::StatusOr<TrainingRecord> ReadCheckpointRecord(const std::string& path) {
+namespace {
+
+// Opens the checkpoint at `path` onto `device`, checks its format and reads
+// its run record; the tensors stay in `archive`.
+absl::Status OpenCheckpoint(const std::string& path, torch::Device device,
+                            torch::serialize::InputArchive* archive,
+                            TrainingRecord* record) {
   std::ifstream in(path, std::ios::binary);
   if (!in) return absl::NotFoundError(absl::StrCat("no checkpoint at ", path));
+  archive->load_from(in, device);
+  c10::IValue format, serialized;
+  archive->read("format", format);
+  if (!format.isString() || format.toStringRef() != kFormat) {
+    return absl::DataLossError(
+        absl::StrCat("checkpoint ", path, " is not a ", kFormat, " file"));
+  }
+  archive->read("record", serialized);
+  if (!serialized.isString() ||
+      !record->ParseFromString(serialized.toStringRef())) {
+    return absl::DataLossError(
+        absl::StrCat("checkpoint ", path,
+                     " holds no valid run record; delete it to start that run "
+                     "over"));
+  }
+  return absl::OkStatus();
+}
+
+absl::Status CannotLoad(const std::string& path, const std::exception& e) {
+  return absl::DataLossError(
+      absl::StrCat("checkpoint ", path, " cannot be loaded (",
+                   ExceptionMessage(e), "); delete it to start that run over"));
+}
+
+}  // namespace
+
+absl::StatusOr<TrainingRecord> ReadCheckpointRecord(const std::string& path) {
   TrainingRecord record;
   try {
     torch::serialize::InputArchive archive;
-    archive.load_from(in, torch::Device(torch::kCPU));
-    c10::IValue format, serialized;
-    archive.read("format", format);
-    archive.read("record", serialized);
-    if (!format.isString() || format.toStringRef() != kFormat ||
-        !serialized.isString() ||
-        !record.ParseFromString(serialized.toStringRef())) {
-      return absl::DataLossError(
-          absl::StrCat("checkpoint ", path,
-                       " holds no valid run record; delete it to "
-                       "start that run over"));
+    if (absl::Status s = OpenCheckpoint(path, torch::kCPU, &archive, &record);
+        !s.ok()) {
+      return s;
     }
   } catch (const std::exception& e) {
-    return absl::DataLossError(absl::StrCat(
-        "checkpoint ", path, " cannot be loaded (", ExceptionMessage(e),
-        "); delete it to start that run over"));
+    return CannotLoad(path, e);
   }
   return record;
 }
@@ -71,40 +94,27 @@ absl::StatusOr<TrainingRecord> ReadCheckpointRecord(const std::string& path) {
 absl::Status LoadCheckpoint(const std::string& path, torch::nn::Module& model,
                             torch::optim::Optimizer& optimizer,
                             TrainingRecord* record) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in) return absl::NotFoundError(absl::StrCat("no checkpoint at ", path));
   torch::Device device(torch::kCPU);
   const auto params = model.parameters();
   if (!params.empty()) device = params[0].device();
   try {
     torch::serialize::InputArchive archive;
-    archive.load_from(in, device);
-    c10::IValue format, serialized;
-    archive.read("format", format);
-    if (!format.isString() || format.toStringRef() != kFormat) {
-      return absl::DataLossError(
-          absl::StrCat("checkpoint ", path, " is not a ", kFormat, " file"));
+    if (absl::Status s = OpenCheckpoint(path, device, &archive, record);
+        !s.ok()) {
+      return s;
     }
     torch::serialize::InputArchive model_archive, optimizer_archive;
     archive.read("model", model_archive);
     archive.read("optimizer", optimizer_archive);
     model.load(model_archive);
     optimizer.load(optimizer_archive);
-    archive.read("record", serialized);
-    if (!serialized.isString() ||
-        !record->ParseFromString(serialized.toStringRef())) {
-      return absl::DataLossError(
-          absl::StrCat("checkpoint ", path, " holds no valid run record"));
-    }
     torch::Tensor rng;
     archive.read("cpu_rng", rng, /*is_buffer=*/true);
     at::Generator gen = at::detail::getDefaultCPUGenerator();
     std::lock_guard<std::mutex> lock(gen.mutex());
     gen.set_state(rng.cpu());
   } catch (const std::exception& e) {
-    return absl::DataLossError(absl::StrCat(
-        "checkpoint ", path, " cannot be loaded (", ExceptionMessage(e),
-        "); delete it to start that run over"));
+    return CannotLoad(path, e);
   }
   return absl::OkStatus();
 }

@@ -114,6 +114,13 @@ ThreadSettings ConfigureCpu(int threads) {
   return settings;
 }
 
+void RecordThreadSettings(const ThreadSettings& settings, RunInfo* info) {
+  info->set_threads(settings.threads);
+  info->set_torch_threads(settings.torch_threads);
+  info->set_blas_threads(settings.blas_threads);
+  info->set_openmp_passive(settings.openmp_passive);
+}
+
 RunInfo CollectRunInfo(const std::string& experiment, const std::string& preset,
                        const std::string& command_line) {
   RunInfo info;

@@ -45,6 +45,9 @@ void ReexecWithPassiveOpenMp(char** argv);
 // step fault the pages in again (about 10% of step time on the default LM).
 ThreadSettings ConfigureCpu(int threads);
 
+// Copies `settings` into the thread fields of `info`.
+void RecordThreadSettings(const ThreadSettings& settings, RunInfo* info);
+
 }  // namespace sparsity
 
 #endif  // SPARSITY_TRAIN_RUN_INFO_H_

@@ -122,6 +122,13 @@ absl::StatusOr<std::vector<TrainingRecord>> RunSweep(
   std::vector<TrainingRecord> records;
   double trained_seconds = 0;
   int trained = 0;
+  // "; sweep ETA 7m30s" for `remaining` runs at the mean time of the runs
+  // trained so far; empty before the first.
+  auto eta = [&](int remaining) -> std::string {
+    if (trained == 0 || remaining == 0) return "";
+    return absl::StrCat("; sweep ETA ",
+                        FormatDuration(trained_seconds / trained * remaining));
+  };
   for (int i = 0; i < n; ++i) {
     const SweepRun& run = runs[i];
     const std::string stem = FileStem(run);
@@ -145,15 +152,10 @@ absl::StatusOr<std::vector<TrainingRecord>> RunSweep(
       continue;
     }
     if (!options.quiet) {
-      const std::string eta =
-          trained > 0 ? absl::StrCat(
-                            "; sweep ETA ",
-                            FormatDuration(trained_seconds / trained * (n - i)))
-                      : "";
       std::printf(
           "sweep: %s: %s%s\n", label.c_str(),
           run.description.empty() ? "starting" : run.description.c_str(),
-          eta.c_str());
+          eta(n - i).c_str());
       std::fflush(stdout);
     }
     const auto start = Clock::now();
@@ -164,20 +166,18 @@ absl::StatusOr<std::vector<TrainingRecord>> RunSweep(
     run_options.quiet = options.quiet;
     run_options.progress_prefix = absl::StrCat("[", label, "] ");
     absl::StatusOr<TrainingRecord> record;
-    const absl::Status caught = CatchExceptions([&] {
+    const absl::Status status = CatchExceptions([&] {
       record = TrainOne(run, hooks, run_options);
       return record.status();
     });
-    if (!caught.ok()) record = caught;
-    if (!record.ok()) {
+    if (!status.ok()) {
       // Nothing half-made stays behind: a work folder that holds nothing
       // (the run failed before its first checkpoint) is removed. Complete
       // checkpoints and records stay for --resume.
       std::error_code ec;
       if (fs::is_empty(options.work_dir, ec)) fs::remove(options.work_dir, ec);
-      return absl::Status(
-          record.status().code(),
-          absl::StrCat(run.name, ": ", record.status().message()));
+      return absl::Status(status.code(),
+                          absl::StrCat(run.name, ": ", status.message()));
     }
     if (absl::Status s = WriteProtoAtomically(*record, record_path); !s.ok()) {
       return s;
@@ -188,13 +188,7 @@ absl::StatusOr<std::vector<TrainingRecord>> RunSweep(
     ++trained;
     if (!options.quiet) {
       std::printf("sweep: %s done in %s%s\n", label.c_str(),
-                  FormatDuration(seconds).c_str(),
-                  i + 1 < n
-                      ? absl::StrCat("; sweep ETA ",
-                                     FormatDuration(trained_seconds / trained *
-                                                    (n - i - 1)))
-                            .c_str()
-                      : "");
+                  FormatDuration(seconds).c_str(), eta(n - i - 1).c_str());
       std::fflush(stdout);
     }
     records.push_back(*std::move(record));
