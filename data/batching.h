@@ -23,7 +23,8 @@
 
 namespace sparsity {
 
-using TokenDocument = std::vector<uint8_t>;
+// Token ids of one document (bytes, or word ids of a WordVocabulary).
+using TokenDocument = std::vector<int32_t>;
 
 // A seeded source of batches. Skip(n) moves to where n calls of Next()
 // would have left it, so a resumed run reads exactly the batches an

@@ -12,6 +12,8 @@ TEST(ByteTokenizer, RoundTrip) {
   const std::string text = "caf\xc3\xa9 \n\t~";
   EXPECT_EQ(ByteTokenizer::Decode(ByteTokenizer::Encode(text)), text);
   EXPECT_EQ(ByteTokenizer::Encode("A")[0], 65);
+  EXPECT_EQ(ByteTokenizer::Encode("\xc3")[0],
+            195);  // bytes >= 128 stay positive
 }
 
 TEST(SplitDocuments, DisjointCompleteAndSeeded) {

@@ -1,9 +1,14 @@
 #include "data/lm_data.h"
 
+#include <algorithm>
+#include <optional>
+#include <string_view>
+
 #include "absl/strings/str_cat.h"
 #include "common/paths.h"
 #include "data/brown_corpus.h"
 #include "data/byte_tokenizer.h"
+#include "data/word_vocabulary.h"
 
 namespace sparsity {
 namespace {
@@ -32,7 +37,8 @@ absl::StatusOr<LmData> MakeLmData(const DataConfig& data,
     return absl::InvalidArgumentError(
         "data.source must be BROWN or RANDOM_TOKENS");
   }
-  if (vocab_size < ByteTokenizer::kVocabSize) {
+  const bool words = data.tokenizer() == DataConfig::WORDS;
+  if (!words && vocab_size < ByteTokenizer::kVocabSize) {
     return absl::InvalidArgumentError(absl::StrCat(
         "model.vocab_size must be at least ", ByteTokenizer::kVocabSize,
         " for the byte-level Brown corpus, got ", vocab_size));
@@ -45,13 +51,35 @@ absl::StatusOr<LmData> MakeLmData(const DataConfig& data,
   if (!docs.ok()) return docs.status();
   const DocumentSplit split =
       SplitDocuments(docs->size(), data.heldout_fraction(), data.split_seed());
+  std::optional<WordVocabulary> vocab;
+  if (words) {
+    std::vector<std::string_view> train_texts;
+    for (int64_t i : split.train) train_texts.push_back((*docs)[i].text);
+    absl::StatusOr<WordVocabulary> built =
+        WordVocabulary::Build(train_texts, vocab_size);
+    if (!built.ok()) {
+      return absl::InvalidArgumentError(
+          absl::StrCat("model.vocab_size: ", built.status().message()));
+    }
+    vocab = *std::move(built);
+    out.vocabulary_size = vocab->size();
+    out.distinct_training_words = vocab->distinct_training_words();
+  }
+  auto encode = [&](const std::string& text) {
+    return words ? vocab->Encode(text) : ByteTokenizer::Encode(text);
+  };
   std::vector<TokenDocument> train_docs, heldout_docs;
   for (int64_t i : split.train) {
-    train_docs.push_back(ByteTokenizer::Encode((*docs)[i].text));
+    train_docs.push_back(encode((*docs)[i].text));
     out.train_tokens += static_cast<int64_t>(train_docs.back().size());
   }
   for (int64_t i : split.heldout) {
-    heldout_docs.push_back(ByteTokenizer::Encode((*docs)[i].text));
+    heldout_docs.push_back(encode((*docs)[i].text));
+  }
+  if (words) {
+    out.train_unknown_fraction =
+        static_cast<double>(vocab->Count(WordVocabulary::kUnknownId)) /
+        static_cast<double>(std::max<int64_t>(out.train_tokens, 1));
   }
   out.train_documents = static_cast<int64_t>(train_docs.size());
   out.heldout_documents = static_cast<int64_t>(heldout_docs.size());
@@ -75,6 +103,15 @@ absl::StatusOr<LmData> MakeLmData(const DataConfig& data,
         "; raise data.heldout_fraction or lower probe.batch_tokens"));
   }
   out.probe = (*probe_source)->Next();
+  if (words) {
+    // Inputs and targets overlap in all but one position; count the targets
+    // (the tokens the probe's loss is measured on).
+    out.probe_unknown_fraction =
+        out.probe.targets.eq(WordVocabulary::kUnknownId)
+            .to(torch::kDouble)
+            .mean()
+            .item<double>();
+  }
   return out;
 }
 

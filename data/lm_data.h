@@ -6,11 +6,14 @@
 //   Batch batch = data->train->Next();
 //
 // Brown: documents are split into train / held-out by a seeded shuffle
-// (data.split_seed); training batches come from the train documents in an
-// order seeded by the run's data seed; the probe batch is drawn once from the
-// held-out documents with a generator seeded by data.split_seed alone, so
-// every run of a sweep is probed on the same tokens. Random tokens: the
-// training stream is seeded by the data seed, the probe batch by split_seed.
+// (data.split_seed) and tokenized as bytes or as words (data.tokenizer; the
+// word vocabulary of vocab_size entries is built from the training documents
+// alone, data/word_vocabulary.h); training batches come from the train
+// documents in an order seeded by the run's data seed; the probe batch is drawn
+// once from the held-out documents with a generator seeded by data.split_seed
+// alone, so every run of a sweep is probed on the same tokens. Random tokens:
+// the training stream is seeded by the data seed, the probe batch by
+// split_seed.
 #ifndef SPARSITY_DATA_LM_DATA_H_
 #define SPARSITY_DATA_LM_DATA_H_
 
@@ -31,6 +34,13 @@ struct LmData {
   int64_t heldout_documents = 0;
   int64_t train_tokens = 0;  // tokens in the training documents
   std::string corpus_dir;
+  // Word tokenizer only (0 for bytes): vocabulary entries (<unk> included),
+  // distinct words of the training documents, and the fraction of <unk>
+  // tokens in the training documents and in the probe batch.
+  int64_t vocabulary_size = 0;
+  int64_t distinct_training_words = 0;
+  double train_unknown_fraction = 0;
+  double probe_unknown_fraction = 0;
 
   int64_t probe_tokens() const { return probe.targets.numel(); }
   int64_t probe_sequences() const { return probe.targets.size(0); }

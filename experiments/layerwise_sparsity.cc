@@ -12,6 +12,11 @@
 // gives means over seeds with their spread.
 //
 //   bazel run //experiments:layerwise_sparsity -- --preset=default
+//   bazel run //experiments:layerwise_sparsity -- --preset=ablation
+//
+// The ablation preset (docs/method.md, "Why layer 0 does not collapse")
+// sweeps width, vocabulary, normalisation and training length as variants
+// against a reference; its results render as their own report.
 #include "absl/status/status.h"
 #include "common/cli.h"
 #include "experiments/runner.h"
@@ -53,7 +58,7 @@ int main(int argc, char** argv) {
        "Layer-wise activation sparsity of a ReLU transformer LM over training "
        "(Wild & Anderson 2024): token, sequence-union and batch-union density "
        "per layer, over seeds.",
-       /*committed_presets=*/{"default"}},
+       /*committed_presets=*/{"default", "ablation"}},
       &argc, &argv);
   return sparsity::RunMain("layerwise_sparsity", sparsity::Run);
 }

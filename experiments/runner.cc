@@ -284,11 +284,14 @@ void InitExperiment(const ExperimentSpec& spec, int* argc, char*** argv) {
       "Presets (experiments/configs/",
       spec.name, "/*.textproto): ", absl::StrJoin(PresetsOf(spec.name), ", "),
       ". Committed to results/: ", absl::StrJoin(spec.committed_presets, ", "),
-      ".\nWrites DIR/", spec.name,
-      ".pb (binary protobuf) and, with --json, DIR/", spec.name,
-      ".json; run records and checkpoints go to DIR/", spec.name,
-      ".runs/.\nSingle fields of the base run config:\n", fields,
-      "  or any field with --override='base { train { steps: 10 } }'.");
+      ".\nWrites DIR/NAME.pb (binary protobuf) and, with --json, "
+      "DIR/NAME.json; run records and checkpoints go to DIR/NAME.runs/. NAME "
+      "is ",
+      spec.name, ", or ", spec.name,
+      "_PRESET for a committed preset other than default (so that its "
+      "results sit beside default's in results/).\nSingle fields of the base "
+      "run config:\n",
+      fields, "  or any field with --override='base { train { steps: 10 } }'.");
   ParseFlags(spec.name, usage, {"experiments/", "common/"}, argc, argv);
   state.info = CollectRunInfo(spec.name, FLAGS_preset, state.command_line);
 }
@@ -345,7 +348,13 @@ absl::StatusOr<OutputPaths> PrepareOutput() {
       }
     }
   }
-  paths.work_dir = absl::StrCat(paths.out_dir, "/", spec.name, ".runs");
+  paths.name = spec.name;
+  for (const std::string& p : spec.committed_presets) {
+    if (p == FLAGS_preset && p != "default") {
+      paths.name = absl::StrCat(spec.name, "_", p);
+    }
+  }
+  paths.work_dir = absl::StrCat(paths.out_dir, "/", paths.name, ".runs");
   if (absl::Status s = EnsureWritableDir(paths.out_dir); !s.ok()) return s;
   return paths;
 }
@@ -386,7 +395,7 @@ RunInfo ExperimentRunInfo(const RunConfig& base) {
 
 absl::Status WriteExperimentResults(const Results& results,
                                     const OutputPaths& paths) {
-  const std::string& name = GlobalState().spec.name;
+  const std::string& name = paths.name;
   absl::StatusOr<std::string> path =
       WriteResults(results, paths.out_dir, name, FLAGS_json);
   if (!path.ok()) return path.status();

@@ -24,9 +24,12 @@
 //                     (use --seeds / --variants to replace or select)
 //   --seeds=1,2,3     run these seeds (init = data = s) instead of the preset's
 //   --variants=a,b    run only these variants of the preset's sweep
-//   --out_dir=DIR     results go to DIR/<experiment>.pb. Without it, a
-//                     committed preset run as-is writes to results/ in the
-//                     workspace; anything else to runs/<preset>/ (git-ignored)
+//   --out_dir=DIR     results go to DIR/NAME.pb, NAME = <experiment> (or
+//                     <experiment>_<preset> for a committed preset other
+//                     than default, e.g. layerwise_sparsity_ablation). Without
+//                     it, a committed preset run as-is writes to results/ in
+//                     the workspace; anything else to runs/<preset>/
+//                     (git-ignored)
 //   --resume          continue an interrupted sweep in the same output folder
 //   --json            also write DIR/<experiment>.json
 //   --quiet           no progress lines
@@ -64,6 +67,7 @@ void InitExperiment(const ExperimentSpec& spec, int* argc, char*** argv);
 absl::Status LoadExperimentConfig(google::protobuf::Message* config);
 
 struct OutputPaths {
+  std::string name;      // the results file is out_dir/NAME.pb
   std::string out_dir;   // the results file's folder
   std::string work_dir;  // run records and checkpoints of the sweep
 };
@@ -84,7 +88,7 @@ absl::StatusOr<std::vector<TrainingRecord>> RunExperimentSweep(
 // the wall time since InitExperiment.
 RunInfo ExperimentRunInfo(const RunConfig& base);
 
-// Writes `results` atomically to DIR/<experiment>.pb (and .json with --json)
+// Writes `results` atomically to DIR/NAME.pb (and .json with --json)
 // and prints where it went.
 absl::Status WriteExperimentResults(const Results& results,
                                     const OutputPaths& paths);

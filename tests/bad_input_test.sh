@@ -49,6 +49,12 @@ expect_error "too many steps" "train.steps must be at most 100000000, got 100000
 expect_error "too many threads" "train.threads must be at most 256, got 100000" "$out" run --threads=100000
 expect_error "model beyond memory" "this config needs about" "$out" run --d_model=16384 --n_heads=2 --d_ff=1048576
 expect_error "width beyond bounds" "model.d_ff must be at most" "$out" run --d_ff=2000000000
+expect_error "byte vocabulary too small" "model.vocab_size must be at least 256 for bytes" "$out" \
+  run --override='base { model { vocab_size: 100 } }'
+expect_error "word vocabulary too small" "model.vocab_size must be at least 2 for words" "$out" \
+  run --override='base { data { tokenizer: WORDS } model { vocab_size: 1 } }'
+expect_error "words of random tokens" "data.tokenizer WORDS needs data.source BROWN" "$out" \
+  run --override='base { data { tokenizer: WORDS source: RANDOM_TOKENS } }'
 expect_error "unknown device" "train.device must be cpu or cuda" "$out" run --device=tpu
 expect_error "no CUDA in this LibTorch" "sees no CUDA device" "$out" run --device=cuda
 expect_error "malformed seeds" "'x' is not a seed" "$out" run --seeds=1,x

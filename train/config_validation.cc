@@ -97,6 +97,23 @@ absl::Status ValidateDataConfig(const DataConfig& d, const ModelConfig& m) {
     return absl::InvalidArgumentError(
         "data.source must be set (BROWN or RANDOM_TOKENS)");
   }
+  if (d.tokenizer() == DataConfig::WORDS) {
+    if (d.source() != DataConfig::BROWN) {
+      return absl::InvalidArgumentError(
+          "data.tokenizer WORDS needs data.source BROWN (random tokens are "
+          "ids already)");
+    }
+    if (m.vocab_size() < 2) {
+      return absl::InvalidArgumentError(absl::StrCat(
+          "model.vocab_size must be at least 2 for words (<unk> and one "
+          "word), got ",
+          m.vocab_size()));
+    }
+  } else if (d.source() == DataConfig::BROWN && m.vocab_size() < 256) {
+    return absl::InvalidArgumentError(absl::StrCat(
+        "model.vocab_size must be at least 256 for bytes, got ", m.vocab_size(),
+        " (data.tokenizer WORDS for a word vocabulary)"));
+  }
   if (absl::Status s = First({Positive("data.seq_len", d.seq_len()),
                               Positive("data.batch_size", d.batch_size())});
       !s.ok()) {

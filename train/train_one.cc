@@ -50,6 +50,10 @@ absl::StatusOr<TrainingRecord> TrainOne(const SweepRun& run,
   summary.set_train_tokens(data->train_tokens);
   summary.set_probe_tokens(data->probe_tokens());
   summary.set_probe_sequences(data->probe_sequences());
+  summary.set_vocabulary_size(data->vocabulary_size);
+  summary.set_distinct_training_words(data->distinct_training_words);
+  summary.set_train_unknown_fraction(data->train_unknown_fraction);
+  summary.set_probe_unknown_fraction(data->probe_unknown_fraction);
 
   Trainer trainer(model, config.optim(), config.train());
   trainer.set_quiet(options.quiet);
