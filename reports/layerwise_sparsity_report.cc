@@ -8,57 +8,10 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
 #include "absl/strings/str_join.h"
+#include "reports/layer_stats.h"
 
 namespace sparsity {
 namespace {
-
-using LayerValue = std::function<double(const LayerSparsity&)>;
-using Runs = std::vector<const TrainingRecord*>;
-
-double TokenDensity(const LayerSparsity& l) { return l.token_density_mean(); }
-double BatchUnion(const LayerSparsity& l) { return l.batch_union_density(); }
-double SequenceUnion(const LayerSparsity& l) {
-  return l.sequence_union_density();
-}
-
-// One run's batch union per layer at its last probe.
-std::vector<double> FinalBatchUnion(const TrainingRecord& run) {
-  std::vector<double> v;
-  for (const LayerSparsity& l : run.probes(run.probes_size() - 1).layers()) {
-    v.push_back(BatchUnion(l));
-  }
-  return v;
-}
-
-// Per layer: the spread over runs of `value` at probe index `probe` (-1:
-// the last probe).
-std::vector<Spread> AtProbe(const Runs& runs, int probe,
-                            const LayerValue& value) {
-  const int layers = runs[0]->probes(0).layers_size();
-  std::vector<Spread> out;
-  for (int l = 0; l < layers; ++l) {
-    std::vector<double> v;
-    for (const TrainingRecord* r : runs) {
-      const int i = probe < 0 ? r->probes_size() - 1 : probe;
-      v.push_back(value(r->probes(i).layers(l)));
-    }
-    out.push_back(SpreadOf(v));
-  }
-  return out;
-}
-
-std::vector<double> Means(const std::vector<Spread>& s) {
-  std::vector<double> out;
-  for (const Spread& x : s) out.push_back(x.mean);
-  return out;
-}
-
-int ArgMin(const std::vector<double>& v) {
-  return static_cast<int>(std::min_element(v.begin(), v.end()) - v.begin());
-}
-int ArgMax(const std::vector<double>& v) {
-  return static_cast<int>(std::max_element(v.begin(), v.end()) - v.begin());
-}
 
 double Pearson(const std::vector<double>& a, const std::vector<double>& b) {
   const double n = static_cast<double>(a.size());
@@ -110,12 +63,6 @@ std::vector<std::vector<std::vector<double>>> Curves(const Runs& runs,
     out.push_back(std::move(points));
   }
   return out;
-}
-
-std::vector<double> ProbeSteps(const Runs& runs) {
-  std::vector<double> x;
-  for (const Probe& p : runs[0]->probes()) x.push_back(p.step());
-  return x;
 }
 
 LinePlot DensityPlot(const Runs& runs, const std::string& title,
@@ -268,7 +215,7 @@ std::string Findings(const Runs& runs, const Finals& f) {
   // Per seed: which layer has the fewest units in use, and the ordering.
   int first_below_last = 0, first_is_min = 0;
   for (const TrainingRecord* r : runs) {
-    const std::vector<double> v = FinalBatchUnion(*r);
+    const std::vector<double> v = FinalProfile(*r, BatchUnion);
     first_below_last += v[0] < v[top];
     first_is_min += ArgMin(v) == 0;
   }
@@ -315,7 +262,7 @@ std::string PerSeedTable(const Runs& runs) {
   std::vector<std::vector<std::string>> rows;
   for (const TrainingRecord* r : runs) {
     const Probe& last = r->probes(r->probes_size() - 1);
-    const std::vector<double> v = FinalBatchUnion(*r);
+    const std::vector<double> v = FinalProfile(*r, BatchUnion);
     const int lowest = ArgMin(v);
     rows.push_back({absl::StrCat("`", r->name(), "`"),
                     absl::StrFormat("%.3f", r->loss(r->loss_size() - 1).loss()),
@@ -369,15 +316,11 @@ Report LayerwiseSparsityReport(const Results& results,
                 "Layer-wise activation sparsity over training [W]");
   // The report covers the runs of the first variant (the default sweep has
   // one: the base config under several seeds).
-  Runs runs;
+  const std::vector<Runs> variants = ByVariant(r.runs());
+  const Runs& runs = variants[0];
   std::vector<std::string> other_variants;
-  for (const TrainingRecord& run : r.runs()) {
-    if (run.variant() == r.runs(0).variant()) {
-      runs.push_back(&run);
-    } else if (std::find(other_variants.begin(), other_variants.end(),
-                         run.variant()) == other_variants.end()) {
-      other_variants.push_back(run.variant());
-    }
+  for (size_t v = 1; v < variants.size(); ++v) {
+    other_variants.push_back(variants[v][0]->variant());
   }
   const TrainingRecord& first = *runs[0];
   const RunConfig& c = first.config();

@@ -41,12 +41,16 @@ std::string GnuplotScript(const LinePlot& plot,
                           const std::string& output_name) {
   std::string s;
   absl::StrAppend(&s,
-                  "set terminal pngcairo size 900,540 font 'DejaVu Sans,11'\n",
+                  "set terminal pngcairo noenhanced size 900,540 font "
+                  "'DejaVu Sans,11'\n",
                   "set output ", Quote(output_name), "\n", "set title ",
                   Quote(plot.title), "\n", "set xlabel ", Quote(plot.x_label),
                   "\n", "set ylabel ", Quote(plot.y_label), "\n",
                   "set grid\nset key outside right top\nset autoscale xfix\n");
   if (plot.log_x) absl::StrAppend(&s, "set logscale x\n");
+  if (plot.x_tic > 0) {
+    absl::StrAppend(&s, absl::StrFormat("set xtics %g\n", plot.x_tic));
+  }
   if (plot.log_y) absl::StrAppend(&s, "set logscale y\n");
   if (plot.y_min != plot.y_max) {
     absl::StrAppend(

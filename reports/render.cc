@@ -4,7 +4,9 @@
 //   bazel run //reports:render                       # results/ -> reports/
 //   bazel run //reports:render -- --results_dir=DIR --out_dir=OUT
 //
-// Every DIR/*.pb becomes OUT/NAME.md plus, per plot, OUT/NAME_x.png and its
+// Every DIR/*.pb becomes OUT/NAME.md (a layerwise_sparsity file with several
+// variants, e.g. the ablation preset's, becomes layerwise_sparsity_ablation.md)
+// plus, per plot, OUT/NAME_x.png and its
 // data OUT/NAME_x.gp (a gnuplot script that redraws it). All inputs are read
 // and checked for internal consistency (reports/validate.h), and all plots
 // drawn, before anything is written; the files are then written all or none,
@@ -23,6 +25,7 @@
 #include "common/cli.h"
 #include "gflags/gflags.h"
 #include "proto/results_io.h"
+#include "reports/layerwise_sparsity_ablation_report.h"
 #include "reports/layerwise_sparsity_report.h"
 #include "reports/performance_report.h"
 #include "reports/plot.h"
@@ -47,8 +50,16 @@ absl::StatusOr<Report> BuildReport(const Results& results,
                                    const std::string& file_name) {
   if (absl::Status s = ValidateResults(results, file_name); !s.ok()) return s;
   switch (results.experiment_case()) {
-    case Results::kLayerwiseSparsity:
+    case Results::kLayerwiseSparsity: {
+      // A sweep of several variants is an ablation: its own report.
+      const auto& runs = results.layerwise_sparsity().runs();
+      for (const TrainingRecord& run : runs) {
+        if (run.variant() != runs[0].variant()) {
+          return LayerwiseSparsityAblationReport(results, file_name);
+        }
+      }
       return LayerwiseSparsityReport(results, file_name);
+    }
     case Results::kPerformance:
       return PerformanceReport(results, file_name);
     case Results::EXPERIMENT_NOT_SET:

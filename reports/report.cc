@@ -6,6 +6,8 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
 #include "absl/strings/str_join.h"
+#include "google/protobuf/descriptor.h"
+#include "google/protobuf/text_format.h"
 
 namespace sparsity {
 
@@ -171,6 +173,54 @@ std::string RunTimingsTable(
   return MarkdownTable({"run", "init seed", "data seed", "wall", "training",
                         "probes", "tokens/s", "resumed"},
                        rows);
+}
+
+namespace {
+
+void AppendDifferences(const google::protobuf::Message& a,
+                       const google::protobuf::Message& b,
+                       const std::string& prefix,
+                       std::vector<std::string>* out) {
+  using google::protobuf::FieldDescriptor;
+  const google::protobuf::Descriptor* d = a.GetDescriptor();
+  const google::protobuf::Reflection* ra = a.GetReflection();
+  const google::protobuf::Reflection* rb = b.GetReflection();
+  auto value = [](const google::protobuf::Message& m,
+                  const google::protobuf::Reflection* r,
+                  const FieldDescriptor* f) -> std::string {
+    if (f->has_presence() && !r->HasField(m, f)) return "unset";
+    std::string text;
+    google::protobuf::TextFormat::PrintFieldValueToString(m, f, -1, &text);
+    return text;
+  };
+  for (int i = 0; i < d->field_count(); ++i) {
+    const FieldDescriptor* f = d->field(i);
+    const std::string path = absl::StrCat(prefix, f->name());
+    if (f->is_repeated()) {
+      if (ra->FieldSize(a, f) != rb->FieldSize(b, f)) {
+        out->push_back(absl::StrCat(path, ": ", ra->FieldSize(a, f), " -> ",
+                                    rb->FieldSize(b, f), " entries"));
+      }
+      continue;
+    }
+    if (f->cpp_type() == FieldDescriptor::CPPTYPE_MESSAGE) {
+      AppendDifferences(ra->GetMessage(a, f), rb->GetMessage(b, f), path + ".",
+                        out);
+      continue;
+    }
+    const std::string va = value(a, ra, f), vb = value(b, rb, f);
+    if (va != vb) out->push_back(absl::StrCat(path, " ", va, " -> ", vb));
+  }
+}
+
+}  // namespace
+
+std::vector<std::string> ConfigDifferences(
+    const google::protobuf::Message& from,
+    const google::protobuf::Message& to) {
+  std::vector<std::string> out;
+  AppendDifferences(from, to, "", &out);
+  return out;
 }
 
 }  // namespace sparsity

@@ -15,6 +15,7 @@
 #include <utility>
 #include <vector>
 
+#include "google/protobuf/message.h"
 #include "proto/results.pb.h"
 #include "reports/plot.h"
 
@@ -74,6 +75,11 @@ Series HistogramSeries(const std::string& title,
 // | a | b |\n|---|---|\n| 1 | 2 |
 std::string MarkdownTable(const std::vector<std::string>& header,
                           const std::vector<std::vector<std::string>>& rows);
+
+// The leaf fields whose values differ between two messages of one type, as
+// "model.d_model 128 -> 64" (unset fields print as "unset"), in field order.
+std::vector<std::string> ConfigDifferences(
+    const google::protobuf::Message& from, const google::protobuf::Message& to);
 
 // "How this was measured": preset, git revision, command line, machine,
 // threads, library versions and wall time from the results file's RunInfo.

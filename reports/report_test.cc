@@ -73,10 +73,27 @@ TEST(GnuplotScript, BandsLogAxesAndHistogram) {
   p.series = {a, h};
   const std::string s = GnuplotScript(p, "out.png");
   EXPECT_NE(s.find("set output \"out.png\""), std::string::npos);
+  // Titles are plain text: an underscore in a variant name is no subscript.
+  EXPECT_NE(s.find("noenhanced"), std::string::npos);
   EXPECT_NE(s.find("set logscale x"), std::string::npos);
   EXPECT_NE(s.find("filledcurves"), std::string::npos);
   EXPECT_NE(s.find("fsteps"), std::string::npos);
   EXPECT_NE(s.find("1 2 1 3\n"), std::string::npos);  // x mean lo hi
+}
+
+TEST(ConfigDifferences, ListsChangedLeavesWithPresence) {
+  RunConfig a, b;
+  a.mutable_model()->set_d_model(128);
+  b.mutable_model()->set_d_model(64);
+  a.mutable_data()->set_batch_size(32);
+  b.mutable_data()->set_batch_size(32);
+  b.mutable_model()->set_post_norm(false);  // set to false vs unset: differs
+  b.mutable_data()->set_tokenizer(DataConfig::WORDS);
+  EXPECT_EQ(ConfigDifferences(a, b),
+            (std::vector<std::string>{"model.d_model 128 -> 64",
+                                      "model.post_norm unset -> false",
+                                      "data.tokenizer unset -> WORDS"}));
+  EXPECT_TRUE(ConfigDifferences(a, a).empty());
 }
 
 }  // namespace

@@ -3,7 +3,8 @@
 // results (timings aside); a run killed with SIGKILL and resumed gives the
 // results of a run never killed; a non-committed preset never writes into
 // results/; --help is the project's own; the renderer turns the results
-// into a report with plots.
+// into a report with plots. The ablation preset's smoke twin runs every
+// variant (word vocabularies included) and renders the ablation report.
 #include <signal.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -256,6 +257,104 @@ TEST(LayerwiseSparsitySmoke, RendersReportWithPlots) {
         reports + "/layerwise_sparsity_" + std::string(png) + ".gp";
     EXPECT_NE(Slurp(gp).find("EOD"), std::string::npos) << gp;
   }
+}
+
+const TrainingRecord* FindRun(const Results& r, const std::string& name) {
+  for (const TrainingRecord& run : r.layerwise_sparsity().runs()) {
+    if (run.name() == name) return &run;
+  }
+  ADD_FAILURE() << "no run " << name;
+  return nullptr;
+}
+
+TEST(LayerwiseSparsityAblationSmoke, RunsEveryVariantAndRendersTheAnswer) {
+  const std::string out = Tmp("ablation");
+  ASSERT_EQ(std::system((Env("EXPERIMENT") +
+                         " --preset=ablation_smoke --quiet --out_dir=" + out +
+                         " --corpus_dir=" + Corpus())
+                            .c_str()),
+            0);
+  // Not a committed preset: the plain name.
+  const Results r = Read(out + "/layerwise_sparsity.pb");
+  const auto& runs = r.layerwise_sparsity().runs();
+  ASSERT_EQ(runs.size(), 14);
+  const std::vector<std::string> variants = {
+      "reference", "d_ff_16x", "d_ff_32x", "words_4096",
+      "words_8192", "post_norm", "steps_4x"};
+  for (size_t v = 0; v < variants.size(); ++v) {
+    EXPECT_EQ(runs[2 * v].name(), variants[v] + "/i1-d1");
+    EXPECT_EQ(runs[2 * v + 1].name(), variants[v] + "/i2-d2");
+  }
+  const TrainingRecord* ref = FindRun(r, "reference/i1-d1");
+  const TrainingRecord* words = FindRun(r, "words_4096/i2-d2");
+  const TrainingRecord* wide = FindRun(r, "d_ff_32x/i1-d1");
+  const TrainingRecord* post = FindRun(r, "post_norm/i1-d1");
+  const TrainingRecord* longer = FindRun(r, "steps_4x/i2-d2");
+  ASSERT_TRUE(ref && words && wide && post && longer);
+  EXPECT_EQ(ref->data().vocabulary_size(), 0);  // bytes
+  EXPECT_EQ(words->config().data().tokenizer(), DataConfig::WORDS);
+  EXPECT_EQ(words->data().vocabulary_size(), 4096);
+  EXPECT_GT(words->data().distinct_training_words(), 4095);
+  EXPECT_GT(words->data().train_unknown_fraction(), 0);
+  EXPECT_LT(words->data().train_unknown_fraction(), 1);
+  EXPECT_GT(words->data().probe_unknown_fraction(), 0);
+  // Same documents, the same split, fewer (word) tokens.
+  EXPECT_EQ(words->data().train_documents(), ref->data().train_documents());
+  EXPECT_EQ(words->data().probe_tokens(), ref->data().probe_tokens());
+  EXPECT_LT(words->data().train_tokens(), ref->data().train_tokens());
+  EXPECT_EQ(wide->probes(wide->probes_size() - 1)
+                .layers(0)
+                .firing_frequency_size(),
+            1024);
+  EXPECT_TRUE(post->config().model().post_norm());
+  EXPECT_EQ(longer->probes(longer->probes_size() - 1).step(),
+            4 * ref->probes(ref->probes_size() - 1).step());
+
+  const std::string reports = Tmp("ablation_reports");
+  ASSERT_EQ(std::system((Env("RENDER") + " --results_dir=" + out +
+                         " --out_dir=" + reports + " > /dev/null")
+                            .c_str()),
+            0);
+  const std::string md = Slurp(reports + "/layerwise_sparsity_ablation.md");
+  for (const char* needle :
+       {"## Answer (computed from the measurements)",
+        "**Which factor moves layer 0 toward collapse.**",
+        "**[W]'s ordering**", "--preset=ablation_paper",
+        "| `words_8192` |", "| `steps_4x` | 40 |", "<unk>",
+        "The reference differs from the `default` preset"}) {
+    EXPECT_NE(md.find(needle), std::string::npos) << needle;
+  }
+  EXPECT_FALSE(fs::exists(reports + "/layerwise_sparsity.md"));
+  EXPECT_NE(Slurp(reports + "/README.md").find("(layerwise_sparsity_ablation.md)"),
+            std::string::npos);
+  for (const char* plot :
+       {"layer0_batch_union", "final_batch_union", "final_token_density"}) {
+    const std::string png =
+        reports + "/layerwise_sparsity_ablation_" + std::string(plot) + ".png";
+    ASSERT_TRUE(fs::exists(png)) << png;
+    EXPECT_GT(fs::file_size(png), 5000u) << png;
+    const std::string gp = Slurp(reports + "/layerwise_sparsity_ablation_" +
+                                 std::string(plot) + ".gp");
+    for (const std::string& v : variants) {
+      EXPECT_NE(gp.find("\"" + v + "\""), std::string::npos) << plot << v;
+    }
+  }
+}
+
+// A committed preset other than default writes NAME_PRESET.pb, so that its
+// results sit beside default's.
+TEST(LayerwiseSparsityAblationSmoke, CommittedAblationHasItsOwnFileName) {
+  const std::string out = Tmp("ablation_name");
+  ASSERT_EQ(std::system((Env("EXPERIMENT") +
+                         " --preset=ablation --quiet --out_dir=" + out +
+                         " --corpus_dir=" + Corpus() +
+                         " --variants=reference --seeds=1 --steps=2 "
+                         "--probe_every=1 --probe_tokens=256 --n_layers=1")
+                            .c_str()),
+            0);
+  EXPECT_TRUE(fs::exists(out + "/layerwise_sparsity_ablation.pb"));
+  EXPECT_TRUE(fs::exists(out + "/layerwise_sparsity_ablation.runs"));
+  EXPECT_FALSE(fs::exists(out + "/layerwise_sparsity.pb"));
 }
 
 }  // namespace

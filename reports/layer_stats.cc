@@ -1,0 +1,83 @@
+#include "reports/layer_stats.h"
+
+#include <algorithm>
+
+namespace sparsity {
+
+double TokenDensity(const LayerSparsity& l) { return l.token_density_mean(); }
+double BatchUnion(const LayerSparsity& l) { return l.batch_union_density(); }
+double SequenceUnion(const LayerSparsity& l) {
+  return l.sequence_union_density();
+}
+
+std::vector<double> FinalProfile(const TrainingRecord& run,
+                                 const LayerValue& value) {
+  std::vector<double> v;
+  for (const LayerSparsity& l : run.probes(run.probes_size() - 1).layers()) {
+    v.push_back(value(l));
+  }
+  return v;
+}
+
+std::vector<Spread> AtProbe(const Runs& runs, int probe,
+                            const LayerValue& value) {
+  const int layers = runs[0]->probes(0).layers_size();
+  std::vector<Spread> out;
+  for (int l = 0; l < layers; ++l) {
+    std::vector<double> v;
+    for (const TrainingRecord* r : runs) {
+      const int i = probe < 0 ? r->probes_size() - 1 : probe;
+      v.push_back(value(r->probes(i).layers(l)));
+    }
+    out.push_back(SpreadOf(v));
+  }
+  return out;
+}
+
+std::vector<std::vector<double>> LayerCurves(const Runs& runs, int layer,
+                                             const LayerValue& value) {
+  std::vector<std::vector<double>> rows;
+  for (const TrainingRecord* r : runs) {
+    std::vector<double> row;
+    for (const Probe& p : r->probes()) row.push_back(value(p.layers(layer)));
+    rows.push_back(std::move(row));
+  }
+  return rows;
+}
+
+std::vector<double> ProbeSteps(const Runs& runs) {
+  std::vector<double> x;
+  for (const Probe& p : runs[0]->probes()) x.push_back(p.step());
+  return x;
+}
+
+std::vector<double> Means(const std::vector<Spread>& s) {
+  std::vector<double> out;
+  for (const Spread& x : s) out.push_back(x.mean);
+  return out;
+}
+
+int ArgMin(const std::vector<double>& v) {
+  return static_cast<int>(std::min_element(v.begin(), v.end()) - v.begin());
+}
+int ArgMax(const std::vector<double>& v) {
+  return static_cast<int>(std::max_element(v.begin(), v.end()) - v.begin());
+}
+
+std::vector<Runs> ByVariant(
+    const google::protobuf::RepeatedPtrField<TrainingRecord>& runs) {
+  std::vector<Runs> out;
+  for (const TrainingRecord& run : runs) {
+    auto it = std::find_if(out.begin(), out.end(), [&](const Runs& g) {
+      return g[0]->variant() == run.variant();
+    });
+    if (it == out.end()) {
+      out.push_back({&run});
+    } else {
+      it->push_back(&run);
+    }
+  }
+  return out;
+}
+
+}  // namespace sparsity

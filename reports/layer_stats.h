@@ -1,0 +1,52 @@
+// Per-layer statistics of probed training runs, shared by the reports of
+// experiment 1 (layerwise_sparsity and its ablation): values at a probe with
+// their spread over runs (seeds), final per-layer profiles, curves.
+//
+//   Runs runs = {&record1, &record2};   // one variant, several seeds
+//   std::vector<Spread> bu = AtProbe(runs, -1, BatchUnion);  // final, per
+//   layer bu[0].mean, bu[0].min, bu[0].max
+#ifndef SPARSITY_REPORTS_LAYER_STATS_H_
+#define SPARSITY_REPORTS_LAYER_STATS_H_
+
+#include <functional>
+#include <vector>
+
+#include "proto/results.pb.h"
+#include "reports/report.h"
+
+namespace sparsity {
+
+using LayerValue = std::function<double(const LayerSparsity&)>;
+using Runs = std::vector<const TrainingRecord*>;
+
+double TokenDensity(const LayerSparsity& l);
+double BatchUnion(const LayerSparsity& l);
+double SequenceUnion(const LayerSparsity& l);
+
+// One run's `value` per layer at its last probe.
+std::vector<double> FinalProfile(const TrainingRecord& run,
+                                 const LayerValue& value);
+
+// Per layer: the spread over runs of `value` at probe index `probe` (-1:
+// each run's last probe).
+std::vector<Spread> AtProbe(const Runs& runs, int probe,
+                            const LayerValue& value);
+
+// Per probe of one layer: `value` of every run, rows[run][probe].
+std::vector<std::vector<double>> LayerCurves(const Runs& runs, int layer,
+                                             const LayerValue& value);
+
+// The probe steps of the first run.
+std::vector<double> ProbeSteps(const Runs& runs);
+
+std::vector<double> Means(const std::vector<Spread>& s);
+int ArgMin(const std::vector<double>& v);
+int ArgMax(const std::vector<double>& v);
+
+// Runs grouped by variant, in order of first appearance.
+std::vector<Runs> ByVariant(
+    const google::protobuf::RepeatedPtrField<TrainingRecord>& runs);
+
+}  // namespace sparsity
+
+#endif  // SPARSITY_REPORTS_LAYER_STATS_H_

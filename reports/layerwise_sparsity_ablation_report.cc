@@ -1,0 +1,497 @@
+#include "reports/layerwise_sparsity_ablation_report.h"
+
+#include <algorithm>
+#include <cmath>
+#include <vector>
+
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_format.h"
+#include "absl/strings/str_join.h"
+#include "experiments/presets.h"
+#include "google/protobuf/text_format.h"
+#include "proto/config.pb.h"
+#include "reports/layer_stats.h"
+
+namespace sparsity {
+namespace {
+
+// The preset this report points GPU users to, and the one the reference is
+// compared with.
+constexpr char kPaperAblation[] = "ablation_paper";
+constexpr char kDefault[] = "default";
+
+// One variant's final values, spread over its seeds.
+struct VariantFinals {
+  const Runs* runs;
+  std::string name, description;
+  int last_layer;
+  Spread bu0, bu_last, td0, td_last, heldout;
+  std::vector<Spread> bu, td;  // per layer
+  int layer0_below_last = 0;   // seeds where layer 0's batch union < last's
+  int layer0_lowest = 0;       // seeds where layer 0 has the lowest
+  std::vector<int> lowest;     // per seed: the layer with the lowest
+};
+
+VariantFinals FinalsOf(const Runs& runs, const std::string& description) {
+  VariantFinals v;
+  v.runs = &runs;
+  v.name = runs[0]->variant();
+  v.description = description;
+  v.bu = AtProbe(runs, -1, BatchUnion);
+  v.td = AtProbe(runs, -1, TokenDensity);
+  v.last_layer = static_cast<int>(v.bu.size()) - 1;
+  v.bu0 = v.bu[0];
+  v.bu_last = v.bu[v.last_layer];
+  v.td0 = v.td[0];
+  v.td_last = v.td[v.last_layer];
+  std::vector<double> heldout;
+  for (const TrainingRecord* r : runs) {
+    heldout.push_back(r->probes(r->probes_size() - 1).probe_loss());
+    const std::vector<double> bu = FinalProfile(*r, BatchUnion);
+    v.layer0_below_last += bu[0] < bu.back();
+    v.layer0_lowest += ArgMin(bu) == 0;
+    v.lowest.push_back(ArgMin(bu));
+  }
+  v.heldout = SpreadOf(heldout);
+  return v;
+}
+
+// Points (percentage points) of a change in a fraction, signed.
+std::string Points(double delta) {
+  return absl::StrFormat("%+.1f points", 100 * delta);
+}
+
+// Whether two seed ranges do not overlap.
+bool Separated(const Spread& a, const Spread& b) {
+  return a.max < b.min || b.max < a.min;
+}
+
+const RunConfig* PresetBase(const std::string& preset,
+                            LayerwiseSparsityConfig* storage) {
+  const auto& presets = EmbeddedPresets();
+  auto it = presets.find("layerwise_sparsity/" + preset);
+  if (it == presets.end() ||
+      !google::protobuf::TextFormat::ParseFromString(it->second, storage)) {
+    return nullptr;
+  }
+  return &storage->base();
+}
+
+std::string Unit(const TrainingRecord& run) {
+  return run.config().data().tokenizer() == DataConfig::WORDS ? "nats/word"
+                                                              : "nats/byte";
+}
+
+std::string SetupSection(const std::vector<Runs>& variants,
+                         const std::vector<VariantFinals>& finals) {
+  const TrainingRecord& first = *variants[0][0];
+  const RunConfig& c = first.config();
+  const ModelConfig& m = c.model();
+  const DataConfig& d = c.data();
+  std::string s = absl::StrFormat(
+      "**Reference** (variant `%s`): a decoder-only ReLU transformer (%d "
+      "layers, d_model %d, %d heads, d_ff %d, %s; %d parameters) trained for "
+      "%d steps of %d x %d %s of the Brown corpus (%d training documents, %d "
+      "held-out, split by document) with AdamW (peak lr %g, %d warmup steps, "
+      "cosine decay to %g, weight decay %g). Every %d steps each model is "
+      "probed on one fixed batch of %d held-out tokens, the same for every "
+      "seed of a tokenizer; a unit fires on a token when its post-ReLU value "
+      "is > 0. %d seeds per variant: values are means, min–max over seeds in "
+      "parentheses.\n\n",
+      first.variant(), m.n_layers(), m.d_model(), m.n_heads(), m.d_ff(),
+      m.post_norm() ? "post-norm" : "pre-norm", first.parameters(),
+      c.train().steps(), d.batch_size(), d.seq_len(),
+      d.tokenizer() == DataConfig::WORDS ? "words" : "bytes",
+      first.data().train_documents(), first.data().heldout_documents(),
+      c.optim().lr(), c.optim().warmup_steps(), c.optim().min_lr(),
+      c.optim().weight_decay(), c.probe().every(), first.data().probe_tokens(),
+      static_cast<int>(variants[0].size()));
+  LayerwiseSparsityConfig storage;
+  if (const RunConfig* def = PresetBase(kDefault, &storage)) {
+    RunConfig ref = c;
+    ref.clear_init_seed();
+    ref.clear_data_seed();
+    RunConfig base = *def;
+    base.clear_init_seed();
+    base.clear_data_seed();
+    // Intervals that do not change what is measured are left out.
+    for (RunConfig* x : {&ref, &base}) {
+      x->mutable_train()->clear_log_every();
+      x->mutable_train()->clear_checkpoint_every();
+      x->mutable_train()->clear_threads();
+    }
+    const std::vector<std::string> diff = ConfigDifferences(base, ref);
+    absl::StrAppend(
+        &s,
+        "The reference differs from the `default` preset "
+        "([layerwise_sparsity.md](layerwise_sparsity.md)) in ",
+        diff.empty() ? "nothing"
+                     : absl::StrCat("`", absl::StrJoin(diff, "`, `"), "`"),
+        diff.empty() ? ".\n\n"
+                     : " (made smaller to fit the time budget of the sweep; "
+                       "everything else is the default's).\n\n");
+  }
+  std::vector<std::vector<std::string>> rows;
+  for (size_t v = 0; v < variants.size(); ++v) {
+    const TrainingRecord& r = *variants[v][0];
+    const DataSummary& ds = r.data();
+    const bool words = r.config().data().tokenizer() == DataConfig::WORDS;
+    rows.push_back(
+        {absl::StrCat("`", r.variant(), "`"),
+         finals[v].description.empty() ? "-" : finals[v].description,
+         absl::StrCat(r.parameters()), absl::StrCat(r.config().train().steps()),
+         absl::StrCat(ds.train_tokens()),
+         words ? absl::StrFormat("%d words (of %d distinct in training) + "
+                                 "<unk>; <unk>: %s of training, %s of "
+                                 "probe tokens",
+                                 ds.vocabulary_size() - 1,
+                                 ds.distinct_training_words(),
+                                 Pct(ds.train_unknown_fraction()),
+                                 Pct(ds.probe_unknown_fraction()))
+               : "256 bytes"});
+  }
+  absl::StrAppend(&s, "Each variant changes one factor of the reference:\n\n",
+                  MarkdownTable({"variant", "change", "parameters", "steps",
+                                 "training tokens",
+                                 "vocabulary (entries of distinct "
+                                 "training words + 1)"},
+                                rows),
+                  "\n");
+  // Bytes per word, from the training tokens of a byte and a word variant.
+  int64_t byte_tokens = 0, word_tokens = 0;
+  for (const Runs& runs : variants) {
+    const bool words =
+        runs[0]->config().data().tokenizer() == DataConfig::WORDS;
+    (words ? word_tokens : byte_tokens) = runs[0]->data().train_tokens();
+  }
+  if (byte_tokens > 0 && word_tokens > 0) {
+    absl::StrAppend(
+        &s, absl::StrFormat(
+                "Word vocabularies are built from the training documents only; "
+                "the held-out split and the probe's documents are those of the "
+                "byte variants, but the training documents hold %.2f bytes per "
+                "word, so a probe batch of %d words covers that much more text "
+                "than one of %d bytes.\n\n",
+                static_cast<double>(byte_tokens) / word_tokens,
+                first.data().probe_tokens(), first.data().probe_tokens()));
+  }
+  return s;
+}
+
+std::string AnswerSection(const std::vector<VariantFinals>& f,
+                          const std::vector<Runs>& variants) {
+  const VariantFinals& ref = f[0];
+  std::string s;
+  // The reference itself.
+  absl::StrAppend(
+      &s,
+      absl::StrFormat(
+          "- **Reference.** Layer 0 fires %s of its units on the probe batch "
+          "at the end, the last layer (%d) %s; the layer with the fewest "
+          "units in use is %s (per seed). Layer 0 is below the last layer in "
+          "%d of %d seeds.\n",
+          PctSpread(ref.bu0), ref.last_layer, PctSpread(ref.bu_last),
+          absl::StrJoin(ref.lowest, ", "), ref.layer0_below_last,
+          static_cast<int>(ref.runs->size())));
+  // Which factor moves layer 0 most toward collapse (lowest batch union).
+  int best = -1;
+  for (size_t v = 1; v < f.size(); ++v) {
+    if (best < 0 || f[v].bu0.mean < f[best].bu0.mean) best = v;
+  }
+  if (best > 0) {
+    const VariantFinals& b = f[best];
+    const double delta = b.bu0.mean - ref.bu0.mean;
+    const bool separated = Separated(b.bu0, ref.bu0);
+    if (delta < 0) {
+      absl::StrAppend(
+          &s,
+          absl::StrFormat(
+              "- **Which factor moves layer 0 toward collapse.** The largest "
+              "drop in layer 0's batch union is `%s` (%s): %s -> %s, %s; its "
+              "token density %s -> %s (%s). %s\n",
+              b.name, b.description, PctSpread(ref.bu0), PctSpread(b.bu0),
+              Points(delta), PctSpread(ref.td0), PctSpread(b.td0),
+              Points(b.td0.mean - ref.td0.mean),
+              separated ? "The seed ranges do not overlap: beyond the seed "
+                          "spread."
+                        : "The seed ranges overlap: within the seed spread, "
+                          "not a measured effect."));
+    } else {
+      absl::StrAppend(
+          &s,
+          absl::StrFormat(
+              "- **Which factor moves layer 0 toward collapse.** None: no "
+              "variant lowers layer 0's batch union below the reference's "
+              "%s; the smallest change is `%s` (%s, %s).\n",
+              PctSpread(ref.bu0), b.name, PctSpread(b.bu0), Points(delta)));
+    }
+    // Every other variant's effect, in one sentence.
+    std::vector<std::string> effects;
+    for (size_t v = 1; v < f.size(); ++v) {
+      effects.push_back(absl::StrFormat(
+          "`%s` %s%s", f[v].name, Points(f[v].bu0.mean - ref.bu0.mean),
+          Separated(f[v].bu0, ref.bu0) ? "" : " (within seed spread)"));
+    }
+    absl::StrAppend(&s,
+                    "- **Every factor, layer 0's batch union against the "
+                    "reference:** ",
+                    absl::StrJoin(effects, "; "), ".\n");
+  }
+  // Does any variant reproduce [W]'s ordering?
+  std::vector<std::string> ordering, collapse;
+  for (const VariantFinals& v : f) {
+    const int n = static_cast<int>(v.runs->size());
+    if (v.layer0_below_last == n) ordering.push_back("`" + v.name + "`");
+    if (v.layer0_lowest == n) collapse.push_back("`" + v.name + "`");
+  }
+  absl::StrAppend(
+      &s,
+      "- **[W]'s ordering** (layer 0 using fewer units than the last "
+      "layer, in every seed): ",
+      ordering.empty()
+          ? "reproduced by no variant."
+          : absl::StrCat("reproduced by ", absl::StrJoin(ordering, ", "), "."),
+      " Layer 0 the layer with the fewest units in every seed (its "
+      "collapse): ",
+      collapse.empty()
+          ? "in no variant."
+          : absl::StrCat("in ", absl::StrJoin(collapse, ", "), "."),
+      "\n");
+  if (ordering.empty() || collapse.empty()) {
+    int max_d_model = 0, max_layers = 0;
+    int64_t max_steps = 0, max_tokens = 0, max_vocab = 0;
+    for (const Runs& runs : variants) {
+      const RunConfig& c = runs[0]->config();
+      max_d_model = std::max(max_d_model, c.model().d_model());
+      max_layers = std::max(max_layers, c.model().n_layers());
+      max_steps = std::max<int64_t>(max_steps, c.train().steps());
+      max_tokens = std::max<int64_t>(
+          max_tokens, static_cast<int64_t>(c.train().steps()) *
+                          c.data().batch_size() * c.data().seq_len());
+      if (c.data().tokenizer() == DataConfig::WORDS) {
+        max_vocab = std::max<int64_t>(max_vocab, c.model().vocab_size());
+      }
+    }
+    absl::StrAppend(
+        &s,
+        absl::StrFormat(
+            "- **Left untested by this sweep.** Scale: d_model at most %d "
+            "with %d layers (one factor at a time, never combined). Data: "
+            "the Brown corpus only (%d training documents), bytes or whole "
+            "words up to %d entries, not [W]'s corpus or a subword "
+            "tokenizer. Length: at most %d steps (%d training tokens, %.2f "
+            "passes over the byte-level training documents).",
+            max_d_model, max_layers, variants[0][0]->data().train_documents(),
+            max_vocab, max_steps, max_tokens,
+            static_cast<double>(max_tokens) /
+                std::max<int64_t>(1, variants[0][0]->data().train_tokens())));
+    // Was the longest run still improving? Its held-out loss against the
+    // reference's (same tokenizer).
+    for (const VariantFinals& v : f) {
+      const RunConfig& c = (*v.runs)[0]->config();
+      if (c.train().steps() == max_steps &&
+          max_steps > (*ref.runs)[0]->config().train().steps() &&
+          c.data().tokenizer() ==
+              (*ref.runs)[0]->config().data().tokenizer()) {
+        absl::StrAppend(
+            &s, absl::StrFormat(
+                    " The held-out loss of `%s` is %s against the "
+                    "reference's %s %s: %s.",
+                    v.name, NumSpread(v.heldout, "%.3f"),
+                    NumSpread(ref.heldout, "%.3f"), Unit(*(*v.runs)[0]),
+                    v.heldout.mean < ref.heldout.mean - 0.005
+                        ? "longer training still improves the model, so "
+                          "neither run has converged"
+                        : "longer training no longer improves it"));
+        break;
+      }
+    }
+    LayerwiseSparsityConfig paper;
+    if (const RunConfig* p = PresetBase(kPaperAblation, &paper)) {
+      std::vector<std::string> names;
+      for (const Variant& v : paper.sweep().variants()) {
+        names.push_back("`" + v.name() + "`");
+      }
+      absl::StrAppend(
+          &s,
+          absl::StrFormat(
+              " A GPU user would run `bazel run "
+              "//experiments:layerwise_sparsity -- --preset=%s "
+              "--device=cuda`: d_model %d, d_ff %d, %d steps of %d x %d "
+              "tokens, variants %s, %d seeds each.",
+              kPaperAblation, p->model().d_model(), p->model().d_ff(),
+              p->train().steps(), p->data().batch_size(), p->data().seq_len(),
+              absl::StrJoin(names, ", "), paper.sweep().seeds_size()));
+    }
+    absl::StrAppend(&s, "\n");
+  }
+  return s;
+}
+
+std::string FinalTable(const std::vector<VariantFinals>& f) {
+  std::vector<std::vector<std::string>> rows;
+  for (const VariantFinals& v : f) {
+    const TrainingRecord& r = *(*v.runs)[0];
+    rows.push_back({absl::StrCat("`", v.name, "`"),
+                    absl::StrCat(r.config().train().steps()),
+                    absl::StrCat(NumSpread(v.heldout, "%.3f"), " ", Unit(r)),
+                    PctSpread(v.bu0), PctSpread(v.bu_last), PctSpread(v.td0),
+                    PctSpread(v.td_last), absl::StrJoin(v.lowest, ", "),
+                    absl::StrCat(v.layer0_below_last, " of ", v.runs->size())});
+  }
+  return MarkdownTable(
+      {"variant", "steps", "held-out loss", "batch union, layer 0",
+       "batch union, last layer", "token density, layer 0",
+       "token density, last layer", "layer with the fewest units (per seed)",
+       "seeds with layer 0 below the last layer"},
+      rows);
+}
+
+std::string DeltaTable(const std::vector<VariantFinals>& f) {
+  const VariantFinals& ref = f[0];
+  std::vector<std::vector<std::string>> rows;
+  for (size_t v = 1; v < f.size(); ++v) {
+    const VariantFinals& x = f[v];
+    const int min_layer = ArgMin(Means(x.bu));
+    rows.push_back(
+        {absl::StrCat("`", x.name, "`"), Points(x.bu0.mean - ref.bu0.mean),
+         Separated(x.bu0, ref.bu0) ? "yes" : "no",
+         Points(x.td0.mean - ref.td0.mean),
+         Points(x.bu_last.mean - ref.bu_last.mean),
+         absl::StrCat(min_layer, " (", PctSpread(x.bu[min_layer]), ")")});
+  }
+  return MarkdownTable({"variant", "layer 0 batch union", "beyond seed spread",
+                        "layer 0 token density", "last-layer batch union",
+                        "lowest layer (mean batch union)"},
+                       rows);
+}
+
+LinePlot Layer0OverTraining(const std::vector<Runs>& variants,
+                            int probe_tokens) {
+  LinePlot plot{absl::StrFormat("Layer 0: units firing on >= 1 of %d probe "
+                                "tokens, per variant (mean; band: min..max "
+                                "over seeds)",
+                                probe_tokens),
+                "training step",
+                "batch union density of layer 0",
+                {}};
+  for (const Runs& runs : variants) {
+    plot.series.push_back(BandSeries(runs[0]->variant(), ProbeSteps(runs),
+                                     LayerCurves(runs, 0, BatchUnion)));
+  }
+  plot.y_min = 0;
+  plot.y_max = 1.05;
+  return plot;
+}
+
+LinePlot FinalProfiles(const std::vector<Runs>& variants,
+                       const std::string& title, const std::string& y_label,
+                       const LayerValue& value) {
+  LinePlot plot{title, "layer", y_label, {}};
+  plot.x_tic = 1;
+  for (const Runs& runs : variants) {
+    const int layers = runs[0]->probes(0).layers_size();
+    std::vector<double> x;
+    for (int l = 0; l < layers; ++l) x.push_back(l);
+    std::vector<std::vector<double>> rows;
+    for (const TrainingRecord* r : runs)
+      rows.push_back(FinalProfile(*r, value));
+    Series s = BandSeries(runs[0]->variant(), x, rows);
+    s.points = true;
+    plot.series.push_back(std::move(s));
+  }
+  plot.y_min = 0;
+  plot.y_max = 1.05;
+  return plot;
+}
+
+}  // namespace
+
+Report LayerwiseSparsityAblationReport(const Results& results,
+                                       const std::string& results_file) {
+  const LayerwiseSparsityResults& r = results.layerwise_sparsity();
+  Report report("layerwise_sparsity_ablation",
+                "Why layer 0 does not collapse: an ablation of layer-wise "
+                "sparsity [W]");
+  const std::vector<Runs> variants = ByVariant(r.runs());
+  std::vector<VariantFinals> finals;
+  for (const Runs& runs : variants) {
+    std::string description;
+    for (const Variant& v : r.config().sweep().variants()) {
+      if (v.name() == runs[0]->variant()) description = v.description();
+    }
+    finals.push_back(FinalsOf(runs, description));
+  }
+  const VariantFinals& ref = finals[0];
+  int best = 1;
+  for (size_t v = 1; v < finals.size(); ++v) {
+    if (finals[v].bu0.mean < finals[best].bu0.mean) best = v;
+  }
+  int reproduce = 0;
+  for (const VariantFinals& v : finals) {
+    reproduce += v.layer0_below_last == static_cast<int>(v.runs->size());
+  }
+  report.headline = absl::StrFormat(
+      "Layer 0 batch union: reference %s; lowest variant `%s` %s (%s). "
+      "[W]'s ordering (layer 0 below the last layer) in %d of %d variants.",
+      PctSpread(ref.bu0), finals[best].name, PctSpread(finals[best].bu0),
+      Points(finals[best].bu0.mean - ref.bu0.mean), reproduce,
+      static_cast<int>(finals.size()));
+
+  const int probe_tokens = variants[0][0]->data().probe_tokens();
+  std::string& md = report.markdown;
+  absl::StrAppend(
+      &md,
+      "# Why does layer 0 not collapse? An ablation of layer-wise "
+      "sparsity\n\n",
+      "Wild & Anderson (2024, [W] in [docs/method.md](../docs/method.md)) "
+      "report in their Figure 1 that the first MLP layer of a six-layer ReLU "
+      "transformer collapses to using few of its units per 8192-token batch "
+      "while the last layer uses nearly all of them. The default run of this "
+      "project ([layerwise_sparsity.md](layerwise_sparsity.md)) is compared "
+      "with that claim in its own report. This sweep changes one factor at a "
+      "time against a reference and measures what moves layer 0: MLP width, "
+      "vocabulary, normalisation and training length. Generated by `bazel "
+      "run //reports:render` from the results file below; every number here "
+      "was measured in those runs. Do not edit by hand.\n\n",
+      "## Setup\n\n", SetupSection(variants, finals),
+      "## Answer (computed from the measurements)\n\n",
+      AnswerSection(finals, variants), "\n",
+      "## Layer 0 and the last layer at the end of each variant\n\n",
+      "Batch union: fraction of the d_ff units firing on at least one of the "
+      "probe batch's tokens. Token density: fraction of units firing per "
+      "token, mean over the probe tokens. Held-out loss on the probe batch "
+      "(per byte or per word: not comparable between bytes and words).\n\n",
+      FinalTable(finals), "\n",
+      "Change against the reference (difference of the means; \"beyond seed "
+      "spread\": the min–max ranges over seeds do not overlap):\n\n",
+      DeltaTable(finals), "\n", "## Plots\n\n",
+      report.AddPlot("layer0_batch_union", "layer 0 batch union per variant",
+                     Layer0OverTraining(variants, probe_tokens)),
+      "\n\n",
+      report.AddPlot(
+          "final_batch_union", "final batch union per layer and variant",
+          FinalProfiles(variants,
+                        "Batch union per layer at the end, per variant "
+                        "(mean; band: min..max over seeds)",
+                        "batch union density", BatchUnion)),
+      "\n\n",
+      report.AddPlot(
+          "final_token_density", "final token density per layer and variant",
+          FinalProfiles(variants,
+                        "Token density per layer at the end, per variant "
+                        "(mean; band: min..max over seeds)",
+                        "token density (mean fraction of units > 0)",
+                        TokenDensity)),
+      "\n\n", "## How this was measured\n\n",
+      ProvenanceSection(results.run(), results_file), "\n",
+      RunTimingsTable(r.runs()), "\n",
+      "Regenerate: `bazel run //experiments:layerwise_sparsity -- --preset=",
+      results.run().preset(),
+      "` then `bazel run //reports:render`. Run records and checkpoints stay "
+      "in the `.runs/` folder beside the results file; an interrupted sweep "
+      "continues with `--resume`.\n");
+  return report;
+}
+
+}  // namespace sparsity
