@@ -28,7 +28,7 @@ struct VariantFinals {
   Spread bu0, bu_last, td0, td_last, heldout;
   std::vector<Spread> bu, td;  // per layer
   int layer0_below_last = 0;   // seeds where layer 0's batch union < last's
-  int layer0_lowest = 0;       // seeds where layer 0 has the lowest
+  int layer0_lowest = 0;       // seeds where layer 0 is strictly lowest
   std::vector<int> lowest;     // per seed: the layer with the lowest
 };
 
@@ -49,7 +49,9 @@ VariantFinals FinalsOf(const Runs& runs, const std::string& description) {
     heldout.push_back(r->probes(r->probes_size() - 1).probe_loss());
     const std::vector<double> bu = FinalProfile(*r, BatchUnion);
     v.layer0_below_last += bu[0] < bu.back();
-    v.layer0_lowest += ArgMin(bu) == 0;
+    // Strictly: a tie with another layer is no collapse.
+    v.layer0_lowest += bu.size() > 1 &&
+                       bu[0] < *std::min_element(bu.begin() + 1, bu.end());
     v.lowest.push_back(ArgMin(bu));
   }
   v.heldout = SpreadOf(heldout);
@@ -218,12 +220,11 @@ std::string AnswerSection(const std::vector<VariantFinals>& f,
                           "not a measured effect."));
     } else {
       absl::StrAppend(
-          &s,
-          absl::StrFormat(
-              "- **Which factor moves layer 0 toward collapse.** None: no "
-              "variant lowers layer 0's batch union below the reference's "
-              "%s; the smallest change is `%s` (%s, %s).\n",
-              PctSpread(ref.bu0), b.name, PctSpread(b.bu0), Points(delta)));
+          &s, absl::StrFormat(
+                  "- **Which factor moves layer 0 toward collapse.** None: no "
+                  "variant lowers layer 0's batch union below the reference's "
+                  "%s; the smallest change is `%s` (%s, %s).\n",
+                  PctSpread(ref.bu0), b.name, PctSpread(b.bu0), Points(delta)));
     }
     // Every other variant's effect, in one sentence.
     std::vector<std::string> effects;
@@ -291,8 +292,7 @@ std::string AnswerSection(const std::vector<VariantFinals>& f,
       const RunConfig& c = (*v.runs)[0]->config();
       if (c.train().steps() == max_steps &&
           max_steps > (*ref.runs)[0]->config().train().steps() &&
-          c.data().tokenizer() ==
-              (*ref.runs)[0]->config().data().tokenizer()) {
+          c.data().tokenizer() == (*ref.runs)[0]->config().data().tokenizer()) {
         absl::StrAppend(
             &s, absl::StrFormat(
                     " The held-out loss of `%s` is %s against the "
@@ -423,7 +423,7 @@ Report LayerwiseSparsityAblationReport(const Results& results,
     finals.push_back(FinalsOf(runs, description));
   }
   const VariantFinals& ref = finals[0];
-  int best = 1;
+  int best = finals.size() > 1 ? 1 : 0;  // render assures >= 2 variants
   for (size_t v = 1; v < finals.size(); ++v) {
     if (finals[v].bu0.mean < finals[best].bu0.mean) best = v;
   }

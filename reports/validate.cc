@@ -84,6 +84,18 @@ absl::Status ValidateRun(const TrainingRecord& run, const TrainingRecord& first,
   if (run.loss_size() == 0 || run.probes_size() == 0) {
     return Bad(where, "holds no loss curve or no probes");
   }
+  const DataSummary& d = run.data();
+  for (double fraction :
+       {d.train_unknown_fraction(), d.probe_unknown_fraction()}) {
+    if (!(fraction >= 0 && fraction <= 1)) {
+      return Bad(where, absl::StrCat("an <unk> fraction is ", fraction));
+    }
+  }
+  if (d.vocabulary_size() < 0 || d.distinct_training_words() < 0) {
+    return Bad(where,
+               absl::StrCat("vocabulary size ", d.vocabulary_size(),
+                            ", distinct words ", d.distinct_training_words()));
+  }
   for (const LossPoint& p : run.loss()) {
     if (!std::isfinite(p.loss())) {
       return Bad(where,

@@ -1,10 +1,12 @@
 #include "reports/validate.h"
 
+#include <algorithm>
 #include <fstream>
 #include <sstream>
 
 #include "gtest/gtest.h"
 #include "proto/results_io.h"
+#include "reports/layerwise_sparsity_ablation_report.h"
 #include "reports/layerwise_sparsity_report.h"
 
 namespace sparsity {
@@ -68,6 +70,63 @@ TEST(ValidateResults, AcceptsAConsistentFileAndItRenders) {
   ASSERT_TRUE(ValidateResults(r, "x.pb").ok()) << ValidateResults(r, "x.pb");
   Report report = LayerwiseSparsityReport(r, "x.pb");
   EXPECT_NE(report.markdown.find("## Findings"), std::string::npos);
+}
+
+TEST(ValidateResults, UnknownFractionsAreFractions) {
+  Results r = Valid();
+  r.mutable_layerwise_sparsity()
+      ->mutable_runs(1)
+      ->mutable_data()
+      ->set_probe_unknown_fraction(1.5);
+  ExpectRejected(r, "run base/i2-d2: an <unk> fraction is 1.5");
+}
+
+// Valid()'s two seeds as the reference, and a second variant whose layer 0
+// uses `layer0` of its units on the batch at the end (the reference: 75%,
+// last layer 75% in both).
+Results Ablation(float layer0) {
+  Results r = Valid();
+  LayerwiseSparsityResults& e = *r.mutable_layerwise_sparsity();
+  for (int k = 0; k < 2; ++k) e.mutable_runs(k)->set_variant("reference");
+  for (int k = 0; k < 2; ++k) {
+    TrainingRecord& run = *e.add_runs();
+    run = e.runs(k);
+    run.set_variant("narrow");
+    run.set_name(k == 0 ? "narrow/i1-d1" : "narrow/i2-d2");
+    LayerSparsity& l0 = *run.mutable_probes(2)->mutable_layers(0);
+    l0.set_batch_union_density(layer0 + 0.01f * k);
+    // Keep token density <= sequence union <= batch union.
+    l0.set_sequence_union_density(std::min(0.5f, layer0));
+    l0.set_token_density_mean(std::min(0.25f, layer0 / 2));
+  }
+  return r;
+}
+
+TEST(AblationReport, ComputesTheAnswerOnAHandBuiltSweep) {
+  const Results r = Ablation(0.2f);  // 20% and 21%: far below 75%
+  ASSERT_TRUE(ValidateResults(r, "x.pb").ok());
+  const std::string md = LayerwiseSparsityAblationReport(r, "x.pb").markdown;
+  for (const char* needle :
+       {"The largest drop in layer 0's batch union is `narrow`",
+        "75.0% (75.0–75.0) -> 20.5% (20.0–21.0), -54.5 points",
+        "The seed ranges do not overlap: beyond the seed spread.",
+        "reproduced by `narrow`.", "(its collapse): in `narrow`.",
+        "| `narrow` | -54.5 points | yes |"}) {
+    EXPECT_NE(md.find(needle), std::string::npos) << needle << "\n" << md;
+  }
+  // Nothing reproduces [W] here, so the report names what is untested.
+  EXPECT_EQ(md.find("Left untested"), std::string::npos);
+}
+
+TEST(AblationReport, SaysSoWhenNoFactorLowersLayer0) {
+  const std::string md =
+      LayerwiseSparsityAblationReport(Ablation(0.8f), "x.pb").markdown;
+  for (const char* needle :
+       {"None: no variant lowers layer 0's batch union below the "
+        "reference's 75.0%",
+        "reproduced by no variant.", "**Left untested by this sweep.**"}) {
+    EXPECT_NE(md.find(needle), std::string::npos) << needle << "\n" << md;
+  }
 }
 
 TEST(ValidateResults, FewerLayersThanTheConfig) {
@@ -177,6 +236,7 @@ TEST(ValidateResults, BitFlipsOfTheCommittedFileNeverCrashTheReport) {
         continue;
       }
       Report report = LayerwiseSparsityReport(r, "flipped.pb");
+      LayerwiseSparsityAblationReport(r, "flipped.pb");
       rendered += !report.markdown.empty();
     }
   }

@@ -279,7 +279,7 @@ TEST(LayerwiseSparsityAblationSmoke, RunsEveryVariantAndRendersTheAnswer) {
   const auto& runs = r.layerwise_sparsity().runs();
   ASSERT_EQ(runs.size(), 14);
   const std::vector<std::string> variants = {
-      "reference", "d_ff_16x", "d_ff_32x", "words_4096",
+      "reference",  "d_ff_16x",  "d_ff_32x", "words_4096",
       "words_8192", "post_norm", "steps_4x"};
   for (size_t v = 0; v < variants.size(); ++v) {
     EXPECT_EQ(runs[2 * v].name(), variants[v] + "/i1-d1");
@@ -302,10 +302,9 @@ TEST(LayerwiseSparsityAblationSmoke, RunsEveryVariantAndRendersTheAnswer) {
   EXPECT_EQ(words->data().train_documents(), ref->data().train_documents());
   EXPECT_EQ(words->data().probe_tokens(), ref->data().probe_tokens());
   EXPECT_LT(words->data().train_tokens(), ref->data().train_tokens());
-  EXPECT_EQ(wide->probes(wide->probes_size() - 1)
-                .layers(0)
-                .firing_frequency_size(),
-            1024);
+  EXPECT_EQ(
+      wide->probes(wide->probes_size() - 1).layers(0).firing_frequency_size(),
+      1024);
   EXPECT_TRUE(post->config().model().post_norm());
   EXPECT_EQ(longer->probes(longer->probes_size() - 1).step(),
             4 * ref->probes(ref->probes_size() - 1).step());
@@ -318,15 +317,15 @@ TEST(LayerwiseSparsityAblationSmoke, RunsEveryVariantAndRendersTheAnswer) {
   const std::string md = Slurp(reports + "/layerwise_sparsity_ablation.md");
   for (const char* needle :
        {"## Answer (computed from the measurements)",
-        "**Which factor moves layer 0 toward collapse.**",
-        "**[W]'s ordering**", "--preset=ablation_paper",
-        "| `words_8192` |", "| `steps_4x` | 40 |", "<unk>",
-        "The reference differs from the `default` preset"}) {
+        "**Which factor moves layer 0 toward collapse.**", "**[W]'s ordering**",
+        "--preset=ablation_paper", "| `words_8192` |", "| `steps_4x` | 40 |",
+        "<unk>", "The reference differs from the `default` preset"}) {
     EXPECT_NE(md.find(needle), std::string::npos) << needle;
   }
   EXPECT_FALSE(fs::exists(reports + "/layerwise_sparsity.md"));
-  EXPECT_NE(Slurp(reports + "/README.md").find("(layerwise_sparsity_ablation.md)"),
-            std::string::npos);
+  EXPECT_NE(
+      Slurp(reports + "/README.md").find("(layerwise_sparsity_ablation.md)"),
+      std::string::npos);
   for (const char* plot :
        {"layer0_batch_union", "final_batch_union", "final_token_density"}) {
     const std::string png =
