@@ -83,6 +83,7 @@ absl::StatusOr<LmData> MakeLmData(const DataConfig& data,
   }
   out.train_documents = static_cast<int64_t>(train_docs.size());
   out.heldout_documents = static_cast<int64_t>(heldout_docs.size());
+  out.heldout_indices = split.heldout;
 
   auto train =
       SequenceBatcher::Create(train_docs, data.seq_len(), data.batch_size(),

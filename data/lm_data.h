@@ -19,6 +19,7 @@
 
 #include <memory>
 #include <string>
+#include <vector>
 
 #include "absl/status/statusor.h"
 #include "data/batching.h"
@@ -32,7 +33,8 @@ struct LmData {
   Batch probe;  // [probe.batch_tokens / probe.seq_len, probe.seq_len]
   int64_t train_documents = 0;
   int64_t heldout_documents = 0;
-  int64_t train_tokens = 0;  // tokens in the training documents
+  int64_t train_tokens = 0;              // tokens in the training documents
+  std::vector<int64_t> heldout_indices;  // held-out documents, in file order
   std::string corpus_dir;
   // Word tokenizer only (0 for bytes): vocabulary entries (<unk> included),
   // distinct words of the training documents, and the fraction of <unk>

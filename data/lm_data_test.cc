@@ -94,7 +94,8 @@ TEST(MakeLmData, BytesKeepTheSameSplit) {
   auto w = MakeLmData(Words(dir), Probe(), 100, 1);
   ASSERT_TRUE(b.ok() && w.ok());
   EXPECT_EQ(b->train_documents, w->train_documents);
-  EXPECT_EQ(b->heldout_documents, w->heldout_documents);
+  ASSERT_EQ(b->heldout_indices.size(), 1u);
+  EXPECT_EQ(b->heldout_indices, w->heldout_indices);
   EXPECT_EQ(b->vocabulary_size, 0);
   EXPECT_FALSE(MakeLmData(bytes, Probe(), 100, 1).ok());  // < 256 for bytes
   EXPECT_FALSE(MakeLmData(Words(dir), Probe(), 1, 1).ok());

@@ -1,6 +1,7 @@
 #include "data/word_vocabulary.h"
 
 #include <algorithm>
+#include <limits>
 #include <utility>
 
 #include "absl/strings/ascii.h"
@@ -29,7 +30,7 @@ absl::StatusOr<WordVocabulary> WordVocabulary::Build(
         "got ",
         size));
   }
-  if (size > INT32_MAX) {
+  if (size > std::numeric_limits<int32_t>::max()) {
     return absl::InvalidArgumentError(
         absl::StrCat("word vocabulary size ", size, " is too large"));
   }
@@ -37,7 +38,8 @@ absl::StatusOr<WordVocabulary> WordVocabulary::Build(
   int64_t total = 0;
   for (std::string_view text : training_texts) {
     for (std::string_view word : Split(text)) {
-      ++counts[word];
+      // A literal "<unk>" in the text is the unknown token, not a word.
+      if (word != kUnknownWord) ++counts[word];
       ++total;
     }
   }

@@ -53,6 +53,15 @@ TEST(WordVocabulary, UnknownWordsMapToZero) {
   EXPECT_EQ(vocab->Id("<unk>"), WordVocabulary::kUnknownId);
 }
 
+TEST(WordVocabulary, ALiteralUnknownTokenIsNotAWord) {
+  auto vocab = WordVocabulary::Build({"<unk> <unk> <unk> a a b"}, 10);
+  ASSERT_TRUE(vocab.ok());
+  EXPECT_EQ(vocab->size(), 3);  // <unk>, a, b
+  EXPECT_EQ(vocab->Word(1), "a");
+  EXPECT_EQ(vocab->Count(WordVocabulary::kUnknownId), 3);
+  EXPECT_EQ(vocab->distinct_training_words(), 2);
+}
+
 TEST(WordVocabulary, KeepsAllWordsWhenFewerThanAsked) {
   auto vocab = WordVocabulary::Build(Corpus(), 1000);
   ASSERT_TRUE(vocab.ok());

@@ -31,7 +31,7 @@
 //                     the workspace; anything else to runs/<preset>/
 //                     (git-ignored)
 //   --resume          continue an interrupted sweep in the same output folder
-//   --json            also write DIR/<experiment>.json
+//   --json            also write DIR/NAME.json
 //   --quiet           no progress lines
 #ifndef SPARSITY_EXPERIMENTS_RUNNER_H_
 #define SPARSITY_EXPERIMENTS_RUNNER_H_

@@ -2,6 +2,9 @@
 
 #include <algorithm>
 
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_join.h"
+
 namespace sparsity {
 
 double TokenDensity(const LayerSparsity& l) { return l.token_density_mean(); }
@@ -55,6 +58,22 @@ std::vector<double> Means(const std::vector<Spread>& s) {
   std::vector<double> out;
   for (const Spread& x : s) out.push_back(x.mean);
   return out;
+}
+
+bool StrictlyLowest(const std::vector<double>& v, int i) {
+  for (size_t j = 0; j < v.size(); ++j) {
+    if (static_cast<int>(j) != i && v[j] <= v[i]) return false;
+  }
+  return true;
+}
+
+std::string LowestIndices(const std::vector<double>& v) {
+  const double lowest = *std::min_element(v.begin(), v.end());
+  std::vector<std::string> tied;
+  for (size_t j = 0; j < v.size(); ++j) {
+    if (v[j] == lowest) tied.push_back(absl::StrCat(j));
+  }
+  return absl::StrJoin(tied, "=");
 }
 
 int ArgMin(const std::vector<double>& v) {

@@ -9,6 +9,7 @@
 #define SPARSITY_REPORTS_LAYER_STATS_H_
 
 #include <functional>
+#include <string>
 #include <vector>
 
 #include "proto/results.pb.h"
@@ -40,6 +41,10 @@ std::vector<std::vector<double>> LayerCurves(const Runs& runs, int layer,
 std::vector<double> ProbeSteps(const Runs& runs);
 
 std::vector<double> Means(const std::vector<Spread>& s);
+// Whether v[i] is below every other entry (a tie is not).
+bool StrictlyLowest(const std::vector<double>& v, int i);
+// The indices of the lowest value, tied ones joined: "1" or "0=2".
+std::string LowestIndices(const std::vector<double>& v);
 int ArgMin(const std::vector<double>& v);
 int ArgMax(const std::vector<double>& v);
 

@@ -1,7 +1,6 @@
 #include "reports/layerwise_sparsity_ablation_report.h"
 
 #include <algorithm>
-#include <cmath>
 #include <vector>
 
 #include "absl/strings/str_cat.h"
@@ -29,7 +28,7 @@ struct VariantFinals {
   std::vector<Spread> bu, td;  // per layer
   int layer0_below_last = 0;   // seeds where layer 0's batch union < last's
   int layer0_lowest = 0;       // seeds where layer 0 is strictly lowest
-  std::vector<int> lowest;     // per seed: the layer with the lowest
+  std::vector<std::string> lowest;  // per seed: the lowest layer(s), "0=1"
 };
 
 VariantFinals FinalsOf(const Runs& runs, const std::string& description) {
@@ -48,11 +47,9 @@ VariantFinals FinalsOf(const Runs& runs, const std::string& description) {
   for (const TrainingRecord* r : runs) {
     heldout.push_back(r->probes(r->probes_size() - 1).probe_loss());
     const std::vector<double> bu = FinalProfile(*r, BatchUnion);
-    v.layer0_below_last += bu[0] < bu.back();
-    // Strictly: a tie with another layer is no collapse.
-    v.layer0_lowest += bu.size() > 1 &&
-                       bu[0] < *std::min_element(bu.begin() + 1, bu.end());
-    v.lowest.push_back(ArgMin(bu));
+    v.layer0_below_last += bu[0] < bu.back() ? 1 : 0;
+    v.layer0_lowest += StrictlyLowest(bu, 0) ? 1 : 0;  // a tie is no collapse
+    v.lowest.push_back(LowestIndices(bu));
   }
   v.heldout = SpreadOf(heldout);
   return v;
@@ -63,9 +60,16 @@ std::string Points(double delta) {
   return absl::StrFormat("%+.1f points", 100 * delta);
 }
 
-// Whether two seed ranges do not overlap.
+// Whether two seed ranges (of at least two seeds each) do not overlap.
 bool Separated(const Spread& a, const Spread& b) {
-  return a.max < b.min || b.max < a.min;
+  return a.n >= 2 && b.n >= 2 && (a.max < b.min || b.max < a.min);
+}
+
+// How a difference compares with the spread over seeds: "yes" (the ranges
+// do not overlap), "no", or "one seed" when either side has no spread.
+std::string BeyondSpread(const Spread& a, const Spread& b) {
+  if (a.n < 2 || b.n < 2) return "one seed";
+  return Separated(a, b) ? "yes" : "no";
 }
 
 const RunConfig* PresetBase(const std::string& preset,
@@ -82,6 +86,19 @@ const RunConfig* PresetBase(const std::string& preset,
 std::string Unit(const TrainingRecord& run) {
   return run.config().data().tokenizer() == DataConfig::WORDS ? "nats/word"
                                                               : "nats/byte";
+}
+
+// The settings of `to` that differ from `from`, seeds and the intervals that
+// do not change what is measured (logging, checkpoints, threads) left out.
+std::vector<std::string> RunDifferences(RunConfig from, RunConfig to) {
+  for (RunConfig* x : {&from, &to}) {
+    x->clear_init_seed();
+    x->clear_data_seed();
+    x->mutable_train()->clear_log_every();
+    x->mutable_train()->clear_checkpoint_every();
+    x->mutable_train()->clear_threads();
+  }
+  return ConfigDifferences(from, to);
 }
 
 std::string SetupSection(const std::vector<Runs>& variants,
@@ -110,72 +127,81 @@ std::string SetupSection(const std::vector<Runs>& variants,
       static_cast<int>(variants[0].size()));
   LayerwiseSparsityConfig storage;
   if (const RunConfig* def = PresetBase(kDefault, &storage)) {
-    RunConfig ref = c;
-    ref.clear_init_seed();
-    ref.clear_data_seed();
-    RunConfig base = *def;
-    base.clear_init_seed();
-    base.clear_data_seed();
-    // Intervals that do not change what is measured are left out.
-    for (RunConfig* x : {&ref, &base}) {
-      x->mutable_train()->clear_log_every();
-      x->mutable_train()->clear_checkpoint_every();
-      x->mutable_train()->clear_threads();
-    }
-    const std::vector<std::string> diff = ConfigDifferences(base, ref);
-    absl::StrAppend(
-        &s,
-        "The reference differs from the `default` preset "
-        "([layerwise_sparsity.md](layerwise_sparsity.md)) in ",
-        diff.empty() ? "nothing"
-                     : absl::StrCat("`", absl::StrJoin(diff, "`, `"), "`"),
-        diff.empty() ? ".\n\n"
-                     : " (made smaller to fit the time budget of the sweep; "
-                       "everything else is the default's).\n\n");
+    const std::vector<std::string> diff = RunDifferences(*def, c);
+    absl::StrAppend(&s,
+                    "Against the `default` preset as it stands in "
+                    "`experiments/configs/` "
+                    "([layerwise_sparsity.md](layerwise_sparsity.md) "
+                    "reports its run), the reference's settings differ in ",
+                    diff.empty()
+                        ? "nothing"
+                        : absl::StrCat("`", absl::StrJoin(diff, "`, `"), "`"),
+                    ".\n\n");
   }
   std::vector<std::vector<std::string>> rows;
   for (size_t v = 0; v < variants.size(); ++v) {
     const TrainingRecord& r = *variants[v][0];
     const DataSummary& ds = r.data();
     const bool words = r.config().data().tokenizer() == DataConfig::WORDS;
+    const std::vector<std::string> diff = RunDifferences(c, r.config());
     rows.push_back(
         {absl::StrCat("`", r.variant(), "`"),
          finals[v].description.empty() ? "-" : finals[v].description,
-         absl::StrCat(r.parameters()), absl::StrCat(r.config().train().steps()),
-         absl::StrCat(ds.train_tokens()),
+         v == 0         ? "(reference)"
+         : diff.empty() ? "none"
+                        : absl::StrCat("`", absl::StrJoin(diff, "`, `"), "`"),
+         absl::StrCat(r.parameters()), absl::StrCat(ds.train_tokens()),
          words ? absl::StrFormat("%d words (of %d distinct in training) + "
-                                 "<unk>; <unk>: %s of training, %s of "
-                                 "probe tokens",
+                                 "<unk>; <unk>: %s of training tokens, %s of "
+                                 "the probe's targets",
                                  ds.vocabulary_size() - 1,
                                  ds.distinct_training_words(),
                                  Pct(ds.train_unknown_fraction()),
                                  Pct(ds.probe_unknown_fraction()))
                : "256 bytes"});
   }
-  absl::StrAppend(&s, "Each variant changes one factor of the reference:\n\n",
-                  MarkdownTable({"variant", "change", "parameters", "steps",
-                                 "training tokens",
-                                 "vocabulary (entries of distinct "
-                                 "training words + 1)"},
-                                rows),
-                  "\n");
-  // Bytes per word, from the training tokens of a byte and a word variant.
-  int64_t byte_tokens = 0, word_tokens = 0;
+  absl::StrAppend(
+      &s,
+      "The variants, with their settings that differ from the reference:\n\n",
+      MarkdownTable(
+          {"variant", "description", "differs from the reference in",
+           "parameters", "tokens in the training documents", "vocabulary"},
+          rows),
+      "\n");
+  // Bytes per word, from the training tokens of a byte and a word variant
+  // with the same document split.
+  const TrainingRecord* byte_run = nullptr;
+  const TrainingRecord* word_run = nullptr;
   for (const Runs& runs : variants) {
     const bool words =
         runs[0]->config().data().tokenizer() == DataConfig::WORDS;
-    (words ? word_tokens : byte_tokens) = runs[0]->data().train_tokens();
+    (words ? word_run : byte_run) = runs[0];
   }
-  if (byte_tokens > 0 && word_tokens > 0) {
+  if (byte_run != nullptr && word_run != nullptr) {
+    const DataConfig& bd = byte_run->config().data();
+    const DataConfig& wd = word_run->config().data();
+    const bool same_split = bd.split_seed() == wd.split_seed() &&
+                            bd.heldout_fraction() == wd.heldout_fraction() &&
+                            byte_run->data().train_documents() ==
+                                word_run->data().train_documents() &&
+                            byte_run->data().heldout_documents() ==
+                                word_run->data().heldout_documents();
     absl::StrAppend(
-        &s, absl::StrFormat(
-                "Word vocabularies are built from the training documents only; "
-                "the held-out split and the probe's documents are those of the "
-                "byte variants, but the training documents hold %.2f bytes per "
-                "word, so a probe batch of %d words covers that much more text "
-                "than one of %d bytes.\n\n",
-                static_cast<double>(byte_tokens) / word_tokens,
-                first.data().probe_tokens(), first.data().probe_tokens()));
+        &s,
+        absl::StrFormat(
+            "Word vocabularies are built from the training documents only. "
+            "%s The training documents hold %.2f bytes per word, so a probe "
+            "batch of %d words covers that much more text than one of %d "
+            "bytes.\n\n",
+            same_split
+                ? "Words and bytes use the same held-out documents (the split "
+                  "is made before tokenizing), but the probe's windows are "
+                  "cut in tokens, so the probe batches hold different "
+                  "passages."
+                : "Words and bytes use different document splits here.",
+            static_cast<double>(byte_run->data().train_tokens()) /
+                std::max<int64_t>(1, word_run->data().train_tokens()),
+            word_run->data().probe_tokens(), byte_run->data().probe_tokens()));
   }
   return s;
 }
@@ -197,7 +223,7 @@ std::string AnswerSection(const std::vector<VariantFinals>& f,
           static_cast<int>(ref.runs->size())));
   // Which factor moves layer 0 most toward collapse (lowest batch union).
   int best = -1;
-  for (size_t v = 1; v < f.size(); ++v) {
+  for (int v = 1; v < static_cast<int>(f.size()); ++v) {
     if (best < 0 || f[v].bu0.mean < f[best].bu0.mean) best = v;
   }
   if (best > 0) {
@@ -216,22 +242,25 @@ std::string AnswerSection(const std::vector<VariantFinals>& f,
               Points(b.td0.mean - ref.td0.mean),
               separated ? "The seed ranges do not overlap: beyond the seed "
                           "spread."
-                        : "The seed ranges overlap: within the seed spread, "
-                          "not a measured effect."));
+              : b.bu0.n < 2 || ref.bu0.n < 2
+                  ? "One seed: no spread to judge it against."
+                  : "The seed ranges overlap: within the seed spread, not a "
+                    "measured effect."));
     } else {
       absl::StrAppend(
           &s, absl::StrFormat(
                   "- **Which factor moves layer 0 toward collapse.** None: no "
                   "variant lowers layer 0's batch union below the reference's "
-                  "%s; the smallest change is `%s` (%s, %s).\n",
+                  "%s; the smallest increase is `%s` (%s, %s).\n",
                   PctSpread(ref.bu0), b.name, PctSpread(b.bu0), Points(delta)));
     }
     // Every other variant's effect, in one sentence.
     std::vector<std::string> effects;
     for (size_t v = 1; v < f.size(); ++v) {
-      effects.push_back(absl::StrFormat(
-          "`%s` %s%s", f[v].name, Points(f[v].bu0.mean - ref.bu0.mean),
-          Separated(f[v].bu0, ref.bu0) ? "" : " (within seed spread)"));
+      effects.push_back(absl::StrFormat("`%s` %s (beyond seed spread: %s)",
+                                        f[v].name,
+                                        Points(f[v].bu0.mean - ref.bu0.mean),
+                                        BeyondSpread(f[v].bu0, ref.bu0)));
     }
     absl::StrAppend(&s,
                     "- **Every factor, layer 0's batch union against the "
@@ -261,14 +290,19 @@ std::string AnswerSection(const std::vector<VariantFinals>& f,
   if (ordering.empty() || collapse.empty()) {
     int max_d_model = 0, max_layers = 0;
     int64_t max_steps = 0, max_tokens = 0, max_vocab = 0;
+    double max_passes = 0;
     for (const Runs& runs : variants) {
       const RunConfig& c = runs[0]->config();
+      const int64_t tokens = c.train().steps() *
+                             static_cast<int64_t>(c.data().batch_size()) *
+                             c.data().seq_len();
       max_d_model = std::max(max_d_model, c.model().d_model());
       max_layers = std::max(max_layers, c.model().n_layers());
       max_steps = std::max<int64_t>(max_steps, c.train().steps());
-      max_tokens = std::max<int64_t>(
-          max_tokens, static_cast<int64_t>(c.train().steps()) *
-                          c.data().batch_size() * c.data().seq_len());
+      max_tokens = std::max(max_tokens, tokens);
+      max_passes = std::max(
+          max_passes, static_cast<double>(tokens) /
+                          std::max<int64_t>(1, runs[0]->data().train_tokens()));
       if (c.data().tokenizer() == DataConfig::WORDS) {
         max_vocab = std::max<int64_t>(max_vocab, c.model().vocab_size());
       }
@@ -276,35 +310,46 @@ std::string AnswerSection(const std::vector<VariantFinals>& f,
     absl::StrAppend(
         &s,
         absl::StrFormat(
-            "- **Left untested by this sweep.** Scale: d_model at most %d "
-            "with %d layers (one factor at a time, never combined). Data: "
-            "the Brown corpus only (%d training documents), bytes or whole "
-            "words up to %d entries, not [W]'s corpus or a subword "
-            "tokenizer. Length: at most %d steps (%d training tokens, %.2f "
-            "passes over the byte-level training documents).",
+            "- **Left untested by this sweep.** Scale: d_model at most %d, "
+            "at most %d layers. Data: the Brown corpus only (%d training "
+            "documents), %s, not [W]'s corpus or a subword tokenizer. "
+            "Length: at most %d steps and %d training tokens (at most %.3g "
+            "passes over a variant's training documents).",
             max_d_model, max_layers, variants[0][0]->data().train_documents(),
-            max_vocab, max_steps, max_tokens,
-            static_cast<double>(max_tokens) /
-                std::max<int64_t>(1, variants[0][0]->data().train_tokens())));
-    // Was the longest run still improving? Its held-out loss against the
-    // reference's (same tokenizer).
+            max_vocab > 0 ? absl::StrCat("bytes or whole words up to ",
+                                         max_vocab, " vocabulary entries")
+                          : "bytes only",
+            max_steps, max_tokens, max_passes));
+    // Was the reference still improving? The held-out loss of the longest
+    // variant with the reference's tokenizer against the reference's.
+    const RunConfig& rc = (*ref.runs)[0]->config();
+    const VariantFinals* longest = nullptr;
     for (const VariantFinals& v : f) {
       const RunConfig& c = (*v.runs)[0]->config();
-      if (c.train().steps() == max_steps &&
-          max_steps > (*ref.runs)[0]->config().train().steps() &&
-          c.data().tokenizer() == (*ref.runs)[0]->config().data().tokenizer()) {
-        absl::StrAppend(
-            &s, absl::StrFormat(
-                    " The held-out loss of `%s` is %s against the "
-                    "reference's %s %s: %s.",
-                    v.name, NumSpread(v.heldout, "%.3f"),
-                    NumSpread(ref.heldout, "%.3f"), Unit(*(*v.runs)[0]),
-                    v.heldout.mean < ref.heldout.mean - 0.005
-                        ? "longer training still improves the model, so "
-                          "neither run has converged"
-                        : "longer training no longer improves it"));
-        break;
+      if (c.data().tokenizer() == rc.data().tokenizer() &&
+          c.train().steps() > rc.train().steps() &&
+          (longest == nullptr ||
+           c.train().steps() > (*longest->runs)[0]->config().train().steps())) {
+        longest = &v;
       }
+    }
+    if (longest != nullptr) {
+      const bool lower = longest->heldout.mean < ref.heldout.mean;
+      const bool separated = Separated(longest->heldout, ref.heldout);
+      absl::StrAppend(
+          &s,
+          absl::StrFormat(
+              " The held-out loss of `%s` (%d steps) is %s %s against the "
+              "reference's %s (%d steps): %s.",
+              longest->name, (*longest->runs)[0]->config().train().steps(),
+              NumSpread(longest->heldout, "%.3f"), Unit(*(*longest->runs)[0]),
+              NumSpread(ref.heldout, "%.3f"), rc.train().steps(),
+              lower && separated
+                  ? "lower beyond the seed spread, so the reference had not "
+                    "converged"
+              : lower ? "lower, within the seed spread"
+                      : "not lower: longer training no longer improves "
+                        "it"));
     }
     LayerwiseSparsityConfig paper;
     if (const RunConfig* p = PresetBase(kPaperAblation, &paper)) {
@@ -315,7 +360,8 @@ std::string AnswerSection(const std::vector<VariantFinals>& f,
       absl::StrAppend(
           &s,
           absl::StrFormat(
-              " A GPU user would run `bazel run "
+              " A GPU user would run (per the presets in "
+              "`experiments/configs/`) `bazel run "
               "//experiments:layerwise_sparsity -- --preset=%s "
               "--device=cuda`: d_model %d, d_ff %d, %d steps of %d x %d "
               "tokens, variants %s, %d seeds each.",
@@ -355,8 +401,7 @@ std::string DeltaTable(const std::vector<VariantFinals>& f) {
     const int min_layer = ArgMin(Means(x.bu));
     rows.push_back(
         {absl::StrCat("`", x.name, "`"), Points(x.bu0.mean - ref.bu0.mean),
-         Separated(x.bu0, ref.bu0) ? "yes" : "no",
-         Points(x.td0.mean - ref.td0.mean),
+         BeyondSpread(x.bu0, ref.bu0), Points(x.td0.mean - ref.td0.mean),
          Points(x.bu_last.mean - ref.bu_last.mean),
          absl::StrCat(min_layer, " (", PctSpread(x.bu[min_layer]), ")")});
   }
@@ -384,9 +429,10 @@ LinePlot Layer0OverTraining(const std::vector<Runs>& variants,
   return plot;
 }
 
+// unit_range: y from 0 to 1 (else automatic).
 LinePlot FinalProfiles(const std::vector<Runs>& variants,
                        const std::string& title, const std::string& y_label,
-                       const LayerValue& value) {
+                       const LayerValue& value, bool unit_range = true) {
   LinePlot plot{title, "layer", y_label, {}};
   plot.x_tic = 1;
   for (const Runs& runs : variants) {
@@ -400,8 +446,10 @@ LinePlot FinalProfiles(const std::vector<Runs>& variants,
     s.points = true;
     plot.series.push_back(std::move(s));
   }
-  plot.y_min = 0;
-  plot.y_max = 1.05;
+  if (unit_range) {
+    plot.y_min = 0;
+    plot.y_max = 1.05;
+  }
   return plot;
 }
 
@@ -424,12 +472,13 @@ Report LayerwiseSparsityAblationReport(const Results& results,
   }
   const VariantFinals& ref = finals[0];
   int best = finals.size() > 1 ? 1 : 0;  // render assures >= 2 variants
-  for (size_t v = 1; v < finals.size(); ++v) {
+  for (int v = 1; v < static_cast<int>(finals.size()); ++v) {
     if (finals[v].bu0.mean < finals[best].bu0.mean) best = v;
   }
   int reproduce = 0;
   for (const VariantFinals& v : finals) {
-    reproduce += v.layer0_below_last == static_cast<int>(v.runs->size());
+    reproduce +=
+        v.layer0_below_last == static_cast<int>(v.runs->size()) ? 1 : 0;
   }
   report.headline = absl::StrFormat(
       "Layer 0 batch union: reference %s; lowest variant `%s` %s (%s). "
@@ -438,7 +487,7 @@ Report LayerwiseSparsityAblationReport(const Results& results,
       Points(finals[best].bu0.mean - ref.bu0.mean), reproduce,
       static_cast<int>(finals.size()));
 
-  const int probe_tokens = variants[0][0]->data().probe_tokens();
+  const int64_t probe_tokens = variants[0][0]->data().probe_tokens();
   std::string& md = report.markdown;
   absl::StrAppend(
       &md,
@@ -461,7 +510,8 @@ Report LayerwiseSparsityAblationReport(const Results& results,
       "Batch union: fraction of the d_ff units firing on at least one of the "
       "probe batch's tokens. Token density: fraction of units firing per "
       "token, mean over the probe tokens. Held-out loss on the probe batch "
-      "(per byte or per word: not comparable between bytes and words).\n\n",
+      "(per byte or per word: not comparable between bytes and words, nor "
+      "between vocabulary sizes).\n\n",
       FinalTable(finals), "\n",
       "Change against the reference (difference of the means; \"beyond seed "
       "spread\": the min–max ranges over seeds do not overlap):\n\n",
@@ -482,7 +532,7 @@ Report LayerwiseSparsityAblationReport(const Results& results,
                         "Token density per layer at the end, per variant "
                         "(mean; band: min..max over seeds)",
                         "token density (mean fraction of units > 0)",
-                        TokenDensity)),
+                        TokenDensity, /*unit_range=*/false)),
       "\n\n", "## How this was measured\n\n",
       ProvenanceSection(results.run(), results_file), "\n",
       RunTimingsTable(r.runs()), "\n",

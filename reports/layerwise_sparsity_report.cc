@@ -216,8 +216,8 @@ std::string Findings(const Runs& runs, const Finals& f) {
   int first_below_last = 0, first_is_min = 0;
   for (const TrainingRecord* r : runs) {
     const std::vector<double> v = FinalProfile(*r, BatchUnion);
-    first_below_last += v[0] < v[top];
-    first_is_min += ArgMin(v) == 0;
+    first_below_last += v[0] < v[top] ? 1 : 0;
+    first_is_min += StrictlyLowest(v, 0) ? 1 : 0;
   }
   const int collapsed = ArgMin(bu);
   const int k = static_cast<int>(runs.size());

@@ -41,8 +41,8 @@ struct LinePlot {
   bool log_x = false;
   bool log_y = false;
   double y_min = 0;  // y range; y_min == y_max: automatic
-  double x_tic = 0;  // spacing of x tics; 0: automatic
   double y_max = 0;
+  double x_tic = 0;  // spacing of x tics; 0: automatic
 };
 
 // The gnuplot script that draws `plot` into the PNG file `output_name`

@@ -91,10 +91,14 @@ absl::Status ValidateRun(const TrainingRecord& run, const TrainingRecord& first,
       return Bad(where, absl::StrCat("an <unk> fraction is ", fraction));
     }
   }
-  if (d.vocabulary_size() < 0 || d.distinct_training_words() < 0) {
-    return Bad(where,
-               absl::StrCat("vocabulary size ", d.vocabulary_size(),
-                            ", distinct words ", d.distinct_training_words()));
+  const bool words = run.config().data().tokenizer() == DataConfig::WORDS;
+  if (words ? d.vocabulary_size() < 2 || d.distinct_training_words() < 1
+            : d.vocabulary_size() != 0 || d.distinct_training_words() != 0) {
+    return Bad(
+        where,
+        absl::StrCat(words ? "words" : "bytes", " with a vocabulary of ",
+                     d.vocabulary_size(), " and ", d.distinct_training_words(),
+                     " distinct training words"));
   }
   for (const LossPoint& p : run.loss()) {
     if (!std::isfinite(p.loss())) {

@@ -114,7 +114,7 @@ TEST(AblationReport, ComputesTheAnswerOnAHandBuiltSweep) {
         "| `narrow` | -54.5 points | yes |"}) {
     EXPECT_NE(md.find(needle), std::string::npos) << needle << "\n" << md;
   }
-  // Nothing reproduces [W] here, so the report names what is untested.
+  // `narrow` reproduces [W], so the report does not list what is untested.
   EXPECT_EQ(md.find("Left untested"), std::string::npos);
 }
 
@@ -124,9 +124,41 @@ TEST(AblationReport, SaysSoWhenNoFactorLowersLayer0) {
   for (const char* needle :
        {"None: no variant lowers layer 0's batch union below the "
         "reference's 75.0%",
-        "reproduced by no variant.", "**Left untested by this sweep.**"}) {
+        "reproduced by no variant.", "(its collapse): in no variant.",
+        "**Left untested by this sweep.**",
+        // Layers 0 and 1 tie at 75% in the reference: both are listed, and
+        // the tie is no collapse.
+        "| 0=1, 0=1 | 0 of 2 |"}) {
     EXPECT_NE(md.find(needle), std::string::npos) << needle << "\n" << md;
   }
+}
+
+TEST(AblationReport, OneSeedIsNeverBeyondTheSpread) {
+  Results r = Ablation(0.2f);
+  auto* runs = r.mutable_layerwise_sparsity()->mutable_runs();
+  runs->DeleteSubrange(3, 1);  // narrow/i2-d2
+  runs->DeleteSubrange(1, 1);  // reference/i2-d2
+  ASSERT_TRUE(ValidateResults(r, "x.pb").ok());
+  const std::string md = LayerwiseSparsityAblationReport(r, "x.pb").markdown;
+  EXPECT_NE(md.find("One seed: no spread to judge it against."),
+            std::string::npos)
+      << md;
+  EXPECT_NE(md.find("| `narrow` | -55.0 points | one seed |"),
+            std::string::npos)
+      << md;
+  EXPECT_EQ(md.find("beyond the seed spread."), std::string::npos);
+}
+
+TEST(ValidateResults, WordRunsNeedAVocabulary) {
+  Results r = Valid();
+  TrainingRecord& run = *r.mutable_layerwise_sparsity()->mutable_runs(0);
+  run.mutable_data()->set_vocabulary_size(4096);  // but bytes
+  ExpectRejected(r, "bytes with a vocabulary of 4096");
+  run.mutable_config()->mutable_data()->set_tokenizer(DataConfig::WORDS);
+  run.mutable_data()->set_distinct_training_words(50000);
+  EXPECT_TRUE(ValidateResults(r, "x.pb").ok());
+  run.mutable_data()->set_vocabulary_size(0);
+  ExpectRejected(r, "words with a vocabulary of 0");
 }
 
 TEST(ValidateResults, FewerLayersThanTheConfig) {
