@@ -82,8 +82,14 @@ void ReexecWithPassiveOpenMp(char** argv) {
   // execv only returns on failure: go on with the settings we have.
 }
 
+constexpr int kKeptBlockBytes = 32 << 20;
+
 ThreadSettings ConfigureCpu(int threads) {
-  mallopt(M_MMAP_THRESHOLD, 1 << 30);
+  // Blocks below 32 MiB stay in the heap (kept, never trimmed); larger ones
+  // are mapped and unmapped. Keeping every block (threshold 1 GiB) let the
+  // heap fragment without bound when a step's largest tensors are tens of
+  // MiB: a 4096-word LM grew by ~10 MiB a step and was killed at 24 GiB.
+  mallopt(M_MMAP_THRESHOLD, kKeptBlockBytes);
   mallopt(M_TRIM_THRESHOLD, std::numeric_limits<int>::max());
   int n = threads > 0 ? threads
                       : static_cast<int>(std::thread::hardware_concurrency());
