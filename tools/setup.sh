@@ -12,6 +12,7 @@ DEBIAN_PACKAGES=(
   bazel-bootstrap bazel-rules-java         # Bazel 4.2.3 (offline, WORKSPACE mode)
   g++ libtorch-dev                         # LibTorch 1.13 (CPU)
   libopenblas0-pthread                     # fast BLAS under LibTorch (~38x vs reference)
+  libjemalloc2                             # malloc: bounded memory, ~15% faster steps
   libabsl-dev libgtest-dev googletest libbenchmark-dev
   libprotobuf-dev protobuf-compiler libgflags-dev
   gnuplot-nox                              # plots in reports/

@@ -1,7 +1,6 @@
 #include "train/run_info.h"
 
 #include <dlfcn.h>
-#include <malloc.h>
 #include <unistd.h>
 
 #include <array>
@@ -9,7 +8,6 @@
 #include <cstdlib>
 #include <ctime>
 #include <fstream>
-#include <limits>
 #include <thread>
 
 #include "absl/strings/str_cat.h"
@@ -82,15 +80,7 @@ void ReexecWithPassiveOpenMp(char** argv) {
   // execv only returns on failure: go on with the settings we have.
 }
 
-constexpr int kKeptBlockBytes = 32 << 20;
-
 ThreadSettings ConfigureCpu(int threads) {
-  // Blocks below 32 MiB stay in the heap (kept, never trimmed); larger ones
-  // are mapped and unmapped. Keeping every block (threshold 1 GiB) let the
-  // heap fragment without bound when a step's largest tensors are tens of
-  // MiB: a 4096-word LM grew by ~10 MiB a step and was killed at 24 GiB.
-  mallopt(M_MMAP_THRESHOLD, kKeptBlockBytes);
-  mallopt(M_TRIM_THRESHOLD, std::numeric_limits<int>::max());
   int n = threads > 0 ? threads
                       : static_cast<int>(std::thread::hardware_concurrency());
   if (n <= 0) n = 1;

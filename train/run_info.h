@@ -39,12 +39,8 @@ void ReexecWithPassiveOpenMp(char** argv);
 // OMP_WAIT_POLICY=PASSIVE. So with OpenBLAS and passive OpenMP both pools get
 // every core; with OpenBLAS and spinning OpenMP, LibTorch gets one thread.
 //
-// Also keeps freed memory in the process (glibc mallopt: blocks below
-// 32 MiB come from the heap and are never trimmed): every training step frees
-// and reallocates the same multi-megabyte activations, and returning them to
-// the kernel made each step fault the pages in again (about 10% of step time
-// on the default LM). Larger blocks (a word-level LM's logits) are mapped and
-// unmapped each time: kept in the heap they fragmented it without bound.
+// Memory: the binaries link jemalloc, configured to keep freed pages
+// (third_party/jemalloc_conf.cc).
 ThreadSettings ConfigureCpu(int threads);
 
 // Copies `settings` into the thread fields of `info`.
