@@ -19,12 +19,19 @@ namespace {
 constexpr char kPaperAblation[] = "ablation_paper";
 constexpr char kDefault[] = "default";
 
+// A unit "fires rarely" below this fraction of the probe tokens.
+constexpr double kRare = 0.01;
+
 // One variant's final values, spread over its seeds.
 struct VariantFinals {
   const Runs* runs;
   std::string name, description;
   int last_layer;
   Spread bu0, bu_last, td0, td_last, heldout;
+  // Layer 0's units firing on fewer than kRare of the probe tokens (dead
+  // ones included), from the final probe's firing frequencies; n = 0 when
+  // a run stored none.
+  Spread rare0;
   std::vector<Spread> bu, td;  // per layer
   int layer0_below_last = 0;   // seeds where layer 0's batch union < last's
   int layer0_lowest = 0;       // seeds where layer 0 is strictly lowest
@@ -52,6 +59,18 @@ VariantFinals FinalsOf(const Runs& runs, const std::string& description) {
     v.lowest.push_back(LowestIndices(bu));
   }
   v.heldout = SpreadOf(heldout);
+  std::vector<double> rare;
+  for (const TrainingRecord* r : runs) {
+    const LayerSparsity& l0 = r->probes(r->probes_size() - 1).layers(0);
+    if (l0.firing_frequency_size() == 0) {
+      rare.clear();
+      break;
+    }
+    int64_t n = 0;
+    for (float x : l0.firing_frequency()) n += x < kRare ? 1 : 0;
+    rare.push_back(static_cast<double>(n) / l0.firing_frequency_size());
+  }
+  v.rare0 = SpreadOf(rare);
   return v;
 }
 
@@ -251,7 +270,7 @@ std::string AnswerSection(const std::vector<VariantFinals>& f,
           &s, absl::StrFormat(
                   "- **Which factor moves layer 0 toward collapse.** None: no "
                   "variant lowers layer 0's batch union below the reference's "
-                  "%s; the smallest increase is `%s` (%s, %s).\n",
+                  "%s; the lowest is `%s` (%s, %s).\n",
                   PctSpread(ref.bu0), b.name, PctSpread(b.bu0), Points(delta)));
     }
     // Every other variant's effect, in one sentence.
@@ -266,6 +285,33 @@ std::string AnswerSection(const std::vector<VariantFinals>& f,
                     "- **Every factor, layer 0's batch union against the "
                     "reference:** ",
                     absl::StrJoin(effects, "; "), ".\n");
+    // Measures that do not saturate at 100%: token density and the share of
+    // rarely firing units of layer 0.
+    int td_best = 1, rare_best = 1;
+    for (int v = 1; v < static_cast<int>(f.size()); ++v) {
+      if (f[v].td0.mean < f[td_best].td0.mean) td_best = v;
+      if (f[v].rare0.mean > f[rare_best].rare0.mean) rare_best = v;
+    }
+    const VariantFinals& t = f[td_best];
+    absl::StrAppend(
+        &s,
+        absl::StrFormat(
+            "- **Per token, layer 0 is sparsest with `%s`:** token density "
+            "%s against the reference's %s (%s; beyond seed spread: %s).",
+            t.name, PctSpread(t.td0), PctSpread(ref.td0),
+            Points(t.td0.mean - ref.td0.mean), BeyondSpread(t.td0, ref.td0)));
+    if (ref.rare0.n > 0 && f[rare_best].rare0.n > 0) {
+      const VariantFinals& r = f[rare_best];
+      absl::StrAppend(
+          &s,
+          absl::StrFormat(
+              " Most layer-0 units firing on fewer than %g%% of the probe "
+              "tokens: `%s`, %s (reference %s; %s, beyond seed spread: %s).",
+              100 * kRare, r.name, PctSpread(r.rare0), PctSpread(ref.rare0),
+              Points(r.rare0.mean - ref.rare0.mean),
+              BeyondSpread(r.rare0, ref.rare0)));
+    }
+    absl::StrAppend(&s, "\n");
   }
   // Does any variant reproduce [W]'s ordering?
   std::vector<std::string> ordering, collapse;
@@ -382,13 +428,18 @@ std::string FinalTable(const std::vector<VariantFinals>& f) {
                     absl::StrCat(r.config().train().steps()),
                     absl::StrCat(NumSpread(v.heldout, "%.3f"), " ", Unit(r)),
                     PctSpread(v.bu0), PctSpread(v.bu_last), PctSpread(v.td0),
-                    PctSpread(v.td_last), absl::StrJoin(v.lowest, ", "),
+                    PctSpread(v.td_last),
+                    v.rare0.n > 0 ? PctSpread(v.rare0) : "-",
+                    absl::StrJoin(v.lowest, ", "),
                     absl::StrCat(v.layer0_below_last, " of ", v.runs->size())});
   }
   return MarkdownTable(
       {"variant", "steps", "held-out loss", "batch union, layer 0",
        "batch union, last layer", "token density, layer 0",
-       "token density, last layer", "layer with the fewest units (per seed)",
+       "token density, last layer",
+       absl::StrFormat("layer 0 units firing on < %g%% of probe tokens",
+                       100 * kRare),
+       "layer with the fewest units (per seed)",
        "seeds with layer 0 below the last layer"},
       rows);
 }
