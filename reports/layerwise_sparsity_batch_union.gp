@@ -1,4 +1,4 @@
-set terminal pngcairo size 900,540 font 'DejaVu Sans,11'
+set terminal pngcairo noenhanced size 900,540 font 'DejaVu Sans,11'
 set output "layerwise_sparsity_batch_union.png"
 set title "Batch union per layer (units firing on >= 1 of 8192 probe tokens) (mean over seeds; band: min..max)"
 set xlabel "training step"

@@ -1,4 +1,4 @@
-set terminal pngcairo size 900,540 font 'DejaVu Sans,11'
+set terminal pngcairo noenhanced size 900,540 font 'DejaVu Sans,11'
 set output "layerwise_sparsity_firing_histogram.png"
 set title "Units by firing frequency at the end (all seeds pooled; dead units not shown)"
 set xlabel "fraction of probe tokens the unit fires on (log)"

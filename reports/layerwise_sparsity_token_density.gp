@@ -1,4 +1,4 @@
-set terminal pngcairo size 900,540 font 'DejaVu Sans,11'
+set terminal pngcairo noenhanced size 900,540 font 'DejaVu Sans,11'
 set output "layerwise_sparsity_token_density.png"
 set title "Token density per layer (mean over seeds; band: min..max)"
 set xlabel "training step"
