@@ -370,7 +370,10 @@ Report LayerwiseSparsityReport(const Results& results,
           first.data().probe_sequences(), c.probe().seq_len()),
       "Differences from the paper: the model is far smaller (CPU scale), the "
       "text is byte-level Brown rather than the paper's corpus and tokenizer, "
-      "and each run is minutes long; see the preset for every setting.\n\n",
+      "and each run is minutes long; see the preset for every setting. Which "
+      "factor, if any, makes layer 0 collapse as in [W] is measured by the "
+      "ablation (`--preset=ablation`, "
+      "[layerwise_sparsity_ablation.md](layerwise_sparsity_ablation.md)).\n\n",
       other_variants.empty()
           ? ""
           : absl::StrCat("This report covers variant `", first.variant(),

@@ -319,7 +319,9 @@ TEST(LayerwiseSparsityAblationSmoke, RunsEveryVariantAndRendersTheAnswer) {
        {"## Answer (computed from the measurements)",
         "**Which factor moves layer 0 toward collapse.**", "**[W]'s ordering**",
         "--preset=ablation_paper", "| `words_8192` |", "| `steps_4x` | 40 |",
-        "<unk>", "The reference differs from the `default` preset"}) {
+        "<unk>", "Against the `default` preset",
+        "the reference's settings differ in",
+        "**Per token, layer 0 is sparsest with"}) {
     EXPECT_NE(md.find(needle), std::string::npos) << needle;
   }
   EXPECT_FALSE(fs::exists(reports + "/layerwise_sparsity.md"));
