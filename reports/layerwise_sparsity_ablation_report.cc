@@ -225,6 +225,21 @@ std::string SetupSection(const std::vector<Runs>& variants,
   return s;
 }
 
+// The variant other than the reference (index 0) with the lowest mean layer-0
+// batch union; 0 when there is no other variant.
+int LowestLayer0Variant(const std::vector<VariantFinals>& f) {
+  int best = 0;
+  for (int v = 1; v < static_cast<int>(f.size()); ++v) {
+    if (best == 0 || f[v].bu0.mean < f[best].bu0.mean) best = v;
+  }
+  return best;
+}
+
+// [W]'s ordering: layer 0's batch union below the last layer's in every seed.
+bool ReproducesOrdering(const VariantFinals& v) {
+  return v.layer0_below_last == static_cast<int>(v.runs->size());
+}
+
 std::string AnswerSection(const std::vector<VariantFinals>& f,
                           const std::vector<Runs>& variants) {
   const VariantFinals& ref = f[0];
@@ -241,10 +256,7 @@ std::string AnswerSection(const std::vector<VariantFinals>& f,
           absl::StrJoin(ref.lowest, ", "), ref.layer0_below_last,
           static_cast<int>(ref.runs->size())));
   // Which factor moves layer 0 most toward collapse (lowest batch union).
-  int best = -1;
-  for (int v = 1; v < static_cast<int>(f.size()); ++v) {
-    if (best < 0 || f[v].bu0.mean < f[best].bu0.mean) best = v;
-  }
+  const int best = LowestLayer0Variant(f);
   if (best > 0) {
     const VariantFinals& b = f[best];
     const double delta = b.bu0.mean - ref.bu0.mean;
@@ -317,7 +329,7 @@ std::string AnswerSection(const std::vector<VariantFinals>& f,
   std::vector<std::string> ordering, collapse;
   for (const VariantFinals& v : f) {
     const int n = static_cast<int>(v.runs->size());
-    if (v.layer0_below_last == n) ordering.push_back("`" + v.name + "`");
+    if (ReproducesOrdering(v)) ordering.push_back("`" + v.name + "`");
     if (v.layer0_lowest == n) collapse.push_back("`" + v.name + "`");
   }
   absl::StrAppend(
@@ -522,15 +534,9 @@ Report LayerwiseSparsityAblationReport(const Results& results,
     finals.push_back(FinalsOf(runs, description));
   }
   const VariantFinals& ref = finals[0];
-  int best = finals.size() > 1 ? 1 : 0;  // render assures >= 2 variants
-  for (int v = 1; v < static_cast<int>(finals.size()); ++v) {
-    if (finals[v].bu0.mean < finals[best].bu0.mean) best = v;
-  }
-  int reproduce = 0;
-  for (const VariantFinals& v : finals) {
-    reproduce +=
-        v.layer0_below_last == static_cast<int>(v.runs->size()) ? 1 : 0;
-  }
+  const int best = LowestLayer0Variant(finals);
+  const int reproduce = static_cast<int>(
+      std::count_if(finals.begin(), finals.end(), ReproducesOrdering));
   report.headline = absl::StrFormat(
       "Layer 0 batch union: reference %s; lowest variant `%s` %s (%s). "
       "[W]'s ordering (layer 0 below the last layer) in %d of %d variants.",
@@ -584,14 +590,9 @@ Report LayerwiseSparsityAblationReport(const Results& results,
                         "(mean; band: min..max over seeds)",
                         "token density (mean fraction of units > 0)",
                         TokenDensity, /*unit_range=*/false)),
-      "\n\n", "## How this was measured\n\n",
-      ProvenanceSection(results.run(), results_file), "\n",
-      RunTimingsTable(r.runs()), "\n",
-      "Regenerate: `bazel run //experiments:layerwise_sparsity -- --preset=",
-      results.run().preset(),
-      "` then `bazel run //reports:render`. Run records and checkpoints stay "
-      "in the `.runs/` folder beside the results file; an interrupted sweep "
-      "continues with `--resume`.\n");
+      "\n\n",
+      SweepHowMeasured(results.run(), results_file, r.runs(),
+                       "layerwise_sparsity"));
   return report;
 }
 

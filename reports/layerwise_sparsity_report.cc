@@ -431,14 +431,9 @@ Report LayerwiseSparsityReport(const Results& results,
       "\n\n",
       report.AddPlot("loss", "loss",
                      LossPlot(runs, bytes ? "nats/byte" : "nats/token")),
-      "\n\n", "## How this was measured\n\n",
-      ProvenanceSection(results.run(), results_file), "\n",
-      RunTimingsTable(r.runs()), "\n",
-      "Regenerate: `bazel run //experiments:layerwise_sparsity -- --preset=",
-      results.run().preset(),
-      "` then `bazel run //reports:render`. Each run's record and checkpoint "
-      "stay in `<out_dir>/layerwise_sparsity.runs/`; an interrupted sweep "
-      "continues with `--resume`.\n");
+      "\n\n",
+      SweepHowMeasured(results.run(), results_file, r.runs(),
+                       "layerwise_sparsity"));
   return report;
 }
 

@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <cmath>
 
+#include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
 #include "absl/strings/str_join.h"
@@ -173,6 +174,22 @@ std::string RunTimingsTable(
   return MarkdownTable({"run", "init seed", "data seed", "wall", "training",
                         "probes", "tokens/s", "resumed"},
                        rows);
+}
+
+std::string SweepHowMeasured(
+    const RunInfo& run, const std::string& results_file,
+    const google::protobuf::RepeatedPtrField<TrainingRecord>& runs,
+    const std::string& experiment) {
+  std::string stem = results_file;
+  if (absl::EndsWith(stem, ".pb")) stem.resize(stem.size() - 3);
+  return absl::StrCat(
+      "## How this was measured\n\n", ProvenanceSection(run, results_file),
+      "\n", RunTimingsTable(runs), "\n",
+      "Regenerate: `bazel run //experiments:", experiment,
+      " -- --preset=", run.preset(),
+      "` then `bazel run //reports:render`. Each run's record and checkpoint "
+      "stay in `<out_dir>/",
+      stem, ".runs/`; an interrupted sweep continues with `--resume`.\n");
 }
 
 namespace {

@@ -90,6 +90,15 @@ std::string ProvenanceSection(const RunInfo& run,
 std::string RunTimingsTable(
     const google::protobuf::RepeatedPtrField<TrainingRecord>& runs);
 
+// The closing section of a sweep's report: "## How this was measured" with
+// the provenance, the per-run timings, and how to regenerate the results
+// file NAME.pb with //experiments:<experiment> (its records and checkpoints
+// in <out_dir>/NAME.runs/).
+std::string SweepHowMeasured(
+    const RunInfo& run, const std::string& results_file,
+    const google::protobuf::RepeatedPtrField<TrainingRecord>& runs,
+    const std::string& experiment);
+
 }  // namespace sparsity
 
 #endif  // SPARSITY_REPORTS_REPORT_H_
