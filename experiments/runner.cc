@@ -1,5 +1,6 @@
 #include "experiments/runner.h"
 
+#include <algorithm>
 #include <chrono>
 #include <cstdio>
 #include <cstdlib>
@@ -327,33 +328,27 @@ absl::Status LoadExperimentConfig(Message* config) {
 
 absl::StatusOr<OutputPaths> PrepareOutput() {
   const ExperimentSpec& spec = GlobalState().spec;
+  const bool committed =
+      std::find(spec.committed_presets.begin(), spec.committed_presets.end(),
+                FLAGS_preset) != spec.committed_presets.end();
   OutputPaths paths;
   if (!FLAGS_out_dir.empty()) {
     paths.out_dir = ResolveUserPath(FLAGS_out_dir);
+  } else if (committed && !ConfigChangedByFlags()) {
+    paths.out_dir = WorkspaceDir() + "/results";
   } else {
-    bool committed = false;
-    for (const std::string& p : spec.committed_presets) {
-      committed |= p == FLAGS_preset;
-    }
-    if (committed && !ConfigChangedByFlags()) {
-      paths.out_dir = WorkspaceDir() + "/results";
-    } else {
-      paths.out_dir = absl::StrCat(WorkspaceDir(), "/runs/", FLAGS_preset);
-      if (!FLAGS_quiet) {
-        std::printf(
-            "%s: results go to %s (not results/: only the committed "
-            "preset(s) %s, unchanged, write there; --out_dir chooses)\n",
-            spec.name.c_str(), paths.out_dir.c_str(),
-            absl::StrJoin(spec.committed_presets, ", ").c_str());
-      }
+    paths.out_dir = absl::StrCat(WorkspaceDir(), "/runs/", FLAGS_preset);
+    if (!FLAGS_quiet) {
+      std::printf(
+          "%s: results go to %s (not results/: only the committed "
+          "preset(s) %s, unchanged, write there; --out_dir chooses)\n",
+          spec.name.c_str(), paths.out_dir.c_str(),
+          absl::StrJoin(spec.committed_presets, ", ").c_str());
     }
   }
-  paths.name = spec.name;
-  for (const std::string& p : spec.committed_presets) {
-    if (p == FLAGS_preset && p != "default") {
-      paths.name = absl::StrCat(spec.name, "_", p);
-    }
-  }
+  paths.name = committed && FLAGS_preset != "default"
+                   ? absl::StrCat(spec.name, "_", FLAGS_preset)
+                   : spec.name;
   paths.work_dir = absl::StrCat(paths.out_dir, "/", paths.name, ".runs");
   if (absl::Status s = EnsureWritableDir(paths.out_dir); !s.ok()) return s;
   return paths;
