@@ -40,7 +40,8 @@ DEFINE_string(override, "",
               "and false are applied");
 DEFINE_string(seeds, "",
               "comma-separated seeds to run instead of the preset's (each "
-              "used for both initialisation and data order), e.g. 1,2,3");
+              "used for both initialisation and data order; replaces every "
+              "variant's own seeds too), e.g. 1,2,3");
 DEFINE_string(variants, "",
               "comma-separated names of the preset's variants to run");
 
@@ -222,6 +223,7 @@ absl::Status ApplySweepFlags(Message* config) {
   }
   if (!FLAGS_seeds.empty()) {
     sweep->clear_seeds();
+    for (Variant& v : *sweep->mutable_variants()) v.clear_seeds();
     for (absl::string_view part : absl::StrSplit(FLAGS_seeds, ',')) {
       uint64_t seed;
       if (!absl::SimpleAtoi(part, &seed)) {

@@ -22,7 +22,8 @@
 //                     zeros, false and enum defaults are applied too; a
 //                     repeated field (sweep seeds, variants) is appended to
 //                     (use --seeds / --variants to replace or select)
-//   --seeds=1,2,3     run these seeds (init = data = s) instead of the preset's
+//   --seeds=1,2,3     run these seeds (init = data = s) instead of the
+//                     preset's (every variant's own seeds too)
 //   --variants=a,b    run only these variants of the preset's sweep
 //   --out_dir=DIR     results go to DIR/NAME.pb, NAME = <experiment> (or
 //                     <experiment>_<preset> for a committed preset other

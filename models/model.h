@@ -14,6 +14,7 @@
 #include <cstdint>
 
 #include "data/batch.h"
+#include "models/mlp.h"
 #include "models/observer.h"
 #include "torch/torch.h"
 
@@ -33,6 +34,8 @@ class Model : public virtual torch::nn::Module {
   // Blocks whose MLP the observer reports, and units per MLP.
   virtual int64_t num_layers() const = 0;
   virtual int64_t d_ff() const = 0;
+  // The MLP of block `layer` (0 <= layer < num_layers()).
+  virtual MlpImpl& mlp(int64_t layer) = 0;
 
   int64_t NumParameters() const;
   // The device of the parameters (of the first one: a model lives on one).

@@ -75,6 +75,9 @@ class TransformerLMImpl : public torch::nn::Cloneable<TransformerLMImpl>,
   torch::Tensor Loss(const Batch& batch, ActivationObserver* observer) override;
   int64_t num_layers() const override { return options_.n_layers(); }
   int64_t d_ff() const override { return options_.d_ff(); }
+  MlpImpl& mlp(int64_t layer) override {
+    return *blocks->ptr<BlockImpl>(layer)->mlp;
+  }
 
   const TransformerLMOptions& options() const { return options_; }
 

@@ -119,4 +119,24 @@ absl::Status LoadCheckpoint(const std::string& path, torch::nn::Module& model,
   return absl::OkStatus();
 }
 
+absl::Status LoadCheckpointWeights(const std::string& path,
+                                   torch::nn::Module& model) {
+  torch::Device device(torch::kCPU);
+  const auto params = model.parameters();
+  if (!params.empty()) device = params[0].device();
+  try {
+    torch::serialize::InputArchive archive, model_archive;
+    TrainingRecord record;
+    if (absl::Status s = OpenCheckpoint(path, device, &archive, &record);
+        !s.ok()) {
+      return s;
+    }
+    archive.read("model", model_archive);
+    model.load(model_archive);
+  } catch (const std::exception& e) {
+    return CannotLoad(path, e);
+  }
+  return absl::OkStatus();
+}
+
 }  // namespace sparsity

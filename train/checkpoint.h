@@ -38,6 +38,11 @@ absl::Status LoadCheckpoint(const std::string& path, torch::nn::Module& model,
                             torch::optim::Optimizer& optimizer,
                             TrainingRecord* record);
 
+// Loads only the model's parameters and buffers (e.g. to start a run from
+// another run's final weights); same errors as LoadCheckpoint.
+absl::Status LoadCheckpointWeights(const std::string& path,
+                                   torch::nn::Module& model);
+
 }  // namespace sparsity
 
 #endif  // SPARSITY_TRAIN_CHECKPOINT_H_

@@ -40,7 +40,7 @@ absl::Status First(std::initializer_list<absl::Status> checks) {
 
 absl::Status ValidateOptimConfig(const OptimConfig& o) {
   if (absl::Status s = First({
-          Positive("optim.lr", o.lr()),
+          NonNegative("optim.lr", o.lr()),  // 0: a no-learning control
           NonNegative("optim.min_lr", o.min_lr()),
           NonNegative("optim.warmup_steps", o.warmup_steps()),
           NonNegative("optim.weight_decay", o.weight_decay()),

@@ -31,11 +31,16 @@ bool ValidName(const std::string& name) {
   return true;
 }
 
-std::string FileStem(const SweepRun& run) {
-  return absl::StrReplaceAll(run.name, {{"/", "__"}});
+std::string FileStem(const std::string& run_name) {
+  return absl::StrReplaceAll(run_name, {{"/", "__"}});
 }
 
 }  // namespace
+
+std::string RunCheckpointPath(const std::string& work_dir,
+                              const std::string& run_name) {
+  return absl::StrCat(work_dir, "/", FileStem(run_name), ".ckpt");
+}
 
 absl::StatusOr<std::vector<SweepRun>> ExpandSweep(const RunConfig& base,
                                                   const SweepConfig& sweep) {
@@ -65,7 +70,8 @@ absl::StatusOr<std::vector<SweepRun>> ExpandSweep(const RunConfig& base,
       return absl::InvalidArgumentError(
           absl::StrCat("variant '", v.name(), "' is listed twice"));
     }
-    for (const Seeds& s : seeds) {
+    const std::vector<Seeds> own(v.seeds().begin(), v.seeds().end());
+    for (const Seeds& s : own.empty() ? seeds : own) {
       SweepRun run;
       run.variant = v.name();
       run.description = v.description();
@@ -86,6 +92,13 @@ absl::StatusOr<std::vector<SweepRun>> ExpandSweep(const RunConfig& base,
   }
   std::set<std::string> run_names;
   for (const SweepRun& r : runs) {
+    const std::string& from = r.config.init_from();
+    if (!from.empty() && run_names.count(from) == 0) {
+      return absl::InvalidArgumentError(
+          absl::StrCat("run ", r.name, ": init_from '", from,
+                       "' is not an earlier run of this sweep (runs are named "
+                       "<variant>/i<init>-d<data>)"));
+    }
     if (!run_names.insert(r.name).second) {
       return absl::InvalidArgumentError(
           absl::StrCat("run ", r.name, " appears twice (repeated seeds?)"));
@@ -131,7 +144,7 @@ absl::StatusOr<std::vector<TrainingRecord>> RunSweep(
   };
   for (int i = 0; i < n; ++i) {
     const SweepRun& run = runs[i];
-    const std::string stem = FileStem(run);
+    const std::string stem = FileStem(run.name);
     const std::string record_path =
         absl::StrCat(options.work_dir, "/", stem, ".record.pb");
     const std::string label =
@@ -160,9 +173,12 @@ absl::StatusOr<std::vector<TrainingRecord>> RunSweep(
     }
     const auto start = Clock::now();
     RunOptions run_options;
-    run_options.checkpoint_path =
-        absl::StrCat(options.work_dir, "/", stem, ".ckpt");
+    run_options.checkpoint_path = RunCheckpointPath(options.work_dir, run.name);
     run_options.resume = options.resume;
+    if (!run.config.init_from().empty()) {
+      run_options.init_checkpoint_path =
+          RunCheckpointPath(options.work_dir, run.config.init_from());
+    }
     run_options.quiet = options.quiet;
     run_options.progress_prefix = absl::StrCat("[", label, "] ");
     absl::StatusOr<TrainingRecord> record;

@@ -9,7 +9,8 @@
 //       RunSweep(*runs, {AddSparsityProbe},
 //                SweepOptions{.work_dir = dir, .resume = FLAGS_resume});
 //
-// Work folder: NAME.record.pb per finished run and NAME.ckpt per run
+// Work folder: NAME.record.pb per finished run and NAME.ckpt per run (kept:
+// the last one holds the run's final weights)
 // (NAME = the run name with '/' as '__'). Without resume, earlier records and
 // checkpoints there are removed first.
 #ifndef SPARSITY_TRAIN_SWEEP_H_
@@ -26,7 +27,9 @@
 namespace sparsity {
 
 // Variants x seeds, variants outermost. A patch replaces only the fields it
-// sets. With no variants, one run set "base"; with no seeds, the base's own.
+// sets. With no variants, one run set "base"; a variant's own seeds, else
+// the sweep's, else the base's. A run whose config names init_from starts
+// from the final checkpoint of that earlier run (which must come before it).
 // Every run's config is validated (ValidateRunConfig); an error names the
 // variant. Variant names must be unique, non-empty and [A-Za-z0-9_.-].
 absl::StatusOr<std::vector<SweepRun>> ExpandSweep(const RunConfig& base,
@@ -37,6 +40,11 @@ struct SweepOptions {
   bool resume = false;
   bool quiet = false;
 };
+
+// Where a sweep keeps run `run_name`'s checkpoint (its final weights once
+// the run is done).
+std::string RunCheckpointPath(const std::string& work_dir,
+                              const std::string& run_name);
 
 absl::StatusOr<std::vector<TrainingRecord>> RunSweep(
     const std::vector<SweepRun>& runs, const std::vector<RunHook>& hooks,

@@ -101,6 +101,28 @@ TEST(ExpandSweep, BadVariantsAreErrorsNamingThem) {
   EXPECT_FALSE(ExpandSweep(Base(), s).ok());
 }
 
+TEST(ExpandSweep, AVariantsOwnSeedsAndInitFromAnEarlierRun) {
+  SweepConfig s = TwoByTwo();
+  Variant* frozen = s.add_variants();
+  frozen->set_name("frozen");
+  frozen->mutable_patch()->set_init_from("no_decay/i2-d3");
+  Seeds* one = frozen->add_seeds();
+  one->set_init(1);
+  one->set_data(1);
+  auto runs = ExpandSweep(Base(), s);
+  ASSERT_TRUE(runs.ok()) << runs.status();
+  ASSERT_EQ(runs->size(), 5u);
+  EXPECT_EQ((*runs)[4].name, "frozen/i1-d1");
+  EXPECT_EQ((*runs)[4].config.init_from(), "no_decay/i2-d3");
+  // init_from must name a run that comes earlier.
+  frozen->mutable_patch()->set_init_from("frozen/i1-d1");
+  EXPECT_NE(
+      ExpandSweep(Base(), s).status().message().find("not an earlier run"),
+      std::string::npos);
+  frozen->mutable_patch()->set_init_from("base/i9-d9");
+  EXPECT_FALSE(ExpandSweep(Base(), s).ok());
+}
+
 TEST(ExpandSweep, NoVariantsNoSeedsIsTheBaseRun) {
   auto runs = ExpandSweep(Base(), SweepConfig());
   ASSERT_TRUE(runs.ok()) << runs.status();
@@ -202,6 +224,46 @@ TEST(RunSweep, KilledAndResumedEqualsUninterrupted) {
   ClearTimings(&y);
   EXPECT_TRUE(google::protobuf::util::MessageDifferencer::Equals(x, y));
   EXPECT_TRUE(fs::exists(tmp + "/killed/no_decay__i2-d3.record.pb"));
+}
+
+TEST(RunSweep, InitFromStartsAtThatRunsFinalWeights) {
+  const std::string tmp = std::getenv("TEST_TMPDIR");
+  SweepConfig s;
+  google::protobuf::TextFormat::ParseFromString(
+      R"pb(
+        variants { name: "trained" }
+        variants {
+          name: "frozen"
+          patch {
+            init_from: "trained/i1-d1"
+            optim { lr: 0 min_lr: 0 }
+          }
+        }
+      )pb",
+      &s);
+  auto runs = ExpandSweep(Base(), s);
+  ASSERT_TRUE(runs.ok()) << runs.status();
+  auto records = RunSweep(*runs, Hooks(nullptr), {tmp + "/init_from"});
+  ASSERT_TRUE(records.ok()) << records.status();
+  const TrainingRecord& trained = (*records)[0];
+  const TrainingRecord& frozen = (*records)[1];
+  // The frozen run starts where the trained one ended, and lr 0 keeps it
+  // there: every probe equals the trained run's last.
+  const Probe& last = trained.probes(trained.probes_size() - 1);
+  for (const Probe& p : frozen.probes()) {
+    EXPECT_EQ(p.probe_loss(), last.probe_loss());
+    EXPECT_EQ(p.layers(0).token_density_mean(),
+              last.layers(0).token_density_mean());
+  }
+  EXPECT_NE(trained.probes(0).probe_loss(), last.probe_loss());
+  // A missing checkpoint is an error naming it.
+  fs::remove(tmp + "/init_from/trained__i1-d1.ckpt");
+  std::vector<SweepRun> only_frozen = {(*runs)[1]};
+  auto missing = RunSweep(only_frozen, Hooks(nullptr), {tmp + "/init_from"});
+  ASSERT_FALSE(missing.ok());
+  EXPECT_NE(missing.status().message().find("trained__i1-d1.ckpt"),
+            std::string::npos)
+      << missing.status();
 }
 
 TEST(RunSweep, ResumeWithAnotherConfigIsAnError) {

@@ -20,22 +20,43 @@ bool SameResultsConfig(const RunConfig& a, const RunConfig& b) {
   return google::protobuf::util::MessageDifferencer::Equals(x, y);
 }
 
+std::shared_ptr<Model> BuildModel(const RunConfig& config) {
+  const torch::Device device(config.train().device() == "cuda" ? torch::kCUDA
+                                                               : torch::kCPU);
+  torch::manual_seed(config.init_seed());
+  TransformerLM lm(TransformerLMOptions::FromConfig(config.model()));
+  lm->to(device);
+  return lm.ptr();
+}
+
+absl::StatusOr<std::shared_ptr<Model>> LoadTrainedModel(
+    const RunConfig& config, const std::string& checkpoint) {
+  std::shared_ptr<Model> model = BuildModel(config);
+  if (absl::Status s = LoadCheckpointWeights(checkpoint, *model); !s.ok()) {
+    return s;
+  }
+  model->eval();
+  return model;
+}
+
 absl::StatusOr<TrainingRecord> TrainOne(const SweepRun& run,
                                         const std::vector<RunHook>& hooks,
                                         const RunOptions& options) {
   const auto start = std::chrono::steady_clock::now();
   const RunConfig& config = run.config;
-  const torch::Device device(config.train().device() == "cuda" ? torch::kCUDA
-                                                               : torch::kCPU);
   absl::StatusOr<LmData> data =
       MakeLmData(config.data(), config.probe(), config.model().vocab_size(),
                  config.data_seed());
   if (!data.ok()) return data.status();
 
-  torch::manual_seed(config.init_seed());
-  TransformerLM lm(TransformerLMOptions::FromConfig(config.model()));
-  lm->to(device);
-  std::shared_ptr<Model> model = lm.ptr();
+  std::shared_ptr<Model> model = BuildModel(config);
+  if (!options.init_checkpoint_path.empty()) {
+    if (absl::Status s =
+            LoadCheckpointWeights(options.init_checkpoint_path, *model);
+        !s.ok()) {
+      return s;
+    }
+  }
 
   TrainingRecord record;
   record.set_name(run.name);

@@ -48,6 +48,9 @@ using RunHook = std::function<absl::Status(RunContext&)>;
 struct RunOptions {
   std::string checkpoint_path;  // empty: no checkpoints
   bool resume = false;          // continue from checkpoint_path if it exists
+  // Initialise the model's weights from this checkpoint (config.init_from's
+  // final checkpoint) instead of init_seed; empty: fresh initialisation.
+  std::string init_checkpoint_path;
   bool quiet = false;
   std::string progress_prefix;
 };
@@ -56,6 +59,15 @@ struct RunOptions {
 // with config `b`: equal but for settings that do not change results
 // (train.log_every, train.checkpoint_every).
 bool SameResultsConfig(const RunConfig& a, const RunConfig& b);
+
+// The run's model on the config's device, initialised from init_seed (the
+// global generator is seeded here).
+std::shared_ptr<Model> BuildModel(const RunConfig& config);
+
+// The model of a finished run with its weights from `checkpoint` (e.g.
+// RunCheckpointPath of a sweep), in eval mode.
+absl::StatusOr<std::shared_ptr<Model>> LoadTrainedModel(
+    const RunConfig& config, const std::string& checkpoint);
 
 absl::StatusOr<TrainingRecord> TrainOne(const SweepRun& run,
                                         const std::vector<RunHook>& hooks,

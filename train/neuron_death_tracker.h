@@ -1,0 +1,62 @@
+// Tracks, on every training step, which MLP units fire on the training batch
+// (metrics/neuron_death.h): a RunHook that attaches a training observer and
+// a callback, appends each step's measurements to the run record's history
+// (so checkpoints carry them and a resumed run continues exactly), and
+// replaces the history with its analysis after the last step.
+//
+//   DeathOptions options{.dead_window = 100};
+//   TrainOne(run, {AddSparsityProbe, TrackNeuronDeath(options)}, run_options);
+//   record.neuron_death().layers(0).death_step(7);
+//
+// Per step and layer it records each unit's count of firing tokens (the
+// activation-statistics kernel on the training forward's post-activation
+// matrix), the largest token norm of the MLP input, and the l2 norm of each
+// unit's update (its fc1 row and bias, after the optimiser step and the
+// constraints, against before).
+#ifndef SPARSITY_TRAIN_NEURON_DEATH_TRACKER_H_
+#define SPARSITY_TRAIN_NEURON_DEATH_TRACKER_H_
+
+#include <vector>
+
+#include "metrics/neuron_death.h"
+#include "models/model.h"
+#include "models/observer.h"
+#include "proto/results.pb.h"
+#include "train/train_one.h"
+#include "train/trainer.h"
+
+namespace sparsity {
+
+// Per-unit firing counts of one post-activation matrix [.., d_ff] (any
+// device): counts[j] += tokens with h[.., j] > 0.
+void AddFiringCounts(const torch::Tensor& post, uint32_t* counts);
+
+class NeuronDeathTracker : public ActivationObserver, public TrainingCallback {
+ public:
+  // `record` receives the history and, after step `steps`, the analysis.
+  NeuronDeathTracker(const DeathOptions& options, int64_t layers, int64_t units,
+                     int64_t tokens_per_step, int64_t steps,
+                     TrainingRecord* record);
+
+  void OnMlp(const MlpEvent& event) override;
+  absl::Status AfterBackward(int64_t step, Model& model) override;
+  absl::Status AfterStep(int64_t step, Model& model) override;
+
+ private:
+  // Each unit's fc1 row and bias, [layers][units, d_model + 1].
+  std::vector<torch::Tensor> IncomingWeights(Model& model) const;
+
+  DeathOptions options_;
+  int64_t layers_, units_, steps_;
+  TrainingRecord* record_;
+  std::vector<uint32_t> counts_;  // this step's [layer][unit]
+  std::vector<float> input_norms_;
+  std::vector<torch::Tensor> before_;
+};
+
+// The RunHook: a tracker for the run's model, training batch and steps.
+RunHook TrackNeuronDeath(const DeathOptions& options);
+
+}  // namespace sparsity
+
+#endif  // SPARSITY_TRAIN_NEURON_DEATH_TRACKER_H_
