@@ -13,19 +13,6 @@
 namespace sparsity {
 namespace {
 
-double Pearson(const std::vector<double>& a, const std::vector<double>& b) {
-  const double n = static_cast<double>(a.size());
-  double ma = 0, mb = 0;
-  for (size_t i = 0; i < a.size(); ++i) ma += a[i] / n, mb += b[i] / n;
-  double sab = 0, saa = 0, sbb = 0;
-  for (size_t i = 0; i < a.size(); ++i) {
-    sab += (a[i] - ma) * (b[i] - mb);
-    saa += (a[i] - ma) * (a[i] - ma);
-    sbb += (b[i] - mb) * (b[i] - mb);
-  }
-  return saa > 0 && sbb > 0 ? sab / std::sqrt(saa * sbb) : 0;
-}
-
 // "the lowest of the 6 layers" / "the highest ..." / "rank 3 of 6 ...".
 std::string Rank(const std::vector<double>& v, int layer) {
   int below = 0;
@@ -98,7 +85,7 @@ LinePlot LossPlot(const Runs& runs, const std::string& unit) {
   return plot;
 }
 
-LinePlot FiringHistogram(const Runs& runs) {
+LinePlot FiringHistogramPlot(const Runs& runs) {
   LinePlot plot{
       "Units by firing frequency at the end (all seeds pooled; "
       "dead units not shown)",
@@ -400,7 +387,7 @@ Report LayerwiseSparsityReport(const Results& results,
         "step, mean over seeds)\n\n",
         firing, "\n",
         report.AddPlot("firing_histogram", "firing-frequency histogram",
-                       FiringHistogram(runs)),
+                       FiringHistogramPlot(runs)),
         "\n\n");
   }
   const std::string band =

@@ -27,6 +27,7 @@
 #include "proto/results_io.h"
 #include "reports/layerwise_sparsity_ablation_report.h"
 #include "reports/layerwise_sparsity_report.h"
+#include "reports/neuron_death_report.h"
 #include "reports/performance_report.h"
 #include "reports/plot.h"
 #include "reports/report.h"
@@ -62,6 +63,8 @@ absl::StatusOr<Report> BuildReport(const Results& results,
     }
     case Results::kPerformance:
       return PerformanceReport(results, file_name);
+    case Results::kNeuronDeath:
+      return NeuronDeathReport(results, file_name);
     case Results::EXPERIMENT_NOT_SET:
       break;
   }

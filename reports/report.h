@@ -46,6 +46,13 @@ struct Spread {
 };
 Spread SpreadOf(const std::vector<double>& values);
 
+// Pearson correlation of two equally long series (0 if either is constant).
+double Pearson(const std::vector<double>& a, const std::vector<double>& b);
+
+// q-quantile (q in [0, 1]) with linear interpolation between order
+// statistics, as numpy's default; 0 for no values.
+double Quantile(std::vector<double> values, double q);
+
 // "26.0%".
 std::string Pct(double fraction);
 // "26.0% (25.1–27.3)" over several values; "26.0%" for one.

@@ -137,23 +137,154 @@ absl::Status ValidateRun(const TrainingRecord& run, const TrainingRecord& first,
   return absl::OkStatus();
 }
 
+absl::Status ValidateDeathRecord(const TrainingRecord& run,
+                                 const std::string& file) {
+  const std::string where =
+      absl::StrCat(file, ", run ", run.name(), ", neuron death");
+  const NeuronDeathRecord& nd = run.neuron_death();
+  const int64_t units = run.config().model().d_ff();
+  const int64_t steps = run.loss_size();
+  if (nd.history().fire_counts_size() > 0) {
+    return Bad(where, "still holds its raw history (the run did not finish)");
+  }
+  if (nd.dead_window() < 1 || nd.fade_bin() < 1 || nd.tokens_per_step() < 1) {
+    return Bad(where, absl::StrCat("dead_window ", nd.dead_window(),
+                                   ", fade_bin ", nd.fade_bin(),
+                                   ", tokens_per_step ", nd.tokens_per_step()));
+  }
+  if (nd.layers_size() != run.config().model().n_layers()) {
+    return Bad(where, absl::StrCat("has ", nd.layers_size(),
+                                   " layers; the config has ",
+                                   run.config().model().n_layers()));
+  }
+  for (const LayerDeath& l : nd.layers()) {
+    const std::string at = absl::StrCat(where, ", layer ", l.layer());
+    if (l.last_fired_size() != units || l.death_step_size() != units ||
+        l.revivals_size() != units || l.final_frequency_size() != units ||
+        l.dead_size() != steps || l.revived_size() != steps) {
+      return Bad(at, absl::StrCat("per-unit or per-step fields do not hold ",
+                                  units, " units and ", steps, " steps"));
+    }
+    for (int j = 0; j < units; ++j) {
+      if (l.last_fired(j) < 0 || l.last_fired(j) > steps ||
+          l.death_step(j) < 0 || l.death_step(j) > steps || l.revivals(j) < 0 ||
+          !InUnit(l.final_frequency(j))) {
+        return Bad(at,
+                   absl::StrCat("unit ", j, " has last_fired ", l.last_fired(j),
+                                ", death_step ", l.death_step(j),
+                                ", final_frequency ", l.final_frequency(j)));
+      }
+    }
+    for (int d : l.dead()) {
+      if (d < 0 || d > units) return Bad(at, absl::StrCat("dead count ", d));
+    }
+    for (const FiringHistogram& h : l.histograms()) {
+      int64_t sum = 0;
+      for (int c : h.counts()) sum += c < 0 ? units + 1 : c;
+      if (h.counts_size() != 7 || sum != units) {
+        return Bad(at, absl::StrCat("histogram at step ", h.step(),
+                                    " does not hold ", units, " units"));
+      }
+    }
+  }
+  const int fade_points = nd.fade_steps() / nd.fade_bin();
+  for (const DeathEvent& e : nd.deaths()) {
+    const std::string at =
+        absl::StrCat(where, ", death of layer ", e.layer(), " unit ", e.unit());
+    const bool no_window = e.input_rank() == -1;
+    bool ok = e.layer() >= 0 && e.layer() < nd.layers_size() && e.unit() >= 0 &&
+              e.unit() < units && e.step() >= 1 && e.step() <= steps &&
+              (e.fade_size() == 0 || e.fade_size() == fade_points);
+    for (float rank : {e.input_rank(), e.update_rank(), e.input_rank_local(),
+                       e.update_rank_local()}) {
+      ok &= no_window ? rank == -1 : InUnit(rank);
+    }
+    for (float f : e.fade()) ok &= InUnit(f);
+    if (!ok) {
+      return Bad(
+          at, absl::StrCat("at step ", e.step(), " has a field out of range"));
+    }
+  }
+  return absl::OkStatus();
+}
+
+absl::Status ValidatePruning(const NeuronDeathResults& r,
+                             const std::string& file) {
+  std::map<std::string, const TrainingRecord*> runs;
+  for (const TrainingRecord& t : r.runs()) runs[t.name()] = &t;
+  for (const PruneCurve& p : r.pruning()) {
+    const std::string where = absl::StrCat(file, ", pruning of ", p.run());
+    auto it = runs.find(p.run());
+    if (it == runs.end() || it->second->variant() != r.config().reference()) {
+      return Bad(where, "names no reference run");
+    }
+    const ModelConfig& m = it->second->config().model();
+    if (p.levels_size() == 0 || !std::isfinite(p.loss())) {
+      return Bad(where, "holds no levels or a non-finite loss");
+    }
+    if (p.levels_size() != r.pruning(0).levels_size()) {
+      return Bad(where, "has a different number of levels than the first");
+    }
+    for (int i = 0; i < p.levels_size(); ++i) {
+      const PruneLevel& level = p.levels(i);
+      bool ok = std::isfinite(level.loss()) &&
+                level.removed_size() == m.n_layers() &&
+                (i == 0 || level.threshold() > p.levels(i - 1).threshold());
+      for (int l = 0; ok && l < level.removed_size(); ++l) {
+        ok = level.removed(l) >= 0 && level.removed(l) <= m.d_ff() &&
+             (i == 0 || level.removed(l) >= p.levels(i - 1).removed(l));
+      }
+      if (!ok) {
+        return Bad(where, absl::StrCat("level ", i, " (threshold ",
+                                       level.threshold(), ") is inconsistent"));
+      }
+    }
+  }
+  return absl::OkStatus();
+}
+
+// Every run against the first of its variant (runs of a variant are
+// averaged).
+absl::Status ValidateRuns(
+    const google::protobuf::RepeatedPtrField<TrainingRecord>& runs,
+    const std::string& file_name) {
+  if (runs.empty()) return Bad(file_name, "holds no runs");
+  std::map<std::string, const TrainingRecord*> first_of_variant;
+  for (const TrainingRecord& run : runs) {
+    const TrainingRecord* first =
+        first_of_variant.emplace(run.variant(), &run).first->second;
+    if (absl::Status s = ValidateRun(run, *first, file_name); !s.ok()) {
+      return s;
+    }
+  }
+  return absl::OkStatus();
+}
+
 }  // namespace
 
 absl::Status ValidateResults(const Results& results,
                              const std::string& file_name) {
   switch (results.experiment_case()) {
-    case Results::kLayerwiseSparsity: {
-      const LayerwiseSparsityResults& r = results.layerwise_sparsity();
-      if (r.runs_size() == 0) return Bad(file_name, "holds no runs");
-      std::map<std::string, const TrainingRecord*> first_of_variant;
+    case Results::kLayerwiseSparsity:
+      return ValidateRuns(results.layerwise_sparsity().runs(), file_name);
+    case Results::kNeuronDeath: {
+      const NeuronDeathResults& r = results.neuron_death();
+      if (absl::Status s = ValidateRuns(r.runs(), file_name); !s.ok()) {
+        return s;
+      }
+      bool reference = false;
       for (const TrainingRecord& run : r.runs()) {
-        const TrainingRecord* first =
-            first_of_variant.emplace(run.variant(), &run).first->second;
-        if (absl::Status s = ValidateRun(run, *first, file_name); !s.ok()) {
+        reference |= run.variant() == r.config().reference();
+        if (absl::Status s = ValidateDeathRecord(run, file_name); !s.ok()) {
           return s;
         }
       }
-      return absl::OkStatus();
+      if (!reference) {
+        return Bad(file_name, absl::StrCat("holds no run of the reference "
+                                           "variant '",
+                                           r.config().reference(), "'"));
+      }
+      return ValidatePruning(r, file_name);
     }
     case Results::kPerformance: {
       const PerformanceResults& p = results.performance();

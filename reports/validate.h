@@ -9,9 +9,14 @@
 // entry per layer in order, every density is finite and in [0, 1],
 // p10 <= p50 <= p90, token density <= sequence union <= batch union, dead
 // units within [0, d_ff], firing frequencies either absent or d_ff values in
-// [0, 1], and every loss is finite. Performance: samples exist and every
-// timing is finite and positive. The error names the file, run, step and
-// field.
+// [0, 1], and every loss is finite. Neuron death: the same for its runs, a
+// run of the reference variant, per-unit and per-step fields of d_ff units
+// and train.steps steps with values in range, no raw history left,
+// histograms holding every unit, deaths naming real layers, units and steps
+// with ranks in [0, 1] (-1 without a window), and pruning curves of
+// reference runs with rising thresholds and removals. Performance: samples
+// exist and every timing is finite and positive. The error names the file, run,
+// step and field.
 #ifndef SPARSITY_REPORTS_VALIDATE_H_
 #define SPARSITY_REPORTS_VALIDATE_H_
 

@@ -1,0 +1,162 @@
+// End to end: the smoke preset of //experiments:neuron_death runs every
+// control (reference seeds, learning rate, warmup, no learning from init and
+// from the trained weights), tracks deaths on the training stream, measures
+// the pruning curve and renders the report; a sweep killed with SIGKILL
+// mid-run and resumed gives the results of one never killed (the tracker's
+// per-step history travels in the checkpoints).
+#include <signal.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <chrono>
+#include <cstdlib>
+#include <filesystem>
+#include <fstream>
+#include <sstream>
+#include <string>
+#include <thread>
+
+#include "google/protobuf/util/message_differencer.h"
+#include "gtest/gtest.h"
+#include "proto/results_io.h"
+
+namespace sparsity {
+namespace {
+
+namespace fs = std::filesystem;
+
+std::string Env(const char* name) {
+  const char* v = std::getenv(name);
+  EXPECT_NE(v, nullptr) << name;
+  return v ? v : "";
+}
+
+std::string Tmp(const std::string& leaf) {
+  return Env("TEST_TMPDIR") + "/" + leaf;
+}
+
+std::string Command(const std::string& out_dir, const std::string& extra) {
+  return Env("EXPERIMENT") + " --preset=smoke --quiet --out_dir=" + out_dir +
+         " --corpus_dir=" + fs::path(Env("BROWN_CA01")).parent_path().string() +
+         " " + extra;
+}
+
+std::string Slurp(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  std::stringstream s;
+  s << in.rdbuf();
+  return s.str();
+}
+
+Results Read(const std::string& path) {
+  absl::StatusOr<Results> r = ReadResults(path);
+  EXPECT_TRUE(r.ok()) << r.status();
+  return r.ok() ? *r : Results();
+}
+
+Results WithoutTimings(Results r) {
+  r.clear_run();
+  for (TrainingRecord& run : *r.mutable_neuron_death()->mutable_runs()) {
+    run.clear_timings();
+    for (LossPoint& p : *run.mutable_loss()) p.clear_seconds();
+  }
+  return r;
+}
+
+const TrainingRecord& FindRun(const Results& r, const std::string& name) {
+  for (const TrainingRecord& run : r.neuron_death().runs()) {
+    if (run.name() == name) return run;
+  }
+  ADD_FAILURE() << "no run " << name;
+  return r.neuron_death().runs(0);
+}
+
+TEST(NeuronDeathSmoke, RunsEveryControlAndRendersTheReport) {
+  const std::string out = Tmp("run");
+  ASSERT_EQ(std::system(Command(out, "").c_str()), 0);
+  const Results r = Read(out + "/neuron_death.pb");
+  const NeuronDeathResults& nd = r.neuron_death();
+  ASSERT_EQ(nd.runs_size(), 6);
+  for (const char* name :
+       {"reference/i1-d1", "reference/i1-d2", "lr_0.03/i1-d1", "warmup_0/i1-d1",
+        "no_learning/i1-d1", "frozen_trained/i1-d1"}) {
+    const TrainingRecord& run = FindRun(r, name);
+    const NeuronDeathRecord& d = run.neuron_death();
+    EXPECT_EQ(d.history().fire_counts_size(), 0) << name;
+    ASSERT_EQ(d.layers_size(), 2) << name;
+    EXPECT_EQ(d.layers(1).dead_size(), run.config().train().steps());
+    EXPECT_EQ(d.layers(1).death_step_size(), 64);
+    EXPECT_EQ(d.tokens_per_step(), 8 * 32);
+  }
+  // Learning makes units die here; learning rate 0 from initialisation
+  // makes none die on the same stream.
+  EXPECT_GT(FindRun(r, "reference/i1-d1").neuron_death().deaths_size(), 0);
+  EXPECT_EQ(FindRun(r, "no_learning/i1-d1").neuron_death().deaths_size(), 0);
+  // The frozen run starts from reference/i1-d1's final weights: its first
+  // probe is that run's last.
+  const TrainingRecord& trained = FindRun(r, "reference/i1-d1");
+  const TrainingRecord& frozen = FindRun(r, "frozen_trained/i1-d1");
+  EXPECT_EQ(frozen.probes(0).probe_loss(),
+            trained.probes(trained.probes_size() - 1).probe_loss());
+  // Pruning: one curve per reference run; removing units that never fire
+  // over the last window leaves the loss almost unchanged.
+  ASSERT_EQ(nd.pruning_size(), 2);
+  EXPECT_EQ(nd.pruning(0).levels_size(), 3);  // dead, 1e-2, 0.1
+  EXPECT_EQ(nd.pruning(0).levels(0).threshold(), 0);
+
+  const std::string reports = Tmp("reports");
+  ASSERT_EQ(std::system((Env("RENDER") + " --results_dir=" + out +
+                         " --out_dir=" + reports + " > /dev/null")
+                            .c_str()),
+            0);
+  const std::string md = Slurp(reports + "/neuron_death.md");
+  for (const char* needle :
+       {"## What the evidence says", "**Seeds.**", "**Step size.**",
+        "**Outliers.**", "**No learning.**", "**Dynamics or outliers?**",
+        "## Dead units per layer", "## How units die", "### 1. Seeds",
+        "### 2. Step size", "### 3. Outliers", "### 4. No learning",
+        "## Does death matter?", "reference/i1-d2"}) {
+    EXPECT_NE(md.find(needle), std::string::npos) << needle;
+  }
+  for (const char* png : {"dead_training", "dead_probe", "revivals", "fade",
+                          "firing_histogram", "learning_rate", "pruning"}) {
+    const std::string path = reports + "/neuron_death_" + png + ".png";
+    ASSERT_TRUE(fs::exists(path)) << path;
+    EXPECT_EQ(Slurp(path).substr(1, 3), "PNG") << path;
+  }
+}
+
+TEST(NeuronDeathSmoke, KilledAndResumedEqualsUninterrupted) {
+  const std::string extra = "--steps=300 --checkpoint_every=20";
+  ASSERT_EQ(std::system(Command(Tmp("straight"), extra).c_str()), 0);
+  const std::string out = Tmp("killed");
+  const std::string ckpt = out + "/neuron_death.runs/reference__i1-d2.ckpt";
+  const pid_t pid = fork();
+  if (pid == 0) {
+    execl("/bin/sh", "sh", "-c", ("exec " + Command(out, extra)).c_str(),
+          nullptr);
+    _exit(127);
+  }
+  ASSERT_GT(pid, 0);
+  const auto deadline =
+      std::chrono::steady_clock::now() + std::chrono::minutes(3);
+  while (!fs::exists(ckpt) && std::chrono::steady_clock::now() < deadline) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(10));
+  }
+  ASSERT_TRUE(fs::exists(ckpt)) << "no checkpoint appeared";
+  kill(pid, SIGKILL);
+  int status = 0;
+  waitpid(pid, &status, 0);
+  ASSERT_TRUE(WIFSIGNALED(status)) << "the run ended before it was killed";
+  ASSERT_FALSE(
+      fs::exists(out + "/neuron_death.runs/reference__i1-d2.record.pb"));
+  ASSERT_EQ(std::system(Command(out, extra + " --resume").c_str()), 0);
+  const Results straight = Read(Tmp("straight/neuron_death.pb"));
+  const Results resumed = Read(out + "/neuron_death.pb");
+  EXPECT_EQ(FindRun(resumed, "reference/i1-d2").timings().resumed(), 1);
+  EXPECT_TRUE(google::protobuf::util::MessageDifferencer::Equals(
+      WithoutTimings(straight), WithoutTimings(resumed)));
+}
+
+}  // namespace
+}  // namespace sparsity
