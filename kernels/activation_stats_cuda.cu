@@ -18,6 +18,7 @@ constexpr int kRowsPerBlock = 256;  // token rows per block (blockIdx.y)
 __global__ void ActivationStatsKernel(const float* __restrict__ h,
                                       int64_t num_tokens, int64_t d_ff,
                                       int64_t tokens_per_sequence,
+                                      int64_t first_row_block,
                                       int32_t* token_nonzeros,
                                       unsigned long long* unit_fire_counts,
                                       unsigned long long* sequence_union) {
@@ -28,7 +29,8 @@ __global__ void ActivationStatsKernel(const float* __restrict__ h,
   const int64_t words = (d_ff + 63) / 64;  // UnionWords(d_ff)
   const int64_t word = (static_cast<int64_t>(blockIdx.x) * 32) / 64;
   const int shift = (blockIdx.x % 2) * 32;
-  const int64_t row_begin = static_cast<int64_t>(blockIdx.y) * kRowsPerBlock;
+  const int64_t row_begin =
+      (first_row_block + static_cast<int64_t>(blockIdx.y)) * kRowsPerBlock;
   int64_t row_end = row_begin + kRowsPerBlock;
   if (row_end > num_tokens) row_end = num_tokens;
 
@@ -102,14 +104,24 @@ bool ActivationStatsCuda(const float* h, int64_t num_tokens, int64_t d_ff,
     return false;
   }
   const dim3 block(32, kWarps);
-  const dim3 grid(
-      static_cast<unsigned>((d_ff + 31) / 32),
-      static_cast<unsigned>((num_tokens + kRowsPerBlock - 1) / kRowsPerBlock));
-  ActivationStatsKernel<<<grid, block>>>(
-      h, num_tokens, d_ff, tokens_per_sequence, token_nonzeros,
-      reinterpret_cast<unsigned long long*>(unit_fire_counts),
-      reinterpret_cast<unsigned long long*>(sequence_union));
-  return Check(cudaGetLastError(), "ActivationStatsKernel launch", error);
+  // gridDim.y is at most 65535: launch the row blocks in slices of that many
+  // (num_tokens < 2^31 needs up to 2^23 row blocks, i.e. up to 129 launches).
+  constexpr int64_t kMaxGridY = 65535;
+  const int64_t row_blocks = (num_tokens + kRowsPerBlock - 1) / kRowsPerBlock;
+  for (int64_t first = 0; first < row_blocks; first += kMaxGridY) {
+    const int64_t n = row_blocks - first < kMaxGridY ? row_blocks - first
+                                                     : kMaxGridY;
+    const dim3 grid(static_cast<unsigned>((d_ff + 31) / 32),
+                    static_cast<unsigned>(n));
+    ActivationStatsKernel<<<grid, block>>>(
+        h, num_tokens, d_ff, tokens_per_sequence, first, token_nonzeros,
+        reinterpret_cast<unsigned long long*>(unit_fire_counts),
+        reinterpret_cast<unsigned long long*>(sequence_union));
+    if (!Check(cudaGetLastError(), "ActivationStatsKernel launch", error)) {
+      return false;
+    }
+  }
+  return true;
 }
 
 bool ActivationStatsCudaFromHost(const float* h, int64_t num_tokens,
