@@ -740,7 +740,9 @@ Report NeuronDeathReport(const Results& results,
         for (int b = 0; b < 7; ++b) {
           double sum = 0;
           for (const TrainingRecord* t : ref) {
-            sum += t->neuron_death().layers(l).histograms(h).counts(b);
+            const LayerDeath& ld = t->neuron_death().layers(l);
+            // Runs of one variant have the same steps and so the same windows.
+            if (h < ld.histograms_size()) sum += ld.histograms(h).counts(b);
           }
           row.push_back(absl::StrFormat("%.1f", sum / ref.size()));
         }

@@ -144,6 +144,10 @@ absl::Status ValidateDeathRecord(const TrainingRecord& run,
   const NeuronDeathRecord& nd = run.neuron_death();
   const int64_t units = run.config().model().d_ff();
   const int64_t steps = run.loss_size();
+  if (steps != run.config().train().steps()) {
+    return Bad(where, absl::StrCat("holds ", steps, " loss points for ",
+                                   run.config().train().steps(), " steps"));
+  }
   if (nd.history().fire_counts_size() > 0) {
     return Bad(where, "still holds its raw history (the run did not finish)");
   }
@@ -177,6 +181,9 @@ absl::Status ValidateDeathRecord(const TrainingRecord& run,
     }
     for (int d : l.dead()) {
       if (d < 0 || d > units) return Bad(at, absl::StrCat("dead count ", d));
+    }
+    if (l.histograms_size() != nd.layers(0).histograms_size()) {
+      return Bad(at, "has another number of histograms than layer 0");
     }
     for (const FiringHistogram& h : l.histograms()) {
       int64_t sum = 0;

@@ -5,9 +5,11 @@
 #include <sstream>
 
 #include "gtest/gtest.h"
+#include "metrics/neuron_death.h"
 #include "proto/results_io.h"
 #include "reports/layerwise_sparsity_ablation_report.h"
 #include "reports/layerwise_sparsity_report.h"
+#include "reports/neuron_death_report.h"
 
 namespace sparsity {
 namespace {
@@ -70,6 +72,108 @@ TEST(ValidateResults, AcceptsAConsistentFileAndItRenders) {
   ASSERT_TRUE(ValidateResults(r, "x.pb").ok()) << ValidateResults(r, "x.pb");
   Report report = LayerwiseSparsityReport(r, "x.pb");
   EXPECT_NE(report.markdown.find("## Findings"), std::string::npos);
+}
+
+// Valid()'s runs as a neuron-death sweep: each run's death record comes
+// from a hand-built history (unit 0 of layer 1 never fires after step 1).
+Results ValidNeuronDeath() {
+  Results r;
+  NeuronDeathResults& nd = *r.mutable_neuron_death();
+  nd.mutable_config()->set_reference("base");
+  const Results base = Valid();
+  for (const TrainingRecord& run : base.layerwise_sparsity().runs()) {
+    TrainingRecord& t = *nd.add_runs() = run;
+    t.mutable_config()->mutable_train()->set_steps(4);
+    NeuronDeathHistory h;
+    h.set_layers(2);
+    h.set_units(4);
+    h.set_tokens_per_step(8);
+    for (int k = 1; k <= 4; ++k) {
+      for (int l = 0; l < 2; ++l) {
+        for (int j = 0; j < 4; ++j) {
+          h.add_fire_counts(l == 1 && j == 0 && k > 1 ? 0 : 3);
+          h.add_update_norms(0.1f * (k + j));
+        }
+        h.add_input_norms(1.0f + k);
+      }
+    }
+    DeathOptions o;
+    o.dead_window = 2;
+    o.outlier_window = 1;
+    o.fade_steps = 1;
+    o.fade_bin = 1;
+    *t.mutable_neuron_death() = AnalyzeNeuronDeath(h, o);
+    PruneCurve& p = *nd.add_pruning();
+    p.set_run(t.name());
+    p.set_loss(2.5f);
+    for (float threshold : {0.0f, 0.5f}) {
+      PruneLevel& level = *p.add_levels();
+      level.set_threshold(threshold);
+      level.add_removed(threshold == 0 ? 0 : 4);
+      level.add_removed(1);
+      level.set_loss(2.6f);
+    }
+  }
+  return r;
+}
+
+TEST(ValidateResults, NeuronDeathConsistentAndDamaged) {
+  Results r = ValidNeuronDeath();
+  ASSERT_TRUE(ValidateResults(r, "x.pb").ok()) << ValidateResults(r, "x.pb");
+  const Report report = NeuronDeathReport(r, "x.pb");
+  EXPECT_NE(report.markdown.find("## What the evidence says"),
+            std::string::npos);
+  // 1 of 8 units dead in both runs: 12.5%, layer 1 the most (25%).
+  EXPECT_NE(report.markdown.find("12.5% (12.5–12.5) of all MLP units"),
+            std::string::npos)
+      << report.markdown.substr(0, 3000);
+  auto damaged = [&](auto mutate, const std::string& needle) {
+    Results bad = ValidNeuronDeath();
+    mutate(bad.mutable_neuron_death());
+    ExpectRejected(bad, needle);
+  };
+  damaged(
+      [](NeuronDeathResults* n) {
+        n->mutable_runs(1)
+            ->mutable_neuron_death()
+            ->mutable_history()
+            ->add_fire_counts(1);
+      },
+      "raw history");
+  damaged(
+      [](NeuronDeathResults* n) {
+        n->mutable_runs(0)->mutable_neuron_death()->mutable_deaths(0)->set_unit(
+            9);
+      },
+      "out of range");
+  damaged(
+      [](NeuronDeathResults* n) {
+        n->mutable_runs(0)
+            ->mutable_neuron_death()
+            ->mutable_layers(0)
+            ->mutable_histograms(0)
+            ->set_counts(0, 3);
+      },
+      "histogram");
+  damaged(
+      [](NeuronDeathResults* n) {
+        n->mutable_runs(0)
+            ->mutable_neuron_death()
+            ->mutable_layers(1)
+            ->mutable_dead()
+            ->RemoveLast();
+      },
+      "per-step");
+  damaged(
+      [](NeuronDeathResults* n) {
+        n->mutable_pruning(0)->mutable_levels(1)->set_removed(1, 0);
+      },
+      "inconsistent");
+  damaged(
+      [](NeuronDeathResults* n) {
+        n->mutable_config()->set_reference("other");
+      },
+      "reference");
 }
 
 TEST(ValidateResults, UnknownFractionsAreFractions) {
