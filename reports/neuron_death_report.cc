@@ -556,15 +556,21 @@ Report NeuronDeathReport(const Results& results,
   }
   if (c.no_learning != nullptr || c.frozen != nullptr) {
     std::string text = "- **No learning.** ";
+    auto count = [&](const TrainingRecord& t) {
+      return static_cast<int>(std::lround(DeadTotal(t) * layers * units));
+    };
     if (c.no_learning != nullptr) {
+      const int deaths = AllDeaths(*c.no_learning);
       absl::StrAppend(
           &text,
           absl::StrFormat(
               "With learning rate 0 from initialisation, on the same data "
-              "stream, %d units die (%d deaths in all). ",
-              static_cast<int>(
-                  std::lround(DeadTotal(*c.no_learning) * layers * units)),
-              AllDeaths(*c.no_learning)));
+              "stream, %d units end dead and %d silences of %d+ steps occur: "
+              "%s ",
+              count(*c.no_learning), deaths, nd0.dead_window(),
+              deaths == 0 ? "at initialisation the data alone turn no unit "
+                            "off."
+                          : "the data alone turn units off here."));
     }
     if (c.frozen != nullptr) {
       const TrainingRecord* source = nullptr;
@@ -574,21 +580,26 @@ Report NeuronDeathReport(const Results& results,
       absl::StrAppend(
           &text,
           absl::StrFormat(
-              "With the weights frozen at %s's end, %d units are silent on "
-              "the whole stream (%s had %d dead at its end); %d other "
-              "silences of %d+ steps occur. ",
-              c.frozen->config().init_from(),
-              static_cast<int>(
-                  std::lround(DeadTotal(*c.frozen) * layers * units)),
-              c.frozen->config().init_from(),
-              source == nullptr ? -1
-                                : static_cast<int>(std::lround(
-                                      DeadTotal(*source) * layers * units)),
-              AllRevivals(*c.frozen), nd0.dead_window()));
+              "With the weights frozen at %s's end and the stream replayed "
+              "from its start, %d units end dead",
+              c.frozen->config().init_from(), count(*c.frozen)));
+      if (source != nullptr) {
+        absl::StrAppend(&text, absl::StrFormat(" (%d when training ended)",
+                                               count(*source)));
+      }
+      absl::StrAppend(
+          &text,
+          absl::StrFormat(
+              " and %d silences of %d+ steps end in a revival: %s",
+              AllRevivals(*c.frozen), nd0.dead_window(),
+              source != nullptr && count(*c.frozen) <= count(*source)
+                  ? "without updates no further units die; the units that "
+                    "died in training stay off because of the weights, not "
+                    "the data."
+                  : "without updates, the data alone silence more units "
+                    "than training left dead."));
     }
-    absl::StrAppend(&md, text,
-                    "Without updates the data alone "
-                    "turn units off only as far as these counts show.\n");
+    absl::StrAppend(&md, text, "\n");
   }
   // Overall.
   const bool lr_driven = lr_trend == "rises";
