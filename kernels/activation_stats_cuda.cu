@@ -4,6 +4,7 @@
 
 #include "kernels/activation_stats.h"
 #include "kernels/activation_stats_cuda.h"
+#include "kernels/cuda_device.h"
 
 namespace sparsity {
 namespace {
@@ -70,37 +71,15 @@ __global__ void ActivationStatsKernel(const float* __restrict__ h,
   }
 }
 
-bool Check(cudaError_t err, const char* what, std::string* error) {
-  if (err == cudaSuccess) return true;
-  if (error) {
-    *error = std::string(what) + ": " + cudaGetErrorName(err) + ": " +
-             cudaGetErrorString(err);
-  }
-  return false;
-}
-
 }  // namespace
-
-int CudaDeviceCount(std::string* why) {
-  int n = 0;
-  cudaError_t err = cudaGetDeviceCount(&n);
-  if (err != cudaSuccess) {
-    if (why)
-      *why =
-          std::string(cudaGetErrorName(err)) + ": " + cudaGetErrorString(err);
-    return 0;
-  }
-  if (n == 0 && why) *why = "no CUDA device";
-  return n;
-}
 
 bool ActivationStatsCuda(const float* h, int64_t num_tokens, int64_t d_ff,
                          int64_t tokens_per_sequence, int32_t* token_nonzeros,
                          int64_t* unit_fire_counts, uint64_t* sequence_union,
                          std::string* error) {
   if (num_tokens == 0 || d_ff == 0) return true;
-  if (!Check(cudaMemset(token_nonzeros, 0, num_tokens * sizeof(int32_t)),
-             "cudaMemset", error)) {
+  if (!CudaOk(cudaMemset(token_nonzeros, 0, num_tokens * sizeof(int32_t)),
+              "cudaMemset", error)) {
     return false;
   }
   const dim3 block(32, kWarps);
@@ -109,15 +88,15 @@ bool ActivationStatsCuda(const float* h, int64_t num_tokens, int64_t d_ff,
   constexpr int64_t kMaxGridY = 65535;
   const int64_t row_blocks = (num_tokens + kRowsPerBlock - 1) / kRowsPerBlock;
   for (int64_t first = 0; first < row_blocks; first += kMaxGridY) {
-    const int64_t n = row_blocks - first < kMaxGridY ? row_blocks - first
-                                                     : kMaxGridY;
+    const int64_t n =
+        row_blocks - first < kMaxGridY ? row_blocks - first : kMaxGridY;
     const dim3 grid(static_cast<unsigned>((d_ff + 31) / 32),
                     static_cast<unsigned>(n));
     ActivationStatsKernel<<<grid, block>>>(
         h, num_tokens, d_ff, tokens_per_sequence, first, token_nonzeros,
         reinterpret_cast<unsigned long long*>(unit_fire_counts),
         reinterpret_cast<unsigned long long*>(sequence_union));
-    if (!Check(cudaGetLastError(), "ActivationStatsKernel launch", error)) {
+    if (!CudaOk(cudaGetLastError(), "ActivationStatsKernel launch", error)) {
       return false;
     }
   }
@@ -143,30 +122,30 @@ bool ActivationStatsCudaFromHost(const float* h, int64_t num_tokens,
   int32_t* dnnz = nullptr;
   int64_t* dcounts = nullptr;
   uint64_t* dunion = nullptr;
-  bool ok =
-      Check(cudaMalloc(&dh, h_bytes), "cudaMalloc", error) &&
-      Check(cudaMalloc(&dnnz, nnz_bytes), "cudaMalloc", error) &&
-      Check(cudaMalloc(&dcounts, count_bytes), "cudaMalloc", error) &&
-      Check(cudaMalloc(&dunion, union_bytes), "cudaMalloc", error) &&
-      Check(cudaMemcpy(dh, h, h_bytes, cudaMemcpyHostToDevice), "cudaMemcpy",
-            error) &&
-      Check(cudaMemcpy(dcounts, unit_fire_counts, count_bytes,
-                       cudaMemcpyHostToDevice),
-            "cudaMemcpy", error) &&
-      Check(cudaMemcpy(dunion, sequence_union, union_bytes,
-                       cudaMemcpyHostToDevice),
-            "cudaMemcpy", error) &&
-      ActivationStatsCuda(dh, num_tokens, d_ff, tokens_per_sequence, dnnz,
-                          dcounts, dunion, error) &&
-      Check(cudaDeviceSynchronize(), "ActivationStatsKernel", error) &&
-      Check(cudaMemcpy(token_nonzeros, dnnz, nnz_bytes, cudaMemcpyDeviceToHost),
-            "cudaMemcpy", error) &&
-      Check(cudaMemcpy(unit_fire_counts, dcounts, count_bytes,
-                       cudaMemcpyDeviceToHost),
-            "cudaMemcpy", error) &&
-      Check(cudaMemcpy(sequence_union, dunion, union_bytes,
-                       cudaMemcpyDeviceToHost),
-            "cudaMemcpy", error);
+  bool ok = CudaOk(cudaMalloc(&dh, h_bytes), "cudaMalloc", error) &&
+            CudaOk(cudaMalloc(&dnnz, nnz_bytes), "cudaMalloc", error) &&
+            CudaOk(cudaMalloc(&dcounts, count_bytes), "cudaMalloc", error) &&
+            CudaOk(cudaMalloc(&dunion, union_bytes), "cudaMalloc", error) &&
+            CudaOk(cudaMemcpy(dh, h, h_bytes, cudaMemcpyHostToDevice),
+                   "cudaMemcpy", error) &&
+            CudaOk(cudaMemcpy(dcounts, unit_fire_counts, count_bytes,
+                              cudaMemcpyHostToDevice),
+                   "cudaMemcpy", error) &&
+            CudaOk(cudaMemcpy(dunion, sequence_union, union_bytes,
+                              cudaMemcpyHostToDevice),
+                   "cudaMemcpy", error) &&
+            ActivationStatsCuda(dh, num_tokens, d_ff, tokens_per_sequence, dnnz,
+                                dcounts, dunion, error) &&
+            CudaOk(cudaDeviceSynchronize(), "ActivationStatsKernel", error) &&
+            CudaOk(cudaMemcpy(token_nonzeros, dnnz, nnz_bytes,
+                              cudaMemcpyDeviceToHost),
+                   "cudaMemcpy", error) &&
+            CudaOk(cudaMemcpy(unit_fire_counts, dcounts, count_bytes,
+                              cudaMemcpyDeviceToHost),
+                   "cudaMemcpy", error) &&
+            CudaOk(cudaMemcpy(sequence_union, dunion, union_bytes,
+                              cudaMemcpyDeviceToHost),
+                   "cudaMemcpy", error);
   cudaFree(dh);
   cudaFree(dnnz);
   cudaFree(dcounts);

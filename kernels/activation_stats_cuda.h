@@ -11,11 +11,9 @@
 #include <cstdint>
 #include <string>
 
-namespace sparsity {
+#include "kernels/cuda_device.h"
 
-// Number of usable CUDA devices; 0 (and *why set) when there is no driver or
-// no GPU. Any CUDA error counts as "no device".
-int CudaDeviceCount(std::string* why = nullptr);
+namespace sparsity {
 
 // Device-pointer kernel launch (all pointers in device memory; outputs follow
 // the CPU contract: token_nonzeros written, the others accumulated). Returns
