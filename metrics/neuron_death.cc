@@ -244,14 +244,16 @@ NeuronDeathRecord AnalyzeNeuronDeath(const NeuronDeathHistory& h,
           (e.*set)(-1);
         }
       }
-      if (d - o.fade_steps >= 1) {
-        for (int64_t b = d - o.fade_steps; b < d; b += o.fade_bin) {
-          double fires = 0;
-          for (int64_t k = b; k < b + o.fade_bin; ++k) {
-            fires += counts[(k - 1) * per_step + l * U + j];
-          }
-          e.add_fade(static_cast<float>(fires / (o.fade_bin * tokens)));
+      for (int64_t b = d - o.fade_steps; b < d; b += o.fade_bin) {
+        if (b < 1) {  // before the first step: no data
+          e.add_fade(-1);
+          continue;
         }
+        double fires = 0;
+        for (int64_t k = b; k < b + o.fade_bin; ++k) {
+          fires += counts[(k - 1) * per_step + l * U + j];
+        }
+        e.add_fade(static_cast<float>(fires / (o.fade_bin * tokens)));
       }
     }
   }

@@ -31,7 +31,8 @@
 //               statistic" ranks are uniform with mean 0.5. A death at step 1
 //               has no window: its ranks are -1.
 //   fade        firing frequency (fires / tokens) of the dying unit in
-//               fade_bin-step bins over the fade_steps steps before d.
+//               fade_bin-step bins over the fade_steps steps before d; -1
+//               for a bin that would start before step 1.
 //   histograms  units by firing frequency over a window of dead_window steps
 //               ending early (step dead_window), midway and at the end.
 #ifndef SPARSITY_METRICS_NEURON_DEATH_H_

@@ -84,7 +84,12 @@ TEST(AnalyzeNeuronDeath, OnceThenNeverRevivesNeverFires) {
     if (e.step() == 1) {
       ++at_one;
       EXPECT_EQ(e.input_rank(), -1);
-      EXPECT_EQ(e.fade_size(), 0);
+      EXPECT_EQ(std::vector<float>(e.fade().begin(), e.fade().end()),
+                (std::vector<float>{-1, -1}));  // no steps before step 1
+    }
+    if (e.unit() == 0) {  // dies at step 2: one bin of history
+      EXPECT_EQ(std::vector<float>(e.fade().begin(), e.fade().end()),
+                (std::vector<float>{-1, 0.1f}));
     }
     if (e.unit() == 1) {
       EXPECT_EQ(e.step(), 3);

@@ -255,25 +255,40 @@ LinePlot ProbeDeadPlot(const Runs& runs, const std::string& title) {
                           ProbeSteps(runs), values);
 }
 
-// The fade-out of units' first deaths with a full window, pooled over runs:
-// per bin the median and quartiles over deaths; x: bin centre, steps before
-// the death. (A later death of a revived unit starts from near silence.)
+// The fade-out of units' first deaths, pooled over runs: per bin the median
+// and quartiles over the deaths with data there (an early death has none
+// before step 1); x: bin centre, steps before the death. (A later death of a
+// revived unit starts from near silence.) `first`, `last`: medians of the
+// first and last bins over the deaths whose whole window exists.
 struct Fade {
   std::vector<double> x, median, p25, p75;
-  int deaths = 0;
+  std::vector<int> n;
+  int deaths = 0;  // first deaths
+  int full = 0;    // of which with the whole window
+  double first = 0, last = 0;
+  double quiet_first = 0;  // fraction of `full` below 1% in the first bin
 };
 Fade FadeOf(const Runs& runs) {
   Fade f;
   const NeuronDeathRecord& nd = runs[0]->neuron_death();
   const int bins = nd.fade_bin() > 0 ? nd.fade_steps() / nd.fade_bin() : 0;
   std::vector<std::vector<double>> at(bins);
+  std::vector<double> first, last;
   for (const TrainingRecord* r : runs) {
     std::set<std::pair<int, int>> seen;  // a unit's first death only
     for (const DeathEvent& e : r->neuron_death().deaths()) {
       if (!seen.insert({e.layer(), e.unit()}).second) continue;
-      if (e.fade_size() != bins) continue;
+      if (e.fade_size() != bins || bins == 0) continue;
       ++f.deaths;
-      for (int b = 0; b < bins; ++b) at[b].push_back(e.fade(b));
+      for (int b = 0; b < bins; ++b) {
+        if (e.fade(b) >= 0) at[b].push_back(e.fade(b));
+      }
+      if (e.fade(0) >= 0) {
+        ++f.full;
+        first.push_back(e.fade(0));
+        last.push_back(e.fade(bins - 1));
+        f.quiet_first += e.fade(0) < 0.01;
+      }
     }
   }
   for (int b = 0; b < bins; ++b) {
@@ -281,7 +296,11 @@ Fade FadeOf(const Runs& runs) {
     f.median.push_back(Quantile(at[b], 0.5));
     f.p25.push_back(Quantile(at[b], 0.25));
     f.p75.push_back(Quantile(at[b], 0.75));
+    f.n.push_back(static_cast<int>(at[b].size()));
   }
+  f.first = Quantile(first, 0.5);
+  f.last = Quantile(last, 0.5);
+  if (f.full > 0) f.quiet_first /= f.full;
   return f;
 }
 
@@ -312,6 +331,11 @@ Ranks RanksOf(const Runs& runs, int layer /* -1: all */) {
     }
   }
   return k;
+}
+
+// "0.012%": percentages of small firing frequencies.
+std::string PctFine(double fraction) {
+  return absl::StrFormat("%.3f%%", 100 * fraction);
 }
 
 // "0.52" rank text.
@@ -388,9 +412,7 @@ Report NeuronDeathReport(const Results& results,
 
   const Ranks ranks = RanksOf(ref, -1);
   const Fade fade = FadeOf(ref);
-  const double fade_ratio = fade.median.empty() || fade.median.front() <= 0
-                                ? 0
-                                : fade.median.back() / fade.median.front();
+  const double fade_ratio = fade.first > 0 ? fade.last / fade.first : 1;
 
   // ---- Headline and conclusion ----
   report.headline = absl::StrFormat(
@@ -533,26 +555,26 @@ Report NeuronDeathReport(const Results& results,
               ? "Deaths do not follow outlier inputs or updates more often "
                 "than chance would (at most twice the rate)."
               : "Deaths follow outliers somewhat more often than chance."));
-  if (fade.deaths > 0) {
+  if (fade.full > 0) {
     absl::StrAppend(
         &md,
         absl::StrFormat(
-            "- **How units die.** Aligned at the death step (%d first deaths "
-            "with %d steps of history), the median dying unit fires on %s of "
-            "tokens %d–%d steps before it dies and on %s in the last %d "
-            "steps: %s\n",
-            fade.deaths, nd0.fade_steps(), Pct(fade.median.front()),
-            nd0.fade_steps(), nd0.fade_steps() - nd0.fade_bin(),
-            Pct(fade.median.back()), nd0.fade_bin(),
-            fade.median.front() <= 0
-                ? "most units were already silent that early, so the window "
-                  "is too short to see them fade."
-            : fade_ratio < 0.5
-                ? "a gradual fade, not a sudden drop from normal activity."
+            "- **How units die.** Aligned at the death step (%d units' first "
+            "deaths with %d steps of history before them, of %d first "
+            "deaths), the median dying unit fires on %s of tokens %d–%d "
+            "steps before it dies and on %s in the last %d steps; %.0f%% of "
+            "them already fire on fewer than 1%% of tokens %d steps before "
+            "dying. %s\n",
+            fade.full, nd0.fade_steps(), fade.deaths, Pct(fade.first),
+            nd0.fade_steps(), nd0.fade_steps() - nd0.fade_bin(), Pct(fade.last),
+            nd0.fade_bin(), 100 * fade.quiet_first, nd0.fade_steps(),
+            fade_ratio < 0.5
+                ? "A gradual fade: units become rare long before they stop, "
+                  "not a sudden drop from normal activity."
             : fade_ratio < 0.8
-                ? "a partial fade before a drop."
-                : "a sudden drop: the unit fires at its earlier rate until "
-                  "it stops."));
+                ? "A partial fade before a drop."
+                : "A sudden drop: the median unit fires at its earlier rate "
+                  "until it stops."));
   }
   if (c.no_learning != nullptr || c.frozen != nullptr) {
     std::string text = "- **No learning.** ";
@@ -719,16 +741,18 @@ Report NeuronDeathReport(const Results& results,
     plot.series.push_back(s);
     std::vector<std::vector<std::string>> rows;
     for (size_t b = 0; b < fade.x.size(); ++b) {
-      rows.push_back({absl::StrFormat("%.0f", fade.x[b]), Pct(fade.median[b]),
-                      Pct(fade.p25[b]), Pct(fade.p75[b])});
+      rows.push_back({absl::StrFormat("%.0f", fade.x[b]),
+                      absl::StrCat(fade.n[b]), PctFine(fade.median[b]),
+                      PctFine(fade.p25[b]), PctFine(fade.p75[b])});
     }
     absl::StrAppend(
         &md,
         absl::StrFormat(
-            "Each unit's first death with %d steps of history before it "
-            "(pooled over the reference runs and layers): its firing "
-            "frequency in %d-step bins, aligned at the death step. The last "
-            "bin includes the unit's last firing, so it is never 0.\n\n",
+            "Each unit's first death (pooled over the reference runs and "
+            "layers): its firing frequency over the %d steps before it, in "
+            "%d-step bins, aligned at the death step; a death earlier than "
+            "that has no data in the bins before step 1. The last bin "
+            "includes the unit's last firing, so it is never 0.\n\n",
             nd0.fade_steps(), nd0.fade_bin()),
         report.AddPlot("fade", "aligned fade-out", plot), "\n\n",
         MarkdownTable(
@@ -895,12 +919,18 @@ Report NeuronDeathReport(const Results& results,
     std::vector<std::vector<std::string>> rows;
     for (int l = -1; l < layers; ++l) {
       const Ranks k = RanksOf(ref, l);
-      rows.push_back({l < 0 ? "all" : absl::StrCat(l), absl::StrCat(k.n),
-                      R(k.input_local), R(k.input),
+      const std::string layer = l < 0 ? "all" : absl::StrCat(l);
+      if (k.n == 0) {
+        rows.push_back({layer, "0", "-", "-", "-", "-", "-", "-"});
+        continue;
+      }
+      rows.push_back({layer, absl::StrCat(k.n), R(k.input_local), R(k.input),
                       absl::StrFormat("%.0f%%", 100 * k.input_top),
                       R(k.update_local), R(k.update),
                       absl::StrFormat("%.0f%%", 100 * k.update_top)});
     }
+    // How far the largest post-LayerNorm token norm ever strays.
+    double spread = 0, lo = 0, hi = 0;
     std::vector<std::vector<std::string>> base;
     for (int l = 0; l < layers; ++l) {
       std::vector<double> im, ip, um, up;
@@ -908,6 +938,13 @@ Report NeuronDeathReport(const Results& results,
         const LayerDeath& ld = t->neuron_death().layers(l);
         im.push_back(ld.input_norm_median());
         ip.push_back(ld.input_norm_p99());
+        if (ld.input_norm_median() > 0) {
+          spread = std::max<double>(
+              spread, ld.input_norm_p99() / ld.input_norm_median() - 1);
+          lo = lo == 0 ? ld.input_norm_median()
+                       : std::min<double>(lo, ld.input_norm_median());
+          hi = std::max<double>(hi, ld.input_norm_median());
+        }
         um.push_back(ld.update_norm_median());
         up.push_back(ld.update_norm_p99());
       }
@@ -954,7 +991,17 @@ Report NeuronDeathReport(const Results& results,
              "baseline p99", "update before deaths (median)", "baseline median",
              "baseline p99"},
             base),
-        "\n");
+        "\n",
+        absl::StrFormat(
+            "A caveat on inputs: after the LayerNorm every token's norm is "
+            "close to sqrt(d_model) (%.1f) times the gain. The largest norm "
+            "of a step sits at %.2f–%.2f (baseline medians over layers) and "
+            "its 99th percentile at most %.1f%% above the median, so large-"
+            "norm inputs barely exist at the MLP's input: this test can only "
+            "catch outliers that survive the normalisation. The residual "
+            "stream before the LayerNorm is not measured.\n\n",
+            std::sqrt(static_cast<double>(rc.model().d_model())), lo, hi,
+            100 * spread));
   }
   if (c.no_learning != nullptr || c.frozen != nullptr) {
     std::vector<std::vector<std::string>> rows;

@@ -201,12 +201,12 @@ absl::Status ValidateDeathRecord(const TrainingRecord& run,
     const bool no_window = e.input_rank() == -1;
     bool ok = e.layer() >= 0 && e.layer() < nd.layers_size() && e.unit() >= 0 &&
               e.unit() < units && e.step() >= 1 && e.step() <= steps &&
-              (e.fade_size() == 0 || e.fade_size() == fade_points);
+              e.fade_size() == fade_points;
     for (float rank : {e.input_rank(), e.update_rank(), e.input_rank_local(),
                        e.update_rank_local()}) {
       ok &= no_window ? rank == -1 : InUnit(rank);
     }
-    for (float f : e.fade()) ok &= InUnit(f);
+    for (float f : e.fade()) ok &= f == -1 || InUnit(f);
     if (!ok) {
       return Bad(
           at, absl::StrCat("at step ", e.step(), " has a field out of range"));
