@@ -1,10 +1,11 @@
 #!/usr/bin/env bash
 # Bad input gets one clear error line on stderr, a non-zero exit, and leaves
-# no (partial) files behind. Args: EXPERIMENT RENDER BROWN_CA01
+# no (partial) files behind. Args: EXPERIMENT RENDER BROWN_CA01 NEURON_DEATH
 set -uo pipefail
 experiment=$1
 render=$2
 corpus=$(dirname "$3")
+neuron_death=$4
 tmp=${TEST_TMPDIR:-$(mktemp -d)}
 failures=0
 
@@ -65,6 +66,14 @@ expect_error "diverging run" "diverged" "$out" run --lr=1e30 --warmup_steps=0 --
 touch "$tmp/plain_file"
 expect_error "unwritable output folder" "$tmp/plain_file" "$out" \
   "$experiment" --preset=smoke --quiet --out_dir="$tmp/plain_file/sub" --corpus_dir="$corpus"
+
+# neuron_death's own settings, checked before any folder is made.
+death() { "$neuron_death" --preset=smoke --quiet --out_dir="$out" --corpus_dir="$corpus" "$@"; }
+expect_error "death window 0" "dead_window (0)" "$out" death --override='dead_window: 0'
+expect_error "fade not whole bins" "a positive multiple of fade_bin" "$out" death --override='fade_steps: 7'
+expect_error "no reference variant" "reference variant 'nope'" "$out" death --override='reference: "nope"'
+expect_error "falling prune thresholds" "prune_thresholds must rise" "$out" death --override='prune_thresholds: 0.001'
+expect_error "init_from a later run" "is not an earlier run" "$out" death --variants=frozen_trained
 
 # The renderer, on a good file made here, then damaged copies of it.
 good=$tmp/good
