@@ -569,8 +569,8 @@ Report NeuronDeathReport(const Results& results,
             nd0.fade_steps(), nd0.fade_steps() - nd0.fade_bin(), Pct(fade.last),
             nd0.fade_bin(), 100 * fade.quiet_first, nd0.fade_steps(),
             fade_ratio < 0.5
-                ? "A gradual fade: units become rare long before they stop, "
-                  "not a sudden drop from normal activity."
+                ? "A gradual fade: the rate falls over the window before the "
+                  "unit stops, not a sudden drop from normal activity."
             : fade_ratio < 0.8
                 ? "A partial fade before a drop."
                 : "A sudden drop: the median unit fires at its earlier rate "
@@ -622,6 +622,46 @@ Report NeuronDeathReport(const Results& results,
                     "than training left dead."));
     }
     absl::StrAppend(&md, text, "\n");
+  }
+  if (r.pruning_size() > 0) {
+    // Mean over runs, per level: units removed (all layers) and loss change.
+    std::vector<double> removed, delta;
+    for (int i = 0; i < r.pruning(0).levels_size(); ++i) {
+      double rem = 0, d = 0;
+      for (const PruneCurve& p : r.pruning()) {
+        for (int n : p.levels(i).removed()) rem += n;
+        d += p.levels(i).loss() - p.loss();
+      }
+      removed.push_back(rem / (r.pruning_size() * layers * units));
+      delta.push_back(d / r.pruning_size());
+    }
+    int harmless = -1;  // the last level costing under 0.01 nats
+    for (size_t i = 0; i < delta.size(); ++i) {
+      if (delta[i] < 0.01) harmless = static_cast<int>(i);
+    }
+    std::string text = absl::StrFormat(
+        "- **Does death matter?** Removing the dead units (%s of all) "
+        "changes the held-out loss by %+.4f nats/byte",
+        Pct(removed[0]), delta[0]);
+    if (harmless > 0) {
+      absl::StrAppend(
+          &text, absl::StrFormat(
+                     "; removing every unit that fires on fewer than %s of the "
+                     "training tokens (%s of all) costs %+.4f",
+                     Pct(r.pruning(0).levels(harmless).threshold()),
+                     Pct(removed[harmless]), delta[harmless]));
+    }
+    const int last = static_cast<int>(delta.size()) - 1;
+    if (harmless != last) {
+      absl::StrAppend(&text, absl::StrFormat(", and removing %s costs %+.3f",
+                                             Pct(removed[last]), delta[last]));
+    }
+    absl::StrAppend(
+        &md, text, ". ",
+        std::abs(delta[0]) < 0.001
+            ? "Dead units carry nothing the held-out data need"
+            : "Dead units matter to the held-out loss",
+        harmless > 0 ? "; rare units up to that threshold little.\n" : ".\n");
   }
   // Overall.
   const bool lr_driven = lr_trend == "rises";
