@@ -25,6 +25,7 @@
 
 #include "absl/status/status.h"
 #include "absl/strings/str_cat.h"
+#include "absl/strings/str_format.h"
 #include "common/cli.h"
 #include "data/lm_data.h"
 #include "experiments/runner.h"
@@ -56,6 +57,20 @@ absl::Status ValidateExperiment(const NeuronDeathConfig& c,
   if (!found) {
     return absl::InvalidArgumentError(absl::StrCat(
         "reference variant '", c.reference(), "' is not among the runs"));
+  }
+  // The tracker keeps each step's counts and updates in the run record
+  // (8 bytes per unit and step), which checkpoints serialise: protobuf caps
+  // a message at 2 GiB.
+  for (const SweepRun& r : runs) {
+    const double bytes = 8.0 * r.config.train().steps() *
+                         r.config.model().n_layers() * r.config.model().d_ff();
+    if (bytes > 1.0e9) {
+      return absl::InvalidArgumentError(absl::StrFormat(
+          "run %s: the per-step death history would take %.1f GB (steps x "
+          "layers x d_ff x 8 bytes), over the 1 GB the run record can carry; "
+          "use fewer steps or a narrower model",
+          r.name, bytes / 1e9));
+    }
   }
   float previous = 0;
   for (float t : c.prune_thresholds()) {

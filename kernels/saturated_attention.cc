@@ -6,9 +6,10 @@
 
 namespace sparsity {
 
-void SaturatedAttentionCpu(const float* scores, const float* values, int64_t n,
+bool SaturatedAttentionCpu(const float* scores, const float* values, int64_t n,
                            int64_t tq, int64_t tk, int64_t dv, bool causal,
                            float tolerance, float* probs, float* out) {
+  if (out != nullptr && values == nullptr) return false;
   for (int64_t b = 0; b < n; ++b) {
     const float* v = values == nullptr ? nullptr : values + b * tk * dv;
     for (int64_t i = 0; i < tq; ++i) {
@@ -44,6 +45,7 @@ void SaturatedAttentionCpu(const float* scores, const float* values, int64_t n,
       }
     }
   }
+  return true;
 }
 
 }  // namespace sparsity

@@ -23,17 +23,25 @@
 
 namespace sparsity {
 
+#ifdef __CUDACC__
+#define SPARSITY_HOST_DEVICE __host__ __device__
+#else
+#define SPARSITY_HOST_DEVICE
+#endif
+
 // The keys row `i` of a (tq x tk) score matrix may attend to: [0, visible).
-inline int64_t VisibleKeys(int64_t i, int64_t tq, int64_t tk, bool causal) {
+// Shared by the CPU and CUDA implementations.
+SPARSITY_HOST_DEVICE inline int64_t VisibleKeys(int64_t i, int64_t tq,
+                                                int64_t tk, bool causal) {
   if (!causal) return tk;
   const int64_t v = i + 1 + (tk - tq);
   return v < 0 ? 0 : (v > tk ? tk : v);
 }
 
 // Vectorised CPU implementation (the inner loops are plain loops the
-// compiler vectorises at -O3). `values`/`out` may be null together (probs
-// only); `probs` may be null.
-void SaturatedAttentionCpu(const float* scores, const float* values, int64_t n,
+// compiler vectorises at -O3). `probs` may be null; `out` may be null, and
+// must be when `values` is (returns false, nothing written, otherwise).
+bool SaturatedAttentionCpu(const float* scores, const float* values, int64_t n,
                            int64_t tq, int64_t tk, int64_t dv, bool causal,
                            float tolerance, float* probs, float* out);
 

@@ -28,11 +28,7 @@ __global__ void SaturatedAttentionKernel(const float* __restrict__ scores,
   const int64_t b = row / tq;
   const int64_t i = row % tq;
   const float* s = scores + row * tk;
-  int64_t visible = tk;
-  if (causal) {
-    visible = i + 1 + (tk - tq);
-    visible = visible < 0 ? 0 : (visible > tk ? tk : visible);
-  }
+  const int64_t visible = VisibleKeys(i, tq, tk, causal);
   float m = -INFINITY;
   for (int64_t j = lane; j < visible; j += 32) {
     const float x = s[j];
@@ -86,6 +82,10 @@ bool SaturatedAttentionCuda(const float* scores, const float* values, int64_t n,
                             float tolerance, float* probs, float* out,
                             std::string* error) {
   const int64_t rows = n * tq;
+  if (out != nullptr && values == nullptr) {
+    if (error) *error = "SaturatedAttentionCuda: out without values";
+    return false;
+  }
   if (rows == 0) return true;
   const dim3 block(32, kWarps);
   const dim3 grid(static_cast<unsigned>((rows + kWarps - 1) / kWarps));
@@ -104,11 +104,15 @@ bool SaturatedAttentionCudaFromHost(const float* scores, const float* values,
     if (error) *error = "no CUDA device (" + why + ")";
     return false;
   }
+  if (out != nullptr && values == nullptr) {
+    if (error) *error = "SaturatedAttentionCudaFromHost: out without values";
+    return false;
+  }
   const size_t s_bytes = n * tq * tk * sizeof(float);
   const size_t v_bytes = n * tk * dv * sizeof(float);
   const size_t o_bytes = n * tq * dv * sizeof(float);
   float *ds = nullptr, *dvals = nullptr, *dp = nullptr, *dout = nullptr;
-  const bool with_out = out != nullptr && values != nullptr;
+  const bool with_out = out != nullptr;
   bool ok =
       CudaOk(cudaMalloc(&ds, s_bytes), "cudaMalloc", error) &&
       CudaOk(cudaMemcpy(ds, scores, s_bytes, cudaMemcpyHostToDevice),

@@ -25,7 +25,7 @@ bool SaturatedAttentionCuda(const float* scores, const float* values, int64_t n,
                             float tolerance, float* probs, float* out,
                             std::string* error);
 
-// Host pointers in and out (probs/out may be null, values with out).
+// Host pointers in and out (probs or out may be null; out needs values).
 bool SaturatedAttentionCudaFromHost(const float* scores, const float* values,
                                     int64_t n, int64_t tq, int64_t tk,
                                     int64_t dv, bool causal, float tolerance,

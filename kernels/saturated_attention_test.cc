@@ -72,6 +72,14 @@ TEST(SaturatedAttentionCpu, NanNeverWinsAndAllNanRowsGetNothing) {
   EXPECT_EQ(out, (std::vector<float>{0, 0}));
 }
 
+TEST(SaturatedAttentionCpu, OutWithoutValuesIsRefused) {
+  const std::vector<float> s = {1, 2};
+  std::vector<float> out(1, -1);
+  EXPECT_FALSE(SaturatedAttentionCpu(s.data(), nullptr, 1, 1, 2, 1, false, 0,
+                                     nullptr, out.data()));
+  EXPECT_EQ(out[0], -1);
+}
+
 TEST(SaturatedAttentionCpu, OutputAveragesTheTiedValueRows) {
   // Keys 0 and 2 tie: out = (v0 + v2) / 2.
   const std::vector<float> s = {4, 1, 4}, v = {1, 10, 2, 20, 3, 30};

@@ -172,6 +172,7 @@ Runs MatchingSeeds(const Runs& reference, const Runs& like) {
       if (r->init_seed() == l->init_seed() &&
           r->data_seed() == l->data_seed()) {
         out.push_back(r);
+        break;  // once per reference run
       }
     }
   }
@@ -412,14 +413,19 @@ Report NeuronDeathReport(const Results& results,
 
   const Ranks ranks = RanksOf(ref, -1);
   const Fade fade = FadeOf(ref);
-  const double fade_ratio = fade.first > 0 ? fade.last / fade.first : 1;
+  // last / first bin; a unit already silent at the window's start has no
+  // fade to measure (0 then).
+  const double fade_ratio = fade.first > 0 ? fade.last / fade.first : 0;
 
   // ---- Headline and conclusion ----
   report.headline = absl::StrFormat(
       "%s of MLP units dead on the training stream at the end (most: layer "
-      "%d, %s); dead fraction %s with learning rate; deaths follow outlier "
-      "inputs in %.0f%% and outlier updates in %.0f%% of cases (chance: 10%%).",
-      PctSpread(dead_total), most, PctSpread(dead_layer[most]), lr_trend,
+      "%d, %s)%s; deaths follow outlier inputs in %.0f%% and outlier "
+      "updates in %.0f%% of cases (chance: 10%%).",
+      PctSpread(dead_total), most, PctSpread(dead_layer[most]),
+      c.lr.empty()
+          ? ""
+          : absl::StrCat("; dead fraction ", lr_trend, " with learning rate"),
       100 * ranks.input_top, 100 * ranks.update_top);
 
   std::string& md = report.markdown;
@@ -517,58 +523,68 @@ Report NeuronDeathReport(const Results& results,
     }
     absl::StrAppend(
         &md, absl::StrFormat(
-                 "- **Step size.** The dead fraction %s with the peak "
-                 "learning rate (%s; means over %s at every point) ",
+                 "- **Learning rate.** The dead fraction %s with the peak "
+                 "learning rate (%s; means over %s at every point).\n",
                  lr_trend, absl::StrJoin(parts, ", "),
                  absl::StrJoin(lr_points[0].second, " and ",
                                [](std::string* out, const TrainingRecord* t) {
                                  out->append(SeedsOf(*t));
                                })));
-    parts.clear();
+  }
+  if (!c.warmup.empty()) {
+    std::vector<std::string> parts;
     for (size_t i = 0; i < warmup_points.size(); ++i) {
       parts.push_back(absl::StrFormat("%g steps: %s", warmup_points[i].first,
                                       Pct(warmup_means[i])));
     }
-    absl::StrAppend(&md, "and ", warmup_trend,
-                    warmup_points.size() > 1
-                        ? absl::StrCat(" with longer warmup (",
-                                       absl::StrJoin(parts, ", "), ").\n")
-                        : ".\n");
+    absl::StrAppend(&md, "- **Warmup.** The dead fraction ", warmup_trend,
+                    " with longer warmup (", absl::StrJoin(parts, ", "),
+                    ").\n");
   }
-  absl::StrAppend(
-      &md,
-      absl::StrFormat(
-          "- **Outliers.** Of %d deaths in the reference runs, the layer's "
-          "largest MLP-input norm in the %d steps before the death ranks "
-          "%s on average among the same window statistic at steps of the "
-          "same phase of training where no unit died (%s among all such "
-          "steps); %.0f%% of deaths rank in the top 10%%. The dying unit's "
-          "largest weight update ranks %s (%s among all steps; %.0f%% in the "
-          "top 10%%). With no relation, ranks average 0.50 and 10%% land in "
-          "the top 10%%. %s\n",
-          ranks.n, nd0.outlier_window(), R(ranks.input_local), R(ranks.input),
-          100 * ranks.input_top, R(ranks.update_local), R(ranks.update),
-          100 * ranks.update_top,
-          ranks.input_top >= 0.3 || ranks.update_top >= 0.3
-              ? "Deaths do follow outliers more often than chance."
-          : ranks.input_top <= 0.2 && ranks.update_top <= 0.2
-              ? "Deaths do not follow outlier inputs or updates more often "
-                "than chance would (at most twice the rate)."
-              : "Deaths follow outliers somewhat more often than chance."));
+  if (ranks.n == 0) {
+    absl::StrAppend(&md,
+                    "- **Outliers.** No death in the reference runs has a "
+                    "window before it: nothing to test.\n");
+  } else {
+    absl::StrAppend(
+        &md,
+        absl::StrFormat(
+            "- **Outliers.** Of %d deaths in the reference runs, the layer's "
+            "largest MLP-input norm in the %d steps before the death ranks "
+            "%s on average among the same window statistic at steps of the "
+            "same phase of training where no unit died (%s among all such "
+            "steps); %.0f%% of deaths rank in the top 10%%. The dying unit's "
+            "largest weight update ranks %s (%s among all steps; %.0f%% in the "
+            "top 10%%). With no relation, ranks average 0.50 and 10%% land in "
+            "the top 10%%. %s\n",
+            ranks.n, nd0.outlier_window(), R(ranks.input_local), R(ranks.input),
+            100 * ranks.input_top, R(ranks.update_local), R(ranks.update),
+            100 * ranks.update_top,
+            ranks.input_top >= 0.3 || ranks.update_top >= 0.3
+                ? "Deaths do follow outliers more often than chance."
+            : ranks.input_top <= 0.2 && ranks.update_top <= 0.2
+                ? "Deaths do not follow outlier inputs or updates more often "
+                  "than chance would (at most twice the rate)."
+                : "Deaths follow outliers somewhat more often than chance."));
+  }
   if (fade.full > 0) {
     absl::StrAppend(
         &md,
         absl::StrFormat(
             "- **How units die.** Aligned at the death step (%d units' first "
             "deaths with %d steps of history before them, of %d first "
-            "deaths), the median dying unit fires on %s of tokens %d–%d "
+            "deaths), the median dying unit fires on %s of tokens %d to %d "
             "steps before it dies and on %s in the last %d steps; %.0f%% of "
             "them already fire on fewer than 1%% of tokens %d steps before "
             "dying. %s\n",
             fade.full, nd0.fade_steps(), fade.deaths, Pct(fade.first),
-            nd0.fade_steps(), nd0.fade_steps() - nd0.fade_bin(), Pct(fade.last),
-            nd0.fade_bin(), 100 * fade.quiet_first, nd0.fade_steps(),
-            fade_ratio < 0.5
+            nd0.fade_steps(), nd0.fade_steps() - nd0.fade_bin() + 1,
+            Pct(fade.last), nd0.fade_bin(), 100 * fade.quiet_first,
+            nd0.fade_steps(),
+            fade.first <= 0
+                ? "The median unit was already silent at the window's start: "
+                  "the window is too short to see how it faded."
+            : fade_ratio < 0.5
                 ? "A gradual fade: the rate falls over the window before the "
                   "unit stops, not a sudden drop from normal activity."
             : fade_ratio < 0.8
@@ -601,25 +617,33 @@ Report NeuronDeathReport(const Results& results,
       }
       absl::StrAppend(
           &text,
-          absl::StrFormat(
-              "With the weights frozen at %s's end and the stream replayed "
-              "from its start, %d units end dead",
-              c.frozen->config().init_from(), count(*c.frozen)));
+          absl::StrFormat("With the weights frozen at %s's end, on data "
+                          "order %d from its start, %d units end dead and "
+                          "%d silences of %d+ steps end in a revival.",
+                          c.frozen->config().init_from(), c.frozen->data_seed(),
+                          count(*c.frozen), AllRevivals(*c.frozen),
+                          nd0.dead_window()));
       if (source != nullptr) {
-        absl::StrAppend(&text, absl::StrFormat(" (%d when training ended)",
-                                               count(*source)));
+        const auto trained = DeadSet(*source), frozen = DeadSet(*c.frozen);
+        int kept = 0;
+        for (const auto& unit : trained) kept += frozen.count(unit);
+        absl::StrAppend(
+            &text,
+            absl::StrFormat(
+                " Of the %d units dead when training ended, %d are dead in "
+                "the frozen run too%s; %d units dead there were alive at the "
+                "end of training: %s",
+                static_cast<int>(trained.size()), kept,
+                source->data_seed() == c.frozen->data_seed()
+                    ? " (same data order)"
+                    : "",
+                static_cast<int>(frozen.size()) - kept,
+                kept == static_cast<int>(trained.size())
+                    ? "without updates no dead unit comes back, and the "
+                      "data alone silence only those rare units."
+                    : "some units dead after training fire again on other "
+                      "batches of the same data."));
       }
-      absl::StrAppend(
-          &text,
-          absl::StrFormat(
-              " and %d silences of %d+ steps end in a revival: %s",
-              AllRevivals(*c.frozen), nd0.dead_window(),
-              source != nullptr && count(*c.frozen) <= count(*source)
-                  ? "without updates no further units die; the units that "
-                    "died in training stay off because of the weights, not "
-                    "the data."
-                  : "without updates, the data alone silence more units "
-                    "than training left dead."));
     }
     absl::StrAppend(&md, text, "\n");
   }
@@ -666,18 +690,20 @@ Report NeuronDeathReport(const Results& results,
   // Overall.
   const bool lr_driven = lr_trend == "rises";
   const bool outliers = ranks.input_top >= 0.3 || ranks.update_top >= 0.3;
-  const bool data_alone =
-      c.no_learning != nullptr && AllDeaths(*c.no_learning) > 0;
+  const bool no_learning_clean =
+      c.no_learning != nullptr && AllDeaths(*c.no_learning) == 0;
   absl::StrAppend(
       &md, "- **Dynamics or outliers?** ",
       outliers && !lr_driven
           ? "The evidence points to outliers: deaths follow large inputs or "
             "updates, and step size does not drive them."
-      : !outliers && (lr_driven || !data_alone)
+      : !outliers && (lr_driven || no_learning_clean)
           ? absl::StrCat(
                 "The evidence favours training dynamics, as [W] says: ",
                 lr_driven ? "death grows with the step size, " : "",
-                !data_alone ? "no unit dies without learning, " : "",
+                no_learning_clean
+                    ? "no unit dies without learning from initialisation, "
+                    : "",
                 "and deaths are not preceded by outlier inputs or updates "
                 "more often than chance.")
           : "The evidence is mixed: see the controls below.",
@@ -1036,12 +1062,14 @@ Report NeuronDeathReport(const Results& results,
             "A caveat on inputs: after the LayerNorm every token's norm is "
             "close to sqrt(d_model) (%.1f) times the gain. The largest norm "
             "of a step sits at %.2f–%.2f (baseline medians over layers) and "
-            "its 99th percentile at most %.1f%% above the median, so large-"
-            "norm inputs barely exist at the MLP's input: this test can only "
-            "catch outliers that survive the normalisation. The residual "
-            "stream before the LayerNorm is not measured.\n\n",
+            "its 99th percentile at most %.1f%% above the median%s The "
+            "residual stream before the LayerNorm is not measured.\n\n",
             std::sqrt(static_cast<double>(rc.model().d_model())), lo, hi,
-            100 * spread));
+            100 * spread,
+            spread < 0.1 ? ", so large-norm inputs barely exist at the MLP's "
+                           "input: this test can only catch outliers that "
+                           "survive the normalisation."
+                         : "."));
   }
   if (c.no_learning != nullptr || c.frozen != nullptr) {
     std::vector<std::vector<std::string>> rows;
@@ -1096,7 +1124,7 @@ Report NeuronDeathReport(const Results& results,
       }
       const float t = r.pruning(0).levels(i).threshold();
       std::vector<std::string> row = {
-          t == 0 ? "dead (never fired)" : absl::StrFormat("< %g", t),
+          t == 0 ? "silent over the last window" : absl::StrFormat("< %g", t),
           PctSpread(SpreadOf(removed_total))};
       for (int l = 0; l < layers; ++l)
         row.push_back(Pct(SpreadOf(removed[l]).mean));

@@ -75,6 +75,11 @@ absl::Status ValidateRun(const TrainingRecord& run, const TrainingRecord& first,
                                    " and d_ff ", m.d_ff()));
   }
   const ModelConfig& f = first.config().model();
+  if (run.loss_size() != first.loss_size()) {
+    return Bad(where, absl::StrCat("has ", run.loss_size(), " steps; run ",
+                                   first.name(), " of the same variant ",
+                                   first.loss_size()));
+  }
   if (m.n_layers() != f.n_layers() || m.d_ff() != f.d_ff()) {
     return Bad(where, absl::StrCat("has ", m.n_layers(), " layers of ",
                                    m.d_ff(), " units; run ", first.name(),
@@ -151,8 +156,12 @@ absl::Status ValidateDeathRecord(const TrainingRecord& run,
   if (nd.history().fire_counts_size() > 0) {
     return Bad(where, "still holds its raw history (the run did not finish)");
   }
-  if (nd.dead_window() < 1 || nd.fade_bin() < 1 || nd.tokens_per_step() < 1) {
+  if (nd.dead_window() < 1 || nd.outlier_window() < 1 || nd.fade_bin() < 1 ||
+      nd.fade_steps() < nd.fade_bin() || nd.fade_steps() % nd.fade_bin() != 0 ||
+      nd.fade_steps() > steps || nd.tokens_per_step() < 1) {
     return Bad(where, absl::StrCat("dead_window ", nd.dead_window(),
+                                   ", outlier_window ", nd.outlier_window(),
+                                   ", fade_steps ", nd.fade_steps(),
                                    ", fade_bin ", nd.fade_bin(),
                                    ", tokens_per_step ", nd.tokens_per_step()));
   }

@@ -111,8 +111,9 @@ TEST(NeuronDeathSmoke, RunsEveryControlAndRendersTheReport) {
             0);
   const std::string md = Slurp(reports + "/neuron_death.md");
   for (const char* needle :
-       {"## What the evidence says", "**Seeds.**", "**Step size.**",
-        "**Outliers.**", "**No learning.**", "**Dynamics or outliers?**",
+       {"## What the evidence says", "**Seeds.**", "**Learning rate.**",
+        "**Warmup.**", "**Outliers.**", "**No learning.**",
+        "**Does death matter?**", "**Dynamics or outliers?**",
         "## Dead units per layer", "## How units die", "### 1. Seeds",
         "### 2. Step size", "### 3. Outliers", "### 4. No learning",
         "## Does death matter?", "reference/i1-d2"}) {

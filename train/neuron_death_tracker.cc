@@ -49,7 +49,9 @@ void NeuronDeathTracker::OnMlp(const MlpEvent& event) {
   AddFiringCounts(event.post, counts_.data() + event.layer * units_);
   const torch::Tensor norms =
       event.input.detach().norm(2, /*dim=*/-1).max().to(torch::kCPU);
-  input_norms_[event.layer] = norms.item<float>();
+  // Max, in case a layer reports twice in a step (micro-batches).
+  input_norms_[event.layer] =
+      std::max(input_norms_[event.layer], norms.item<float>());
 }
 
 std::vector<torch::Tensor> NeuronDeathTracker::IncomingWeights(
@@ -89,6 +91,7 @@ absl::Status NeuronDeathTracker::AfterStep(int64_t step, Model& model) {
   h.mutable_fire_counts()->Add(counts_.begin(), counts_.end());
   h.mutable_input_norms()->Add(input_norms_.begin(), input_norms_.end());
   std::fill(counts_.begin(), counts_.end(), 0);
+  std::fill(input_norms_.begin(), input_norms_.end(), 0.0f);
   before_.clear();
   if (step + 1 == steps_) {
     if (absl::Status s = ValidateHistory(h, options_); !s.ok()) return s;

@@ -10,7 +10,8 @@
 //
 // Per step and layer it records each unit's count of firing tokens (the
 // activation-statistics kernel on the training forward's post-activation
-// matrix), the largest token norm of the MLP input, and the l2 norm of each
+// matrix on the CPU; (h > 0).sum(0) in LibTorch on another device), the
+// largest token norm of the MLP input, and the l2 norm of each
 // unit's update (its fc1 row and bias, after the optimiser step and the
 // constraints, against before).
 #ifndef SPARSITY_TRAIN_NEURON_DEATH_TRACKER_H_
