@@ -961,7 +961,7 @@ Report NeuronDeathReport(const Results& results,
         {}};
     plot.log_x = true;
     Series s;
-    s.title = "dead on the training stream";
+    s.title = "dead";
     s.points = true;
     for (const auto& [value, runs] : lr_points) {
       const Spread sp = Over(runs, DeadTotal);

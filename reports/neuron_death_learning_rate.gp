@@ -1,0 +1,18 @@
+set terminal pngcairo noenhanced size 900,540 font 'DejaVu Sans,11'
+set output "neuron_death_learning_rate.png"
+set title "Dead units at the end against the peak learning rate (mean over seeds; band: min..max)"
+set xlabel "peak learning rate (log)"
+set ylabel "fraction of all MLP units dead"
+set grid
+set key outside right top
+set autoscale xfix
+set logscale x
+$d0 << EOD
+0.000500000024 0 0 0
+0.00100000005 0.00325520833 0.00260416667 0.00390625
+0.00200000009 0.0729166667 0.0631510417 0.0826822917
+0.00400000019 0.254231771 0.25390625 0.254557292
+0.00800000038 0.315104167 0.290364583 0.33984375
+EOD
+plot $d0 using 1:3:4 with filledcurves fs transparent solid 0.2 noborder lc rgb '#1f77b4' notitle, \
+     $d0 using 1:2 with linespoints pt 7 ps 0.6 lw 2 lc rgb '#1f77b4' title "dead"
