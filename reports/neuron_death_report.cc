@@ -1022,13 +1022,14 @@ Report NeuronDeathReport(const Results& results,
           du.push_back(e.update_norm());
         }
       }
-      base.push_back({absl::StrCat(l),
-                      absl::StrFormat("%.2f", Quantile(di, 0.5)),
-                      absl::StrFormat("%.2f", SpreadOf(im).mean),
-                      absl::StrFormat("%.2f", SpreadOf(ip).mean),
-                      absl::StrFormat("%.2e", Quantile(du, 0.5)),
-                      absl::StrFormat("%.2e", SpreadOf(um).mean),
-                      absl::StrFormat("%.2e", SpreadOf(up).mean)});
+      base.push_back(
+          {absl::StrCat(l),
+           di.empty() ? "-" : absl::StrFormat("%.2f", Quantile(di, 0.5)),
+           absl::StrFormat("%.2f", SpreadOf(im).mean),
+           absl::StrFormat("%.2f", SpreadOf(ip).mean),
+           du.empty() ? "-" : absl::StrFormat("%.2e", Quantile(du, 0.5)),
+           absl::StrFormat("%.2e", SpreadOf(um).mean),
+           absl::StrFormat("%.2e", SpreadOf(up).mean)});
     }
     absl::StrAppend(
         &md, "### 3. Outliers\n\n",
