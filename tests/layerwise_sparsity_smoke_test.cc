@@ -5,41 +5,20 @@
 // results/; --help is the project's own; the renderer turns the results
 // into a report with plots. The ablation preset's smoke twin runs every
 // variant (word vocabularies included) and renders the ablation report.
-#include <signal.h>
-#include <sys/wait.h>
-#include <unistd.h>
-
 #include <algorithm>
-#include <chrono>
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
-#include <sstream>
 #include <string>
-#include <thread>
 
 #include "google/protobuf/util/message_differencer.h"
 #include "gtest/gtest.h"
-#include "proto/results_io.h"
+#include "tests/experiment_test_util.h"
 
 namespace sparsity {
 namespace {
 
 namespace fs = std::filesystem;
-
-std::string Env(const char* name) {
-  const char* v = std::getenv(name);
-  EXPECT_NE(v, nullptr) << name;
-  return v ? v : "";
-}
-
-std::string Tmp(const std::string& leaf) {
-  return Env("TEST_TMPDIR") + "/" + leaf;
-}
-
-std::string Corpus() {
-  return fs::path(Env("BROWN_CA01")).parent_path().string();
-}
 
 std::string Command(const std::string& out_dir, const std::string& extra) {
   return Env("EXPERIMENT") + " --preset=smoke --quiet --json" +
@@ -51,13 +30,6 @@ int RunExperiment(const std::string& out_dir, const std::string& extra = "") {
   return std::system(Command(out_dir, extra).c_str());
 }
 
-std::string Slurp(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  std::stringstream s;
-  s << in.rdbuf();
-  return s.str();
-}
-
 // What may differ between two runs of the same config: provenance (command
 // line, start time, wall time) and timings.
 Results WithoutTimings(Results r) {
@@ -67,12 +39,6 @@ Results WithoutTimings(Results r) {
     for (LossPoint& p : *run.mutable_loss()) p.clear_seconds();
   }
   return r;
-}
-
-Results Read(const std::string& path) {
-  absl::StatusOr<Results> r = ReadResults(path);
-  EXPECT_TRUE(r.ok()) << r.status();
-  return r.ok() ? *r : Results();
 }
 
 TEST(LayerwiseSparsitySmoke, WritesCompleteResults) {
@@ -160,23 +126,7 @@ TEST(LayerwiseSparsitySmoke, KilledAndResumedEqualsUninterrupted) {
   ASSERT_EQ(RunExperiment(Tmp("straight"), extra), 0);
   const std::string out = Tmp("killed");
   const std::string ckpt = out + "/layerwise_sparsity.runs/base__i2-d2.ckpt";
-  const pid_t pid = fork();
-  if (pid == 0) {
-    execl("/bin/sh", "sh", "-c", ("exec " + Command(out, extra)).c_str(),
-          nullptr);
-    _exit(127);
-  }
-  ASSERT_GT(pid, 0);
-  const auto deadline =
-      std::chrono::steady_clock::now() + std::chrono::minutes(3);
-  while (!fs::exists(ckpt) && std::chrono::steady_clock::now() < deadline) {
-    std::this_thread::sleep_for(std::chrono::milliseconds(20));
-  }
-  ASSERT_TRUE(fs::exists(ckpt)) << "no checkpoint appeared";
-  kill(pid, SIGKILL);
-  int status = 0;
-  waitpid(pid, &status, 0);
-  ASSERT_TRUE(WIFSIGNALED(status)) << "the run ended before it was killed";
+  ASSERT_TRUE(KillWhenFileAppears(Command(out, extra), ckpt));
   EXPECT_FALSE(fs::exists(out + "/layerwise_sparsity.pb"));
   EXPECT_TRUE(
       fs::exists(out + "/layerwise_sparsity.runs/base__i1-d1.record.pb"));

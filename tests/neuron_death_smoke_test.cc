@@ -4,54 +4,22 @@
 // the pruning curve and renders the report; a sweep killed with SIGKILL
 // mid-run and resumed gives the results of one never killed (the tracker's
 // per-step history travels in the checkpoints).
-#include <signal.h>
-#include <sys/wait.h>
-#include <unistd.h>
-
-#include <chrono>
 #include <cstdlib>
 #include <filesystem>
-#include <fstream>
-#include <sstream>
 #include <string>
-#include <thread>
 
 #include "google/protobuf/util/message_differencer.h"
 #include "gtest/gtest.h"
-#include "proto/results_io.h"
+#include "tests/experiment_test_util.h"
 
 namespace sparsity {
 namespace {
 
 namespace fs = std::filesystem;
 
-std::string Env(const char* name) {
-  const char* v = std::getenv(name);
-  EXPECT_NE(v, nullptr) << name;
-  return v ? v : "";
-}
-
-std::string Tmp(const std::string& leaf) {
-  return Env("TEST_TMPDIR") + "/" + leaf;
-}
-
 std::string Command(const std::string& out_dir, const std::string& extra) {
   return Env("EXPERIMENT") + " --preset=smoke --quiet --out_dir=" + out_dir +
-         " --corpus_dir=" + fs::path(Env("BROWN_CA01")).parent_path().string() +
-         " " + extra;
-}
-
-std::string Slurp(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  std::stringstream s;
-  s << in.rdbuf();
-  return s.str();
-}
-
-Results Read(const std::string& path) {
-  absl::StatusOr<Results> r = ReadResults(path);
-  EXPECT_TRUE(r.ok()) << r.status();
-  return r.ok() ? *r : Results();
+         " --corpus_dir=" + Corpus() + " " + extra;
 }
 
 Results WithoutTimings(Results r) {
@@ -132,23 +100,7 @@ TEST(NeuronDeathSmoke, KilledAndResumedEqualsUninterrupted) {
   ASSERT_EQ(std::system(Command(Tmp("straight"), extra).c_str()), 0);
   const std::string out = Tmp("killed");
   const std::string ckpt = out + "/neuron_death.runs/reference__i1-d2.ckpt";
-  const pid_t pid = fork();
-  if (pid == 0) {
-    execl("/bin/sh", "sh", "-c", ("exec " + Command(out, extra)).c_str(),
-          nullptr);
-    _exit(127);
-  }
-  ASSERT_GT(pid, 0);
-  const auto deadline =
-      std::chrono::steady_clock::now() + std::chrono::minutes(3);
-  while (!fs::exists(ckpt) && std::chrono::steady_clock::now() < deadline) {
-    std::this_thread::sleep_for(std::chrono::milliseconds(10));
-  }
-  ASSERT_TRUE(fs::exists(ckpt)) << "no checkpoint appeared";
-  kill(pid, SIGKILL);
-  int status = 0;
-  waitpid(pid, &status, 0);
-  ASSERT_TRUE(WIFSIGNALED(status)) << "the run ended before it was killed";
+  ASSERT_TRUE(KillWhenFileAppears(Command(out, extra), ckpt));
   ASSERT_FALSE(
       fs::exists(out + "/neuron_death.runs/reference__i1-d2.record.pb"));
   ASSERT_EQ(std::system(Command(out, extra + " --resume").c_str()), 0);

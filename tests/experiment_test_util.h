@@ -1,0 +1,84 @@
+// Helpers for the end-to-end tests of experiment binaries: the test's
+// environment and temporary folder, reading files and results, and killing
+// a running experiment with SIGKILL once a file appears (kill-and-resume).
+#ifndef SPARSITY_TESTS_EXPERIMENT_TEST_UTIL_H_
+#define SPARSITY_TESTS_EXPERIMENT_TEST_UTIL_H_
+
+#include <signal.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <chrono>
+#include <cstdlib>
+#include <filesystem>
+#include <fstream>
+#include <sstream>
+#include <string>
+#include <thread>
+
+#include "gtest/gtest.h"
+#include "proto/results_io.h"
+
+namespace sparsity {
+
+// The value of environment variable `name` (a test failure if unset).
+inline std::string Env(const char* name) {
+  const char* v = std::getenv(name);
+  EXPECT_NE(v, nullptr) << name;
+  return v ? v : "";
+}
+
+// A path in the test's temporary folder.
+inline std::string Tmp(const std::string& leaf) {
+  return Env("TEST_TMPDIR") + "/" + leaf;
+}
+
+// The Brown corpus folder (the test's BROWN_CA01 is one of its files).
+inline std::string Corpus() {
+  return std::filesystem::path(Env("BROWN_CA01")).parent_path().string();
+}
+
+inline std::string Slurp(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  std::stringstream s;
+  s << in.rdbuf();
+  return s.str();
+}
+
+// The results file at `path` (a test failure if it cannot be read).
+inline Results Read(const std::string& path) {
+  absl::StatusOr<Results> r = ReadResults(path);
+  EXPECT_TRUE(r.ok()) << r.status();
+  return r.ok() ? *r : Results();
+}
+
+// Runs the shell command `command` in the background and kills it with
+// SIGKILL as soon as `file` exists (waiting at most 3 minutes). Returns
+// whether it was killed that way: false if the file never appeared or the
+// command ended first.
+inline bool KillWhenFileAppears(const std::string& command,
+                                const std::string& file) {
+  const pid_t pid = fork();
+  if (pid == 0) {
+    execl("/bin/sh", "sh", "-c", ("exec " + command).c_str(), nullptr);
+    _exit(127);
+  }
+  if (pid < 0) return false;
+  const auto deadline =
+      std::chrono::steady_clock::now() + std::chrono::minutes(3);
+  while (!std::filesystem::exists(file) &&
+         std::chrono::steady_clock::now() < deadline) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(10));
+  }
+  const bool appeared = std::filesystem::exists(file);
+  kill(pid, SIGKILL);
+  int status = 0;
+  waitpid(pid, &status, 0);
+  EXPECT_TRUE(appeared) << "no " << file << " appeared";
+  EXPECT_TRUE(WIFSIGNALED(status)) << "the run ended before it was killed";
+  return appeared && WIFSIGNALED(status);
+}
+
+}  // namespace sparsity
+
+#endif  // SPARSITY_TESTS_EXPERIMENT_TEST_UTIL_H_
