@@ -108,12 +108,10 @@ Overlap OverlapOf(const TrainingRecord& a, const TrainingRecord& b) {
   std::set_intersection(sa.begin(), sa.end(), sb.begin(), sb.end(),
                         std::back_inserter(common));
   const double uni = sa.size() + sb.size() - common.size();
+  // Per layer, |A||B| / d_ff shared by chance (dead fractions x d_ff).
+  const std::vector<double> fa = DeadAtEnd(a), fb = DeadAtEnd(b);
   double expected = 0;
-  for (int l = 0; l < LayersOf(a); ++l) {
-    const double da = DeadAtEnd(a)[l] * UnitsOf(a);
-    const double db = DeadAtEnd(b)[l] * UnitsOf(a);
-    expected += da * db / UnitsOf(a);
-  }
+  for (size_t l = 0; l < fa.size(); ++l) expected += fa[l] * fb[l] * UnitsOf(a);
   Overlap o;
   o.jaccard = uni > 0 ? common.size() / uni : 0;
   const double expected_union = sa.size() + sb.size() - expected;
@@ -123,6 +121,14 @@ Overlap OverlapOf(const TrainingRecord& a, const TrainingRecord& b) {
 
 std::string SeedsOf(const TrainingRecord& r) {
   return absl::StrCat("i", r.init_seed(), "-d", r.data_seed());
+}
+
+// "i1-d1, i1-d2": the seed pairs of runs.
+std::string SeedList(const Runs& runs, const char* separator) {
+  return absl::StrJoin(runs, separator,
+                       [](std::string* out, const TrainingRecord* t) {
+                         out->append(SeedsOf(*t));
+                       });
 }
 
 // ---- Controls: which variants change what against the reference ----------
@@ -468,15 +474,10 @@ Report NeuronDeathReport(const Results& results,
           "probe tokens (measured every %d steps).\n",
           static_cast<long long>(first.data().probe_tokens()),
           rc.probe().every()),
-      absl::StrFormat(
-          "- Reference runs: %d (init seeds x data orders: %s). "
-          "Values are %s.\n\n",
-          static_cast<int>(ref.size()),
-          absl::StrJoin(ref, ", ",
-                        [](std::string* out, const TrainingRecord* t) {
-                          out->append(SeedsOf(*t));
-                        }),
-          seeds_note));
+      absl::StrFormat("- Reference runs: %d (init seeds x data orders: %s). "
+                      "Values are %s.\n\n",
+                      static_cast<int>(ref.size()), SeedList(ref, ", "),
+                      seeds_note));
 
   // Conclusion.
   absl::StrAppend(&md, "## What the evidence says\n\n");
@@ -526,10 +527,7 @@ Report NeuronDeathReport(const Results& results,
                  "- **Learning rate.** The dead fraction %s with the peak "
                  "learning rate (%s; means over %s at every point).\n",
                  lr_trend, absl::StrJoin(parts, ", "),
-                 absl::StrJoin(lr_points[0].second, " and ",
-                               [](std::string* out, const TrainingRecord* t) {
-                                 out->append(SeedsOf(*t));
-                               })));
+                 SeedList(lr_points[0].second, " and ")));
   }
   if (!c.warmup.empty()) {
     std::vector<std::string> parts;
@@ -743,16 +741,9 @@ Report NeuronDeathReport(const Results& results,
                       NumSpread(deaths[l], "%.1f"),
                       NumSpread(revivals[l], "%.1f")});
     }
-    rows.push_back(
-        {"all", PctSpread(dead_total), PctSpread(probe_dead_total), "",
-         NumSpread(
-             Over(ref,
-                  [](const TrainingRecord& t) { return 1.0 * AllDeaths(t); }),
-             "%.1f"),
-         NumSpread(
-             Over(ref,
-                  [](const TrainingRecord& t) { return 1.0 * AllRevivals(t); }),
-             "%.1f")});
+    rows.push_back({"all", PctSpread(dead_total), PctSpread(probe_dead_total),
+                    "", NumSpread(Over(ref, AllDeaths), "%.1f"),
+                    NumSpread(Over(ref, AllRevivals), "%.1f")});
     absl::StrAppend(
         &md,
         absl::StrFormat(
@@ -939,14 +930,8 @@ Report NeuronDeathReport(const Results& results,
       for (const Spread& s : PerLayer(runs, DeadAtEnd)) {
         row.push_back(Pct(s.mean));
       }
-      row.push_back(NumSpread(
-          Over(runs,
-               [](const TrainingRecord& t) { return 1.0 * AllDeaths(t); }),
-          "%.0f"));
-      row.push_back(NumSpread(
-          Over(runs,
-               [](const TrainingRecord& t) { return 1.0 * AllRevivals(t); }),
-          "%.0f"));
+      row.push_back(NumSpread(Over(runs, AllDeaths), "%.0f"));
+      row.push_back(NumSpread(Over(runs, AllRevivals), "%.0f"));
       row.push_back(NumSpread(Over(runs, HeldOutLoss), "%.3f"));
       rows.push_back(std::move(row));
     }

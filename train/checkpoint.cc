@@ -69,6 +69,12 @@ absl::Status OpenCheckpoint(const std::string& path, torch::Device device,
   return absl::OkStatus();
 }
 
+// The device of a module's parameters (the CPU for a module without any).
+torch::Device DeviceOf(const torch::nn::Module& model) {
+  const auto params = model.parameters();
+  return params.empty() ? torch::Device(torch::kCPU) : params[0].device();
+}
+
 absl::Status CannotLoad(const std::string& path, const std::exception& e) {
   return absl::DataLossError(
       absl::StrCat("checkpoint ", path, " cannot be loaded (",
@@ -94,9 +100,7 @@ absl::StatusOr<TrainingRecord> ReadCheckpointRecord(const std::string& path) {
 absl::Status LoadCheckpoint(const std::string& path, torch::nn::Module& model,
                             torch::optim::Optimizer& optimizer,
                             TrainingRecord* record) {
-  torch::Device device(torch::kCPU);
-  const auto params = model.parameters();
-  if (!params.empty()) device = params[0].device();
+  const torch::Device device = DeviceOf(model);
   try {
     torch::serialize::InputArchive archive;
     if (absl::Status s = OpenCheckpoint(path, device, &archive, record);
@@ -121,9 +125,7 @@ absl::Status LoadCheckpoint(const std::string& path, torch::nn::Module& model,
 
 absl::Status LoadCheckpointWeights(const std::string& path,
                                    torch::nn::Module& model) {
-  torch::Device device(torch::kCPU);
-  const auto params = model.parameters();
-  if (!params.empty()) device = params[0].device();
+  const torch::Device device = DeviceOf(model);
   try {
     torch::serialize::InputArchive archive, model_archive;
     TrainingRecord record;

@@ -60,9 +60,9 @@ std::vector<torch::Tensor> NeuronDeathTracker::IncomingWeights(
   std::vector<torch::Tensor> out;
   for (int64_t l = 0; l < layers_; ++l) {
     const torch::nn::Linear& fc1 = model.mlp(l).fc1;
-    out.push_back(torch::cat({fc1->weight, fc1->bias.unsqueeze(1)}, 1)
-                      .to(torch::kCPU)
-                      .clone());
+    // cat makes a new tensor: no clone needed to keep the values.
+    out.push_back(
+        torch::cat({fc1->weight, fc1->bias.unsqueeze(1)}, 1).to(torch::kCPU));
   }
   return out;
 }
