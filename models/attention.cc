@@ -2,6 +2,9 @@
 
 #include <cmath>
 #include <limits>
+#include <tuple>
+
+#include "models/saturated_attention_op.h"
 
 namespace sparsity {
 
@@ -15,8 +18,14 @@ void SelfAttentionImpl::reset() {
   TORCH_CHECK(o.n_heads() > 0 && o.d_model() % o.n_heads() == 0, "d_model (",
               o.d_model(), ") must be divisible by n_heads (", o.n_heads(),
               ")");
-  qkv = register_module("qkv", torch::nn::Linear(o.d_model(), 3 * o.d_model()));
-  proj = register_module("proj", torch::nn::Linear(o.d_model(), o.d_model()));
+  qkv = register_module(
+      "qkv",
+      torch::nn::Linear(torch::nn::LinearOptions(o.d_model(), 3 * o.d_model())
+                            .bias(o.bias())));
+  proj = register_module(
+      "proj", torch::nn::Linear(
+                  torch::nn::LinearOptions(o.d_model(), o.d_model())
+                      .bias(o.bias())));
   const int64_t n = o.max_seq_len();
   mask_ = register_buffer(
       "mask", o.causal()
@@ -51,9 +60,17 @@ torch::Tensor SelfAttentionImpl::forward(const torch::Tensor& x, int layer,
                      k.reshape({b * h, s, hd}).transpose(1, 2), /*beta=*/1.0,
                      /*alpha=*/1.0 / std::sqrt(static_cast<double>(hd)))
           .view({b, h, s, s});
-  torch::Tensor probs = torch::softmax(scores, -1);
+  torch::Tensor probs, y;
+  if (saturated_) {
+    // The masked scores are -inf, and the kernel excludes those keys too.
+    std::tie(probs, y) =
+        SaturatedAttentionOp(scores, v, options_.causal(), tie_tolerance_);
+  } else {
+    probs = torch::softmax(scores, -1);
+    y = torch::matmul(probs, v);
+  }
   if (observer != nullptr) observer->OnAttention(AttentionEvent{layer, probs});
-  torch::Tensor y = torch::matmul(probs, v).transpose(1, 2).reshape({b, s, d});
+  y = y.transpose(1, 2).reshape({b, s, d});
   return torch::linear(y, proj->weight, proj->bias);
 }
 

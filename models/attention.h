@@ -19,6 +19,7 @@ struct AttentionOptions {
   TORCH_ARG(int64_t, n_heads);
   TORCH_ARG(int64_t, max_seq_len);
   TORCH_ARG(bool, causal) = true;
+  TORCH_ARG(bool, bias) = true;  // qkv and proj have biases
 };
 
 class SelfAttentionImpl : public torch::nn::Cloneable<SelfAttentionImpl> {
@@ -30,6 +31,17 @@ class SelfAttentionImpl : public torch::nn::Cloneable<SelfAttentionImpl> {
   torch::Tensor forward(const torch::Tensor& x, int layer,
                         ActivationObserver* observer = nullptr);
 
+  // Saturated attention (the c -> infinity limit of softmax(c * scores)):
+  // uniform weight over the keys tying the row's maximum score within
+  // `tie_tolerance` (models/saturated_attention_op.h), instead of softmax.
+  // For evaluating the saturated model only: no gradient flows through it.
+  void set_saturated(bool saturated, float tie_tolerance = 0) {
+    saturated_ = saturated;
+    tie_tolerance_ = tie_tolerance;
+  }
+  bool saturated() const { return saturated_; }
+  bool causal() const { return options_.causal(); }
+
   torch::nn::Linear qkv{nullptr};   // fused query/key/value projection
   torch::nn::Linear proj{nullptr};  // output projection (residual stream)
 
@@ -37,6 +49,8 @@ class SelfAttentionImpl : public torch::nn::Cloneable<SelfAttentionImpl> {
   AttentionOptions options_;
   torch::Tensor mask_;  // [max_seq_len, max_seq_len]: 0 or -inf (all 0 if
                         // not causal)
+  bool saturated_ = false;
+  float tie_tolerance_ = 0;
 };
 TORCH_MODULE(SelfAttention);
 

@@ -13,10 +13,23 @@ void BlockImpl::reset() {
   attn = register_module(
       "attn",
       SelfAttention(AttentionOptions(o.d_model(), o.n_heads(), o.max_seq_len())
-                        .causal(o.causal())));
+                        .causal(o.causal())
+                        .bias(o.bias())));
   ln2 = register_module(
       "ln2", torch::nn::LayerNorm(torch::nn::LayerNormOptions({o.d_model()})));
-  mlp = register_module("mlp", Mlp(o.mlp()));
+  MlpOptions mlp_options = o.mlp();
+  if (!o.bias()) {
+    mlp_options.bias(false);
+    FreezeLayerNormBias(ln1);
+    FreezeLayerNormBias(ln2);
+  }
+  mlp = register_module("mlp", Mlp(mlp_options));
+}
+
+void FreezeLayerNormBias(torch::nn::LayerNorm& norm) {
+  torch::NoGradGuard no_grad;
+  norm->bias.zero_();
+  norm->bias.requires_grad_(false);
 }
 
 torch::Tensor BlockImpl::forward(const torch::Tensor& x, int layer,

@@ -27,6 +27,9 @@ struct BlockOptions {
   TORCH_ARG(int64_t, max_seq_len);
   TORCH_ARG(bool, post_norm) = false;
   TORCH_ARG(bool, causal) = true;
+  // false: no Linear biases (attention's and the MLP's, whatever mlp() says)
+  // and LayerNorm biases held at 0, untrained (FreezeLayerNormBias).
+  TORCH_ARG(bool, bias) = true;
   TORCH_ARG(MlpOptions, mlp);
 };
 
@@ -47,6 +50,11 @@ class BlockImpl : public torch::nn::Cloneable<BlockImpl> {
   BlockOptions options_;
 };
 TORCH_MODULE(Block);
+
+// Holds a LayerNorm's bias at 0 and out of training (requires_grad false):
+// LibTorch 1.13's LayerNorm cannot drop its bias, so a bias-free model keeps
+// a zero one that no optimiser moves and no scaling changes.
+void FreezeLayerNormBias(torch::nn::LayerNorm& norm);
 
 }  // namespace sparsity
 

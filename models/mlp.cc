@@ -25,10 +25,14 @@ void MlpImpl::reset() {
   TORCH_CHECK(
       options_.activation() != Activation::kTopKRelu || options_.topk() > 0,
       "Top-k ReLU needs topk > 0, got ", options_.topk());
-  fc1 = register_module("fc1",
-                        torch::nn::Linear(options_.d_model(), options_.d_ff()));
-  fc2 = register_module("fc2",
-                        torch::nn::Linear(options_.d_ff(), options_.d_model()));
+  fc1 = register_module(
+      "fc1", torch::nn::Linear(
+                 torch::nn::LinearOptions(options_.d_model(), options_.d_ff())
+                     .bias(options_.bias())));
+  fc2 = register_module(
+      "fc2", torch::nn::Linear(
+                 torch::nn::LinearOptions(options_.d_ff(), options_.d_model())
+                     .bias(options_.bias())));
 }
 
 torch::Tensor MlpImpl::forward(const torch::Tensor& x, int layer,

@@ -26,6 +26,7 @@ struct MlpOptions {
   TORCH_ARG(int64_t, d_ff);
   TORCH_ARG(Activation, activation) = Activation::kRelu;
   TORCH_ARG(int64_t, topk) = 0;  // kTopKRelu only
+  TORCH_ARG(bool, bias) = true;  // fc1 and fc2 have biases
 };
 
 // The activation alone, on any tensor whose last dimension is the units.

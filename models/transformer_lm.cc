@@ -18,13 +18,15 @@ TransformerLMOptions TransformerLMOptions::FromConfig(const ModelConfig& c) {
       .post_norm(c.post_norm())
       .tied_head(c.tied_head())
       .activation(activation)
-      .topk(c.mlp().topk());
+      .topk(c.mlp().topk())
+      .bias(!c.no_bias());
 }
 
 BlockOptions TransformerLMOptions::block() const {
   return BlockOptions(d_model_, n_heads_, d_ff_, max_seq_len_)
       .post_norm(post_norm_)
       .causal(true)
+      .bias(bias_)
       .mlp(MlpOptions(d_model_, d_ff_).activation(activation_).topk(topk_));
 }
 
@@ -80,6 +82,7 @@ void TransformerLMImpl::reset() {
     ln_f = register_module(
         "ln_f",
         torch::nn::LayerNorm(torch::nn::LayerNormOptions({o.d_model()})));
+    if (!o.bias()) FreezeLayerNormBias(ln_f);
   }
   if (!o.tied_head()) {
     head = register_module(

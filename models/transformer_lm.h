@@ -46,6 +46,7 @@ struct TransformerLMOptions {
   TORCH_ARG(bool, tied_head) = false;
   TORCH_ARG(Activation, activation) = Activation::kRelu;
   TORCH_ARG(int64_t, topk) = 0;
+  TORCH_ARG(bool, bias) = true;  // false: see BlockOptions::bias
 };
 
 // Upper bounds on sizes: beyond them a config is rejected with one line
