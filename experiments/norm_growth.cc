@@ -17,6 +17,8 @@
 //
 //   bazel run //experiments:norm_growth                  # default preset
 //   bazel run //experiments:norm_growth -- --preset=smoke
+#include "metrics/norm_growth.h"
+
 #include <cstdio>
 #include <memory>
 #include <vector>
@@ -26,7 +28,6 @@
 #include "common/cli.h"
 #include "data/lm_data.h"
 #include "experiments/runner.h"
-#include "metrics/norm_growth.h"
 #include "proto/config.pb.h"
 #include "proto/results.pb.h"
 #include "train/norm_tracker.h"
@@ -55,9 +56,9 @@ absl::Status ValidateExperiment(const NormGrowthConfig& c,
   float previous = 0;
   for (float s : c.similarity_scales()) {
     if (!(s > previous)) {
-      return absl::InvalidArgumentError(absl::StrCat(
-          "similarity_scales must be positive and rising, got ", s, " after ",
-          previous));
+      return absl::InvalidArgumentError(
+          absl::StrCat("similarity_scales must be positive and rising, got ", s,
+                       " after ", previous));
     }
     previous = s;
   }

@@ -82,8 +82,10 @@ std::vector<NormFit> FitNormGrowth(const std::vector<double>& t,
   }
   NormFit power = FitAtAlpha(t, rho, std::exp((a + b) / 2));
   // The grid point stands if the search did not improve on it.
-  const NormFit grid_fit = FitAtAlpha(t, rho, std::exp(lo + (hi - lo) * best / grid));
-  if (SumSquaredResiduals(grid_fit, t, rho) < SumSquaredResiduals(power, t, rho)) {
+  const NormFit grid_fit =
+      FitAtAlpha(t, rho, std::exp(lo + (hi - lo) * best / grid));
+  if (SumSquaredResiduals(grid_fit, t, rho) <
+      SumSquaredResiduals(power, t, rho)) {
     power = grid_fit;
   }
   power.set_form("power");
@@ -144,8 +146,7 @@ ParameterNorms MeasureNorms(const torch::nn::Module& module,
   double total = 0;
   for (const auto& p : module.named_parameters()) {
     if (!p.value().requires_grad() || p.value().dim() == 0) continue;
-    const double sq =
-        p.value().to(torch::kDouble).pow(2).sum().item<double>();
+    const double sq = p.value().to(torch::kDouble).pow(2).sum().item<double>();
     total += sq;
     const auto it =
         std::find(groups.begin(), groups.end(), ParameterGroup(p.key()));
@@ -190,16 +191,17 @@ double MeanTokenCosine(const torch::Tensor& a, const torch::Tensor& b) {
   const torch::Tensor y = b.reshape({-1, d}).to(torch::kCPU, torch::kDouble);
   const torch::Tensor dot = (x * y).sum(1);
   const torch::Tensor norms = x.norm(2, 1) * y.norm(2, 1);
-  const torch::Tensor cos =
-      torch::where(norms > 0, dot / norms.clamp_min(1e-300),
-                   torch::zeros_like(dot));
+  const torch::Tensor cos = torch::where(
+      norms > 0, dot / norms.clamp_min(1e-300), torch::zeros_like(dot));
   return cos.mean().item<double>();
 }
 
 std::vector<HeadPositions> AttendedPositions(const torch::Tensor& probs,
                                              float threshold, int layer) {
-  TORCH_CHECK(probs.dim() == 4, "attention probabilities must be [batch, "
-              "heads, tq, tk], got ", probs.sizes());
+  TORCH_CHECK(probs.dim() == 4,
+              "attention probabilities must be [batch, "
+              "heads, tq, tk], got ",
+              probs.sizes());
   // n[b, h, q] -> [h, b * q]
   const torch::Tensor n = (probs.to(torch::kCPU) > threshold)
                               .sum(-1)

@@ -2,10 +2,10 @@
 // saturation"; Merrill et al. 2021, [M]).
 //
 //   std::vector<NormFit> fits = FitNormGrowth(steps, rho);  // t, sqrt_t, power
-//   ParameterNorms n = MeasureNorms(model, groups);         // rho and per group
-//   double c = Cosine(theta_t, theta_t1);
-//   double sim = MeanTokenCosine(hidden, hidden_scaled);
-//   std::vector<HeadPositions> h = AttendedPositions(probs, 1e-5f, layer);
+//   ParameterNorms n = MeasureNorms(model, groups);         // rho and per
+//   group double c = Cosine(theta_t, theta_t1); double sim =
+//   MeanTokenCosine(hidden, hidden_scaled); std::vector<HeadPositions> h =
+//   AttendedPositions(probs, 1e-5f, layer);
 //
 // Definitions:
 //   rho            l2 norm of every trainable parameter (requires_grad) with

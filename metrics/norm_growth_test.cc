@@ -80,12 +80,15 @@ TEST(ParameterGroup, NamesByPrefix) {
 
 TEST(MeasureNorms, KnownValuesAndOnlyTrainableTensors) {
   torch::nn::Module m;
-  auto emb = m.register_module("tok_emb", std::make_shared<torch::nn::Module>());
-  auto blocks = m.register_module("blocks", std::make_shared<torch::nn::Module>());
-  auto block0 = blocks->register_module("0", std::make_shared<torch::nn::Module>());
-  emb->register_parameter("w", torch::full({3, 4}, 2.0));      // 12 * 4
-  block0->register_parameter("w", torch::full({9}, 1.0));      // 9 * 1
-  m.register_parameter("scalar", torch::tensor(100.0));        // ndim 0
+  auto emb =
+      m.register_module("tok_emb", std::make_shared<torch::nn::Module>());
+  auto blocks =
+      m.register_module("blocks", std::make_shared<torch::nn::Module>());
+  auto block0 =
+      blocks->register_module("0", std::make_shared<torch::nn::Module>());
+  emb->register_parameter("w", torch::full({3, 4}, 2.0));  // 12 * 4
+  block0->register_parameter("w", torch::full({9}, 1.0));  // 9 * 1
+  m.register_parameter("scalar", torch::tensor(100.0));    // ndim 0
   m.register_parameter("frozen", torch::full({5}, 7.0),
                        /*requires_grad=*/false);
   const std::vector<std::string> groups = ParameterGroups(m);
@@ -137,12 +140,12 @@ TEST(MeanTokenCosine, MeanOverTokens) {
 
 TEST(AttendedPositions, CountsPerHead) {
   // One sequence, two heads, three queries (causal rows).
-  const torch::Tensor probs = torch::tensor(
-      {// head 0: argmax everywhere
-       1.f, 0.f, 0.f, 0.f, 1.f, 0.f, 1e-6f, 0.f, 1.f,
-       // head 1: uniform over the visible prefix
-       1.f, 0.f, 0.f, .5f, .5f, 0.f, 1 / 3.f, 1 / 3.f, 1 / 3.f})
-      .view({1, 2, 3, 3});
+  const torch::Tensor probs =
+      torch::tensor({// head 0: argmax everywhere
+                     1.f, 0.f, 0.f, 0.f, 1.f, 0.f, 1e-6f, 0.f, 1.f,
+                     // head 1: uniform over the visible prefix
+                     1.f, 0.f, 0.f, .5f, .5f, 0.f, 1 / 3.f, 1 / 3.f, 1 / 3.f})
+          .view({1, 2, 3, 3});
   const std::vector<HeadPositions> h = AttendedPositions(probs, 1e-5f, 4);
   ASSERT_EQ(h.size(), 2u);
   EXPECT_EQ(h[0].layer(), 4);

@@ -23,9 +23,9 @@ void SelfAttentionImpl::reset() {
       torch::nn::Linear(torch::nn::LinearOptions(o.d_model(), 3 * o.d_model())
                             .bias(o.bias())));
   proj = register_module(
-      "proj", torch::nn::Linear(
-                  torch::nn::LinearOptions(o.d_model(), o.d_model())
-                      .bias(o.bias())));
+      "proj",
+      torch::nn::Linear(
+          torch::nn::LinearOptions(o.d_model(), o.d_model()).bias(o.bias())));
   const int64_t n = o.max_seq_len();
   mask_ = register_buffer(
       "mask", o.causal()

@@ -14,9 +14,8 @@ std::pair<torch::Tensor, torch::Tensor> SaturatedAttentionOp(
   const int64_t r = scores.dim();
   const int64_t tq = scores.size(r - 2), tk = scores.size(r - 1);
   const int64_t dv = values.size(r - 1);
-  TORCH_CHECK(values.size(r - 2) == tk &&
-                  scores.sizes().slice(0, r - 2) ==
-                      values.sizes().slice(0, r - 2),
+  TORCH_CHECK(values.size(r - 2) == tk && scores.sizes().slice(0, r - 2) ==
+                                              values.sizes().slice(0, r - 2),
               "saturated attention: scores ", scores.sizes(),
               " do not match values ", values.sizes());
   TORCH_CHECK(scores.scalar_type() == torch::kFloat &&

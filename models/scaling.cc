@@ -10,8 +10,7 @@ void ScaleParameters(torch::nn::Module& module, double c) {
 }
 
 std::shared_ptr<Model> ScaledCopy(const Model& model, double c) {
-  std::shared_ptr<Model> copy =
-      std::dynamic_pointer_cast<Model>(model.clone());
+  std::shared_ptr<Model> copy = std::dynamic_pointer_cast<Model>(model.clone());
   TORCH_CHECK(copy != nullptr, "the model's clone() is not a Model");
   // Cloneable::clone makes every parameter require gradients again: keep
   // the original's frozen ones (a bias-free model's LayerNorm biases) frozen.

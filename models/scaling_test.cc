@@ -72,8 +72,8 @@ TEST(NoBias, NoLinearBiasesAndFrozenZeroLayerNormBiases) {
   TransformerLM lm(Small().bias(false));
   for (const auto& p : lm->named_parameters()) {
     const std::string& name = p.key();
-    const bool is_bias = name.size() >= 4 &&
-                         name.compare(name.size() - 4, 4, "bias") == 0;
+    const bool is_bias =
+        name.size() >= 4 && name.compare(name.size() - 4, 4, "bias") == 0;
     if (!is_bias) continue;
     EXPECT_NE(name.find("ln"), std::string::npos) << name;  // LayerNorms only
     EXPECT_FALSE(p.value().requires_grad()) << name;
@@ -122,8 +122,7 @@ TEST(SaturatedAttentionOp, HandBuiltTiesAndMask) {
   EXPECT_TRUE(torch::equal(probs[0][0][0], torch::tensor({0.f, .5f, .5f})));
   // A tolerance widens the ties: row 2's key 0 is 3 below.
   std::tie(probs, out) = SaturatedAttentionOp(scores, values, true, 3.f);
-  EXPECT_TRUE(torch::allclose(probs[0][0][2],
-                              torch::full({3}, 1.f / 3)));
+  EXPECT_TRUE(torch::allclose(probs[0][0][2], torch::full({3}, 1.f / 3)));
 }
 
 TEST(SaturatedAttentionOp, EqualsSoftmaxAtLargeScaleOnRandomTiedScores) {
@@ -138,7 +137,8 @@ TEST(SaturatedAttentionOp, EqualsSoftmaxAtLargeScaleOnRandomTiedScores) {
   torch::NoGradGuard no_grad;
   for (bool causal : {false, true}) {
     const torch::Tensor s = causal ? scores + mask : scores;
-    const torch::Tensor expected = torch::softmax(s.to(torch::kDouble) * 200, -1);
+    const torch::Tensor expected =
+        torch::softmax(s.to(torch::kDouble) * 200, -1);
     auto [probs, out] = SaturatedAttentionOp(s, values, causal, 0);
     EXPECT_TRUE(torch::allclose(probs.to(torch::kDouble), expected, 0, 1e-7))
         << causal;

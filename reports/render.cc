@@ -28,6 +28,7 @@
 #include "reports/layerwise_sparsity_ablation_report.h"
 #include "reports/layerwise_sparsity_report.h"
 #include "reports/neuron_death_report.h"
+#include "reports/norm_growth_report.h"
 #include "reports/performance_report.h"
 #include "reports/plot.h"
 #include "reports/report.h"
@@ -65,6 +66,8 @@ absl::StatusOr<Report> BuildReport(const Results& results,
       return PerformanceReport(results, file_name);
     case Results::kNeuronDeath:
       return NeuronDeathReport(results, file_name);
+    case Results::kNormGrowth:
+      return NormGrowthReport(results, file_name);
     case Results::EXPERIMENT_NOT_SET:
       break;
   }

@@ -64,9 +64,10 @@ absl::Status ValidateLayer(const LayerSparsity& l, int index, int64_t d_ff,
 }
 
 // `first`: the first run of the same variant; runs of one variant are
-// averaged, so they must share layers, units and probe steps.
+// averaged, so they must share layers, units and probe steps. `probes`:
+// the experiment measures sparsity probes (every run must hold some).
 absl::Status ValidateRun(const TrainingRecord& run, const TrainingRecord& first,
-                         const std::string& file) {
+                         bool probes, const std::string& file) {
   const std::string where = absl::StrCat(file, ", run ", run.name());
   const ModelConfig& m = run.config().model();
   if (m.n_layers() <= 0 || m.n_layers() > 1024 || m.d_ff() <= 0 ||
@@ -86,7 +87,7 @@ absl::Status ValidateRun(const TrainingRecord& run, const TrainingRecord& first,
                                    " of the same variant ", f.n_layers(),
                                    " of ", f.d_ff()));
   }
-  if (run.loss_size() == 0 || run.probes_size() == 0) {
+  if (run.loss_size() == 0 || (probes && run.probes_size() == 0)) {
     return Bad(where, "holds no loss curve or no probes");
   }
   const DataSummary& d = run.data();
@@ -263,14 +264,164 @@ absl::Status ValidatePruning(const NeuronDeathResults& r,
 // averaged).
 absl::Status ValidateRuns(
     const google::protobuf::RepeatedPtrField<TrainingRecord>& runs,
-    const std::string& file_name) {
+    const std::string& file_name, bool probes = true) {
   if (runs.empty()) return Bad(file_name, "holds no runs");
   std::map<std::string, const TrainingRecord*> first_of_variant;
   for (const TrainingRecord& run : runs) {
     const TrainingRecord* first =
         first_of_variant.emplace(run.variant(), &run).first->second;
-    if (absl::Status s = ValidateRun(run, *first, file_name); !s.ok()) {
+    if (absl::Status s = ValidateRun(run, *first, probes, file_name); !s.ok()) {
       return s;
+    }
+  }
+  return absl::OkStatus();
+}
+
+bool InRange(double v, double lo, double hi) {
+  return std::isfinite(v) && v >= lo && v <= hi;
+}
+
+absl::Status ValidateSimilarity(const SimilarityAtScale& s, float scale,
+                                int layers, const std::string& where) {
+  if (s.scale() != scale) {
+    return Bad(where, absl::StrCat("similarity at c = ", s.scale(),
+                                   " where the config says ", scale));
+  }
+  if (s.layers_size() != layers) {
+    return Bad(where, absl::StrCat("similarity has ", s.layers_size(),
+                                   " layers for ", layers));
+  }
+  for (float v : s.layers()) {
+    if (!InRange(v, -1 - 1e-5, 1 + 1e-5)) {
+      return Bad(where, absl::StrCat("a similarity is ", v));
+    }
+  }
+  return absl::OkStatus();
+}
+
+// One run's norm-growth record against its config and the first run of its
+// variant (whose probe steps it must share).
+absl::Status ValidateNormRecord(const TrainingRecord& run,
+                                const TrainingRecord& first,
+                                const NormGrowthConfig& config,
+                                const std::string& file) {
+  const std::string where = absl::StrCat(file, ", run ", run.name());
+  const NormGrowthRecord& r = run.norm_growth();
+  const int64_t steps = run.config().train().steps();
+  const int layers = run.config().model().n_layers();
+  const int heads = run.config().model().n_heads();
+  if (r.groups_size() == 0 || r.points_size() < 3) {
+    return Bad(where, absl::StrCat("holds ", r.groups_size(), " groups and ",
+                                   r.points_size(), " norm points"));
+  }
+  if (r.points_size() != first.norm_growth().points_size()) {
+    return Bad(where, absl::StrCat("has ", r.points_size(),
+                                   " norm points; run ", first.name(), " ",
+                                   first.norm_growth().points_size()));
+  }
+  for (int i = 0; i < r.points_size(); ++i) {
+    const NormPoint& p = r.points(i);
+    const std::string at = absl::StrCat(where, ", norm at step ", p.step());
+    if (p.step() != first.norm_growth().points(i).step() ||
+        (i == 0 ? p.step() != 0 : p.step() <= r.points(i - 1).step()) ||
+        p.step() > steps) {
+      return Bad(at, "norm steps do not rise from 0 as the variant's do");
+    }
+    if (!(std::isfinite(p.rho()) && p.rho() > 0) ||
+        p.group_rho_size() != r.groups_size() ||
+        !std::isfinite(p.probe_loss())) {
+      return Bad(at, absl::StrCat("rho ", p.rho(), ", ", p.group_rho_size(),
+                                  " group norms, probe loss ", p.probe_loss()));
+    }
+    double sum = 0;
+    for (double g : p.group_rho()) {
+      if (!InRange(g, 0, 1e30))
+        return Bad(at, absl::StrCat("a group norm is ", g));
+      sum += g * g;
+    }
+    if (std::abs(std::sqrt(sum) - p.rho()) > 1e-6 * p.rho()) {
+      return Bad(at, absl::StrCat("the group norms make ", std::sqrt(sum),
+                                  ", not rho ", p.rho()));
+    }
+    const bool last = i + 1 == r.points_size();
+    if (p.has_next() == last) {
+      return Bad(at, last ? "the last point has a next step"
+                          : "the next step's geometry is missing");
+    }
+    if (!last && !(InRange(p.direction_cos(), -1 - 1e-9, 1 + 1e-9) &&
+                   InRange(p.alignment_cos(), -1 - 1e-9, 1 + 1e-9) &&
+                   InRange(p.step_size(), 0, 1e30))) {
+      return Bad(
+          at, absl::StrCat("direction ", p.direction_cos(), ", alignment ",
+                           p.alignment_cos(), ", step size ", p.step_size()));
+    }
+  }
+  if (r.points(r.points_size() - 1).step() != steps) {
+    return Bad(where, "the last norm point is not at the last step");
+  }
+  const char* forms[] = {"t", "sqrt_t", "power"};
+  if (r.fits_size() != 3) {
+    return Bad(where, absl::StrCat("holds ", r.fits_size(), " fits, not 3"));
+  }
+  for (int i = 0; i < 3; ++i) {
+    const NormFit& f = r.fits(i);
+    if (f.form() != forms[i] || !std::isfinite(f.a()) ||
+        !std::isfinite(f.b()) || !InRange(f.alpha(), 0, 10) ||
+        !InRange(f.r2(), -1e-9, 1 + 1e-9) || (i == 0 && f.alpha() != 1) ||
+        (i == 1 && f.alpha() != 0.5)) {
+      return Bad(where, absl::StrCat("fit ", i, " (", f.form(), ") has a ",
+                                     f.a(), ", b ", f.b(), ", alpha ",
+                                     f.alpha(), ", R^2 ", f.r2()));
+    }
+  }
+  if (!InRange(r.growth_95_step(), 0, steps) ||
+      !InRange(r.late_growth_fraction(), -1e9, 1e9)) {
+    return Bad(where, absl::StrCat("growth stops at step ", r.growth_95_step(),
+                                   ", late growth ", r.late_growth_fraction()));
+  }
+  const float c = config.saturation_scale();
+  if (absl::Status s = ValidateSimilarity(r.saturated_trained(), c, layers,
+                                          where + ", saturated trained");
+      !s.ok()) {
+    return s;
+  }
+  if (absl::Status s = ValidateSimilarity(r.saturated_init(), c, layers,
+                                          where + ", saturated init");
+      !s.ok()) {
+    return s;
+  }
+  if (r.curve_size() != config.similarity_scales_size()) {
+    return Bad(where, absl::StrCat("has ", r.curve_size(), " curve points for ",
+                                   config.similarity_scales_size(), " scales"));
+  }
+  for (int i = 0; i < r.curve_size(); ++i) {
+    if (absl::Status s =
+            ValidateSimilarity(r.curve(i), config.similarity_scales(i), layers,
+                               where + ", similarity curve");
+        !s.ok()) {
+      return s;
+    }
+  }
+  const double max_keys = run.config().probe().seq_len();
+  if (!InRange(r.mean_visible_keys(), 1, max_keys) ||
+      !InRange(r.kernel_softmax_agreement(), 0, 1)) {
+    return Bad(where,
+               absl::StrCat("mean visible keys ", r.mean_visible_keys(),
+                            ", agreement ", r.kernel_softmax_agreement()));
+  }
+  if (r.heads_size() != layers * heads) {
+    return Bad(where, absl::StrCat("holds ", r.heads_size(), " heads for ",
+                                   layers, " layers of ", heads));
+  }
+  for (int i = 0; i < r.heads_size(); ++i) {
+    const HeadPositions& h = r.heads(i);
+    if (h.layer() != i / heads || h.head() != i % heads ||
+        !InRange(h.mean(), 0, max_keys) || !InRange(h.std(), 0, max_keys) ||
+        !InRange(h.p_more_than_one(), 0, 1)) {
+      return Bad(where,
+                 absl::StrCat("head ", i, " is layer ", h.layer(), " head ",
+                              h.head(), " with mean ", h.mean(), ", std ",
+                              h.std(), ", P(n > 1) ", h.p_more_than_one()));
     }
   }
   return absl::OkStatus();
@@ -301,6 +452,30 @@ absl::Status ValidateResults(const Results& results,
                                            r.config().reference(), "'"));
       }
       return ValidatePruning(r, file_name);
+    }
+    case Results::kNormGrowth: {
+      const NormGrowthResults& r = results.norm_growth();
+      if (absl::Status s = ValidateRuns(r.runs(), file_name, false); !s.ok()) {
+        return s;
+      }
+      bool reference = false;
+      std::map<std::string, const TrainingRecord*> first_of_variant;
+      for (const TrainingRecord& run : r.runs()) {
+        reference |= run.variant() == r.config().reference();
+        const TrainingRecord* first =
+            first_of_variant.emplace(run.variant(), &run).first->second;
+        if (absl::Status s =
+                ValidateNormRecord(run, *first, r.config(), file_name);
+            !s.ok()) {
+          return s;
+        }
+      }
+      if (!reference) {
+        return Bad(file_name, absl::StrCat("holds no run of the reference "
+                                           "variant '",
+                                           r.config().reference(), "'"));
+      }
+      return absl::OkStatus();
     }
     case Results::kPerformance: {
       const PerformanceResults& p = results.performance();

@@ -14,9 +14,14 @@
 // and train.steps steps with values in range, no raw history left,
 // histograms holding every unit, deaths naming real layers, units and steps
 // with ranks in [0, 1] (-1 without a window), and pruning curves of
-// reference runs with rising thresholds and removals. Performance: samples
-// exist and every timing is finite and positive. The error names the file, run,
-// step and field.
+// reference runs with rising thresholds and removals. Norm growth: the same
+// run checks without sparsity probes, a run of the reference variant, norm
+// points rising from step 0 to the last step (the variant's steps), group
+// norms that make rho, update geometry on every point but the last, the
+// three fits, similarities per layer at the configured scales in [-1, 1],
+// and one entry per head with counts within the probe's context. Performance:
+// samples exist and every timing is finite and positive. The error names the
+// file, run, step and field.
 #ifndef SPARSITY_REPORTS_VALIDATE_H_
 #define SPARSITY_REPORTS_VALIDATE_H_
 

@@ -1,11 +1,13 @@
 #!/usr/bin/env bash
 # Bad input gets one clear error line on stderr, a non-zero exit, and leaves
 # no (partial) files behind. Args: EXPERIMENT RENDER BROWN_CA01 NEURON_DEATH
+# NORM_GROWTH
 set -uo pipefail
 experiment=$1
 render=$2
 corpus=$(dirname "$3")
 neuron_death=$4
+norm_growth=$5
 tmp=${TEST_TMPDIR:-$(mktemp -d)}
 failures=0
 
@@ -74,6 +76,15 @@ expect_error "fade not whole bins" "a positive multiple of fade_bin" "$out" deat
 expect_error "no reference variant" "reference variant 'nope'" "$out" death --override='reference: "nope"'
 expect_error "falling prune thresholds" "prune_thresholds must rise" "$out" death --override='prune_thresholds: 0.001'
 expect_error "init_from a later run" "is not an earlier run" "$out" death --variants=frozen_trained
+
+# norm_growth's own settings, checked before any folder is made.
+norm() { "$norm_growth" --preset=smoke --quiet --out_dir="$out" --corpus_dir="$corpus" "$@"; }
+expect_error "saturation scale 1" "saturation_scale must be > 1" "$out" norm --override='saturation_scale: 1'
+expect_error "falling similarity scales" "similarity_scales must be positive and rising" "$out" norm --override='similarity_scales: 0.5'
+expect_error "attended threshold 0" "attended_threshold must be in (0, 1)" "$out" norm --override='attended_threshold: 0'
+expect_error "negative tie tolerance" "tie_tolerance must be >= 0" "$out" norm --override='tie_tolerance: -1'
+expect_error "norm reference missing" "reference variant 'adamw' is not among" "$out" norm --variants=sgd
+expect_error "too few norm points" "at least 3 probe points" "$out" norm --override='base { probe { every: 30 } }'
 
 # The renderer, on a good file made here, then damaged copies of it.
 good=$tmp/good

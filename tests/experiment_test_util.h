@@ -52,6 +52,40 @@ inline Results Read(const std::string& path) {
   return r.ok() ? *r : Results();
 }
 
+// The smoke preset of the test's EXPERIMENT writing to `out_dir`, quiet, on
+// the test's corpus, with `extra` flags.
+inline std::string SmokeCommand(const std::string& out_dir,
+                                const std::string& extra) {
+  return Env("EXPERIMENT") + " --preset=smoke --quiet --out_dir=" + out_dir +
+         " --corpus_dir=" + Corpus() + " " + extra;
+}
+
+// `r` without what may differ between two runs of the same config:
+// provenance (command line, start time, wall time) and timings.
+inline Results WithoutTimings(Results r) {
+  r.clear_run();
+  google::protobuf::RepeatedPtrField<TrainingRecord>* runs = nullptr;
+  switch (r.experiment_case()) {
+    case Results::kLayerwiseSparsity:
+      runs = r.mutable_layerwise_sparsity()->mutable_runs();
+      break;
+    case Results::kNeuronDeath:
+      runs = r.mutable_neuron_death()->mutable_runs();
+      break;
+    case Results::kNormGrowth:
+      runs = r.mutable_norm_growth()->mutable_runs();
+      break;
+    default:
+      ADD_FAILURE() << "WithoutTimings: no runs in this experiment";
+      return r;
+  }
+  for (TrainingRecord& run : *runs) {
+    run.clear_timings();
+    for (LossPoint& p : *run.mutable_loss()) p.clear_seconds();
+  }
+  return r;
+}
+
 // Runs the shell command `command` in the background and kills it with
 // SIGKILL as soon as `file` exists (waiting at most 3 minutes). Returns
 // whether it was killed that way: false if the file never appeared or the

@@ -30,17 +30,6 @@ int RunExperiment(const std::string& out_dir, const std::string& extra = "") {
   return std::system(Command(out_dir, extra).c_str());
 }
 
-// What may differ between two runs of the same config: provenance (command
-// line, start time, wall time) and timings.
-Results WithoutTimings(Results r) {
-  r.clear_run();
-  for (TrainingRecord& run : *r.mutable_layerwise_sparsity()->mutable_runs()) {
-    run.clear_timings();
-    for (LossPoint& p : *run.mutable_loss()) p.clear_seconds();
-  }
-  return r;
-}
-
 TEST(LayerwiseSparsitySmoke, WritesCompleteResults) {
   const std::string out = Tmp("run1");
   ASSERT_EQ(

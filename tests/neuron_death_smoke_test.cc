@@ -17,20 +17,6 @@ namespace {
 
 namespace fs = std::filesystem;
 
-std::string Command(const std::string& out_dir, const std::string& extra) {
-  return Env("EXPERIMENT") + " --preset=smoke --quiet --out_dir=" + out_dir +
-         " --corpus_dir=" + Corpus() + " " + extra;
-}
-
-Results WithoutTimings(Results r) {
-  r.clear_run();
-  for (TrainingRecord& run : *r.mutable_neuron_death()->mutable_runs()) {
-    run.clear_timings();
-    for (LossPoint& p : *run.mutable_loss()) p.clear_seconds();
-  }
-  return r;
-}
-
 const TrainingRecord& FindRun(const Results& r, const std::string& name) {
   for (const TrainingRecord& run : r.neuron_death().runs()) {
     if (run.name() == name) return run;
@@ -41,7 +27,7 @@ const TrainingRecord& FindRun(const Results& r, const std::string& name) {
 
 TEST(NeuronDeathSmoke, RunsEveryControlAndRendersTheReport) {
   const std::string out = Tmp("run");
-  ASSERT_EQ(std::system(Command(out, "").c_str()), 0);
+  ASSERT_EQ(std::system(SmokeCommand(out, "").c_str()), 0);
   const Results r = Read(out + "/neuron_death.pb");
   const NeuronDeathResults& nd = r.neuron_death();
   ASSERT_EQ(nd.runs_size(), 6);
@@ -97,13 +83,13 @@ TEST(NeuronDeathSmoke, RunsEveryControlAndRendersTheReport) {
 
 TEST(NeuronDeathSmoke, KilledAndResumedEqualsUninterrupted) {
   const std::string extra = "--steps=300 --checkpoint_every=20";
-  ASSERT_EQ(std::system(Command(Tmp("straight"), extra).c_str()), 0);
+  ASSERT_EQ(std::system(SmokeCommand(Tmp("straight"), extra).c_str()), 0);
   const std::string out = Tmp("killed");
   const std::string ckpt = out + "/neuron_death.runs/reference__i1-d2.ckpt";
-  ASSERT_TRUE(KillWhenFileAppears(Command(out, extra), ckpt));
+  ASSERT_TRUE(KillWhenFileAppears(SmokeCommand(out, extra), ckpt));
   ASSERT_FALSE(
       fs::exists(out + "/neuron_death.runs/reference__i1-d2.record.pb"));
-  ASSERT_EQ(std::system(Command(out, extra + " --resume").c_str()), 0);
+  ASSERT_EQ(std::system(SmokeCommand(out, extra + " --resume").c_str()), 0);
   const Results straight = Read(Tmp("straight/neuron_death.pb"));
   const Results resumed = Read(out + "/neuron_death.pb");
   EXPECT_EQ(FindRun(resumed, "reference/i1-d2").timings().resumed(), 1);

@@ -42,9 +42,9 @@ absl::Status NormGrowthTracker::AfterStep(int64_t step, Model& model) {
   if (!before_.defined()) return absl::OkStatus();
   auto* points = record_->mutable_norm_growth()->mutable_points();
   if (points->empty() || points->rbegin()->step() != step) {
-    return absl::InternalError(absl::StrCat(
-        "norm growth: no probe point recorded at step ", step,
-        " (a checkpoint from another run?)"));
+    return absl::InternalError(
+        absl::StrCat("norm growth: no probe point recorded at step ", step,
+                     " (a checkpoint from another run?)"));
   }
   SetStepGeometry(before_, FlatParameters(model), &*points->rbegin());
   before_ = torch::Tensor();

@@ -84,9 +84,8 @@ SaturatedHeads MeasureSaturatedHeads(Model& model, const Batch& batch,
   SaturatedHeads out;
   int64_t rows = 0, same = 0;
   for (size_t l = 0; l < kernel.probs.size(); ++l) {
-    for (HeadPositions& h : AttendedPositions(kernel.probs[l],
-                                              options.threshold,
-                                              static_cast<int>(l))) {
+    for (HeadPositions& h : AttendedPositions(
+             kernel.probs[l], options.threshold, static_cast<int>(l))) {
       out.heads.push_back(h);
     }
     rows += kernel.counts[l].numel();

@@ -33,9 +33,9 @@ SimilarityAtScale SaturationSimilarity(Model& model, const Batch& batch,
                                        float tie_tolerance = 0);
 
 struct SaturationOptions {
-  double scale = 1000;          // c of the saturated model
-  float threshold = 1e-5f;      // a key is attended when its weight exceeds it
-  float tie_tolerance = 0;      // of the kernel
+  double scale = 1000;      // c of the saturated model
+  float threshold = 1e-5f;  // a key is attended when its weight exceeds it
+  float tie_tolerance = 0;  // of the kernel
 };
 
 struct SaturatedHeads {
