@@ -52,11 +52,8 @@ DeathOptions OptionsOf(const NeuronDeathConfig& c) {
 absl::Status ValidateExperiment(const NeuronDeathConfig& c,
                                 const std::vector<SweepRun>& runs) {
   if (absl::Status s = ValidateDeathOptions(OptionsOf(c)); !s.ok()) return s;
-  bool found = false;
-  for (const SweepRun& r : runs) found |= r.variant == c.reference();
-  if (!found) {
-    return absl::InvalidArgumentError(absl::StrCat(
-        "reference variant '", c.reference(), "' is not among the runs"));
+  if (absl::Status s = RequireReferenceVariant(runs, c.reference()); !s.ok()) {
+    return s;
   }
   // The tracker keeps each step's counts and updates in the run record
   // (8 bytes per unit and step), which checkpoints serialise: protobuf caps

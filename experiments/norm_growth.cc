@@ -40,11 +40,8 @@ namespace {
 
 absl::Status ValidateExperiment(const NormGrowthConfig& c,
                                 const std::vector<SweepRun>& runs) {
-  bool found = false;
-  for (const SweepRun& r : runs) found |= r.variant == c.reference();
-  if (!found) {
-    return absl::InvalidArgumentError(absl::StrCat(
-        "reference variant '", c.reference(), "' is not among the runs"));
+  if (absl::Status s = RequireReferenceVariant(runs, c.reference()); !s.ok()) {
+    return s;
   }
   if (!(c.saturation_scale() > 1)) {
     return absl::InvalidArgumentError(absl::StrCat(

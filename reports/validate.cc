@@ -277,6 +277,16 @@ absl::Status ValidateRuns(
   return absl::OkStatus();
 }
 
+absl::Status HasReference(
+    const google::protobuf::RepeatedPtrField<TrainingRecord>& runs,
+    const std::string& reference, const std::string& file_name) {
+  for (const TrainingRecord& run : runs) {
+    if (run.variant() == reference) return absl::OkStatus();
+  }
+  return Bad(file_name, absl::StrCat("holds no run of the reference variant '",
+                                     reference, "'"));
+}
+
 bool InRange(double v, double lo, double hi) {
   return std::isfinite(v) && v >= lo && v <= hi;
 }
@@ -439,17 +449,15 @@ absl::Status ValidateResults(const Results& results,
       if (absl::Status s = ValidateRuns(r.runs(), file_name); !s.ok()) {
         return s;
       }
-      bool reference = false;
+      if (absl::Status s =
+              HasReference(r.runs(), r.config().reference(), file_name);
+          !s.ok()) {
+        return s;
+      }
       for (const TrainingRecord& run : r.runs()) {
-        reference |= run.variant() == r.config().reference();
         if (absl::Status s = ValidateDeathRecord(run, file_name); !s.ok()) {
           return s;
         }
-      }
-      if (!reference) {
-        return Bad(file_name, absl::StrCat("holds no run of the reference "
-                                           "variant '",
-                                           r.config().reference(), "'"));
       }
       return ValidatePruning(r, file_name);
     }
@@ -458,10 +466,13 @@ absl::Status ValidateResults(const Results& results,
       if (absl::Status s = ValidateRuns(r.runs(), file_name, false); !s.ok()) {
         return s;
       }
-      bool reference = false;
+      if (absl::Status s =
+              HasReference(r.runs(), r.config().reference(), file_name);
+          !s.ok()) {
+        return s;
+      }
       std::map<std::string, const TrainingRecord*> first_of_variant;
       for (const TrainingRecord& run : r.runs()) {
-        reference |= run.variant() == r.config().reference();
         const TrainingRecord* first =
             first_of_variant.emplace(run.variant(), &run).first->second;
         if (absl::Status s =
@@ -469,11 +480,6 @@ absl::Status ValidateResults(const Results& results,
             !s.ok()) {
           return s;
         }
-      }
-      if (!reference) {
-        return Bad(file_name, absl::StrCat("holds no run of the reference "
-                                           "variant '",
-                                           r.config().reference(), "'"));
       }
       return absl::OkStatus();
     }

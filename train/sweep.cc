@@ -212,4 +212,13 @@ absl::StatusOr<std::vector<TrainingRecord>> RunSweep(
   return records;
 }
 
+absl::Status RequireReferenceVariant(const std::vector<SweepRun>& runs,
+                                     const std::string& reference) {
+  for (const SweepRun& r : runs) {
+    if (r.variant == reference) return absl::OkStatus();
+  }
+  return absl::InvalidArgumentError(absl::StrCat(
+      "reference variant '", reference, "' is not among the runs"));
+}
+
 }  // namespace sparsity

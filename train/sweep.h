@@ -35,6 +35,11 @@ namespace sparsity {
 absl::StatusOr<std::vector<SweepRun>> ExpandSweep(const RunConfig& base,
                                                   const SweepConfig& sweep);
 
+// An experiment's reference variant must be among the runs (after
+// --variants): "reference variant 'x' is not among the runs" otherwise.
+absl::Status RequireReferenceVariant(const std::vector<SweepRun>& runs,
+                                     const std::string& reference);
+
 struct SweepOptions {
   std::string work_dir;
   bool resume = false;
