@@ -72,10 +72,3 @@ BENCHMARK(BM_TorchExpression)->Apply(Sizes);
 
 }  // namespace
 }  // namespace sparsity
-
-int main(int argc, char** argv) {
-  torch::set_num_threads(1);  // both sides single-threaded: a fair ratio
-  benchmark::Initialize(&argc, argv);
-  benchmark::RunSpecifiedBenchmarks();
-  return 0;
-}

@@ -107,13 +107,15 @@ absl::Status Analyse(const NormGrowthConfig& config,
   const Batch& probe = data->probe;
   const double big = config.saturation_scale();
   const float tol = config.tie_tolerance();
+  const std::vector<torch::Tensor> trained_h = BlockOutputs(**trained, probe);
   *r.mutable_saturated_trained() =
-      SaturationSimilarity(**trained, probe, big, true, tol);
-  *r.mutable_saturated_init() =
-      SaturationSimilarity(*init, probe, big, true, tol);
+      SaturationSimilarity(**trained, trained_h, probe, big, true, tol);
+  *r.mutable_saturated_init() = SaturationSimilarity(
+      *init, BlockOutputs(*init, probe), probe, big, true, tol);
   r.clear_curve();
   for (float scale : config.similarity_scales()) {
-    *r.add_curve() = SaturationSimilarity(**trained, probe, scale, false);
+    *r.add_curve() =
+        SaturationSimilarity(**trained, trained_h, probe, scale, false);
   }
   const SaturatedHeads heads = MeasureSaturatedHeads(
       **trained, probe, {big, config.attended_threshold(), tol});

@@ -21,6 +21,11 @@ double SumSquaredResiduals(const NormFit& fit, const std::vector<double>& t,
   return ss;
 }
 
+// The parameters rho covers: trainable, ndim > 0.
+bool Tracked(const torch::Tensor& p) {
+  return p.requires_grad() && p.dim() > 0;
+}
+
 }  // namespace
 
 NormFit FitAtAlpha(const std::vector<double>& t, const std::vector<double>& rho,
@@ -129,7 +134,7 @@ std::string ParameterGroup(const std::string& name) {
 std::vector<std::string> ParameterGroups(const torch::nn::Module& module) {
   std::vector<std::string> groups;
   for (const auto& p : module.named_parameters()) {
-    if (!p.value().requires_grad() || p.value().dim() == 0) continue;
+    if (!Tracked(p.value())) continue;
     const std::string g = ParameterGroup(p.key());
     if (std::find(groups.begin(), groups.end(), g) == groups.end()) {
       groups.push_back(g);
@@ -145,7 +150,7 @@ ParameterNorms MeasureNorms(const torch::nn::Module& module,
   n.group_rho.assign(groups.size(), 0.0);
   double total = 0;
   for (const auto& p : module.named_parameters()) {
-    if (!p.value().requires_grad() || p.value().dim() == 0) continue;
+    if (!Tracked(p.value())) continue;
     const double sq = p.value().to(torch::kDouble).pow(2).sum().item<double>();
     total += sq;
     const auto it =
@@ -162,7 +167,7 @@ torch::Tensor FlatParameters(const torch::nn::Module& module) {
   torch::NoGradGuard no_grad;
   std::vector<torch::Tensor> flat;
   for (const torch::Tensor& p : module.parameters()) {
-    if (!p.requires_grad() || p.dim() == 0) continue;
+    if (!Tracked(p)) continue;
     flat.push_back(p.reshape({-1}).to(torch::kCPU, torch::kDouble));
   }
   return flat.empty() ? torch::zeros({0}, torch::kDouble) : torch::cat(flat);

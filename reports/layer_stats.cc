@@ -83,20 +83,4 @@ int ArgMax(const std::vector<double>& v) {
   return static_cast<int>(std::max_element(v.begin(), v.end()) - v.begin());
 }
 
-std::vector<Runs> ByVariant(
-    const google::protobuf::RepeatedPtrField<TrainingRecord>& runs) {
-  std::vector<Runs> out;
-  for (const TrainingRecord& run : runs) {
-    auto it = std::find_if(out.begin(), out.end(), [&](const Runs& g) {
-      return g[0]->variant() == run.variant();
-    });
-    if (it == out.end()) {
-      out.push_back({&run});
-    } else {
-      it->push_back(&run);
-    }
-  }
-  return out;
-}
-
 }  // namespace sparsity

@@ -18,7 +18,6 @@
 namespace sparsity {
 
 using LayerValue = std::function<double(const LayerSparsity&)>;
-using Runs = std::vector<const TrainingRecord*>;
 
 double TokenDensity(const LayerSparsity& l);
 double BatchUnion(const LayerSparsity& l);
@@ -47,10 +46,6 @@ bool StrictlyLowest(const std::vector<double>& v, int i);
 std::string LowestIndices(const std::vector<double>& v);
 int ArgMin(const std::vector<double>& v);
 int ArgMax(const std::vector<double>& v);
-
-// Runs grouped by variant, in order of first appearance.
-std::vector<Runs> ByVariant(
-    const google::protobuf::RepeatedPtrField<TrainingRecord>& runs);
 
 }  // namespace sparsity
 

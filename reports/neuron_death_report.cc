@@ -66,13 +66,6 @@ int AllRevivals(const TrainingRecord& r) {
   return n;
 }
 
-// Over runs: the spread of f(run).
-template <typename F>
-Spread Over(const Runs& runs, F f) {
-  std::vector<double> v;
-  for (const TrainingRecord* r : runs) v.push_back(f(*r));
-  return SpreadOf(v);
-}
 // Per layer over runs: the spread of f(run)[layer].
 template <typename F>
 std::vector<Spread> PerLayer(const Runs& runs, F f) {

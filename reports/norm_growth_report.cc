@@ -13,40 +13,6 @@
 namespace sparsity {
 namespace {
 
-using Runs = std::vector<const TrainingRecord*>;
-
-// A variant's runs, in file order.
-struct VariantRuns {
-  std::string name;
-  std::string description;
-  Runs runs;
-};
-
-std::vector<VariantRuns> ByVariant(const NormGrowthResults& r) {
-  std::vector<VariantRuns> out;
-  for (const TrainingRecord& run : r.runs()) {
-    auto it = std::find_if(out.begin(), out.end(), [&](const VariantRuns& v) {
-      return v.name == run.variant();
-    });
-    if (it == out.end()) {
-      out.push_back({run.variant(), "", {}});
-      for (const Variant& v : r.config().sweep().variants()) {
-        if (v.name() == run.variant()) out.back().description = v.description();
-      }
-      it = out.end() - 1;
-    }
-    it->runs.push_back(&run);
-  }
-  return out;
-}
-
-Spread Over(const Runs& runs,
-            const std::function<double(const TrainingRecord&)>& f) {
-  std::vector<double> v;
-  for (const TrainingRecord* r : runs) v.push_back(f(*r));
-  return SpreadOf(v);
-}
-
 double MeanOf(const google::protobuf::RepeatedField<float>& v) {
   double sum = 0;
   for (float x : v) sum += x;
@@ -133,12 +99,12 @@ Report NormGrowthReport(const Results& results,
   const NormGrowthResults& r = results.norm_growth();
   const NormGrowthConfig& config = r.config();
   Report report("norm_growth", "Parameter norm growth and saturation");
-  const std::vector<VariantRuns> variants = ByVariant(r);
-  const VariantRuns* ref_variant = nullptr;
-  for (const VariantRuns& v : variants) {
-    if (v.name == config.reference()) ref_variant = &v;
+  const std::vector<Runs> variants = ByVariant(r.runs());
+  const Runs* ref_variant = nullptr;
+  for (const Runs& v : variants) {
+    if (v[0]->variant() == config.reference()) ref_variant = &v;
   }
-  const Runs& ref = ref_variant->runs;
+  const Runs& ref = *ref_variant;
   const TrainingRecord& first = *ref[0];
   const RunConfig& rc = first.config();
   const int layers = rc.model().n_layers();
@@ -203,23 +169,23 @@ Report NormGrowthReport(const Results& results,
         "with sqrt(t)'s R^2 >= 0.95)");
   }
   std::vector<std::string> stop_lines;
-  for (const VariantRuns& v : variants) {
-    if (!SameMessage(v.runs[0]->config().model(), rc.model())) continue;
-    const Spread late = Over(v.runs, [](const TrainingRecord& t) {
+  for (const Runs& v : variants) {
+    if (!SameMessage(v[0]->config().model(), rc.model())) continue;
+    const Spread late = Over(v, [](const TrainingRecord& t) {
       return t.norm_growth().late_growth_fraction();
     });
-    const Spread at95 = Over(v.runs, [](const TrainingRecord& t) {
+    const Spread at95 = Over(v, [](const TrainingRecord& t) {
       return static_cast<double>(t.norm_growth().growth_95_step());
     });
-    const Spread a = Over(v.runs, alpha_of);
-    const Spread rise = Over(v.runs, [&](const TrainingRecord& t) {
+    const Spread a = Over(v, alpha_of);
+    const Spread rise = Over(v, [&](const TrainingRecord& t) {
       return rho_last(t) / rho_first(t) - 1;
     });
     const bool stopped = late.max < 0.05;
     stop_lines.push_back(absl::StrCat(
-        "  - **", v.name, "** (", OptimiserOf(v.runs[0]->config()), "): rho ",
-        rise.mean >= 0 ? "+" : "", PctSpread(rise), " over training, alpha ",
-        NumSpread(a, "%.2f"), "; ",
+        "  - **", v[0]->variant(), "** (", OptimiserOf(v[0]->config()),
+        "): rho ", rise.mean >= 0 ? "+" : "", PctSpread(rise),
+        " over training, alpha ", NumSpread(a, "%.2f"), "; ",
         stopped ? absl::StrCat("growth has stopped: the last quarter adds ",
                                PctSpread(late),
                                " of the rise (95% reached at "
@@ -229,7 +195,7 @@ Report NormGrowthReport(const Results& results,
                                "adds ",
                                PctSpread(late), " of the rise (95% at step ",
                                NumSpread(at95, "%.0f"), ")"),
-        "; held-out loss ", NumSpread(Over(v.runs, loss_last), "%.3f"),
+        "; held-out loss ", NumSpread(Over(v, loss_last), "%.3f"),
         " nats/byte.\n"));
   }
   // Which parameter group carries the growth: its share of rho^2's rise.
@@ -380,16 +346,16 @@ Report NormGrowthReport(const Results& results,
                     report.AddPlot("rho_fits", "rho with fits", plot), "\n\n");
   }
   std::vector<std::vector<std::string>> fit_rows;
-  for (const VariantRuns& v : variants) {
-    std::vector<std::string> row = {v.name, ArchitectureOf(v.runs[0]->config()),
-                                    OptimiserOf(v.runs[0]->config()),
-                                    absl::StrCat(v.runs.size())};
-    row.push_back(NumSpread(Over(v.runs, rho_first), "%.2f"));
-    row.push_back(NumSpread(Over(v.runs, rho_last), "%.2f"));
+  for (const Runs& v : variants) {
+    std::vector<std::string> row = {
+        v[0]->variant(), ArchitectureOf(v[0]->config()),
+        OptimiserOf(v[0]->config()), absl::StrCat(v.size())};
+    row.push_back(NumSpread(Over(v, rho_first), "%.2f"));
+    row.push_back(NumSpread(Over(v, rho_last), "%.2f"));
     for (int i = 0; i < 3; ++i)
-      row.push_back(NumSpread(Over(v.runs, fit_of(i)), "%.4f"));
-    row.push_back(NumSpread(Over(v.runs, alpha_of), "%.2f"));
-    row.push_back(NumSpread(Over(v.runs, loss_last), "%.3f"));
+      row.push_back(NumSpread(Over(v, fit_of(i)), "%.4f"));
+    row.push_back(NumSpread(Over(v, alpha_of), "%.2f"));
+    row.push_back(NumSpread(Over(v, loss_last), "%.3f"));
     fit_rows.push_back(row);
   }
   absl::StrAppend(
@@ -405,11 +371,11 @@ Report NormGrowthReport(const Results& results,
   {
     LinePlot plot{"rho(t) per variant (line: mean, band: min-max over runs)",
                   "step", "rho"};
-    for (const VariantRuns& v : variants) {
+    for (const Runs& v : variants) {
       plot.series.push_back(BandSeries(
-          v.name, Steps(*v.runs[0]),
+          v[0]->variant(), Steps(*v[0]),
           PointRows(
-              v.runs, [](const NormPoint& p) { return p.rho(); }, false)));
+              v, [](const NormPoint& p) { return p.rho(); }, false)));
     }
     absl::StrAppend(&report.markdown,
                     report.AddPlot("rho_variants", "rho per variant", plot),
@@ -461,26 +427,25 @@ Report NormGrowthReport(const Results& results,
                    "cosine"};
     LinePlot size{"Step size |theta_t+1 - theta_t|", "step", "l2 norm"};
     size.log_y = true;
-    for (const VariantRuns& v : variants) {
-      if (!SameMessage(v.runs[0]->config().model(), rc.model())) continue;
-      const std::vector<double> xs = NextSteps(*v.runs[0]);
-      dir.series.push_back(BandSeries(v.name, xs,
+    for (const Runs& v : variants) {
+      if (!SameMessage(v[0]->config().model(), rc.model())) continue;
+      const std::vector<double> xs = NextSteps(*v[0]);
+      dir.series.push_back(BandSeries(v[0]->variant(), xs,
                                       PointRows(
-                                          v.runs,
+                                          v,
                                           [](const NormPoint& p) {
                                             return std::max(
                                                 1 - p.direction_cos(), 1e-16);
                                           },
                                           true)));
       align.series.push_back(BandSeries(
-          v.name, xs,
+          v[0]->variant(), xs,
           PointRows(
-              v.runs, [](const NormPoint& p) { return p.alignment_cos(); },
-              true)));
+              v, [](const NormPoint& p) { return p.alignment_cos(); }, true)));
       size.series.push_back(BandSeries(
-          v.name, xs,
+          v[0]->variant(), xs,
           PointRows(
-              v.runs, [](const NormPoint& p) { return p.step_size(); }, true)));
+              v, [](const NormPoint& p) { return p.step_size(); }, true)));
     }
     absl::StrAppend(
         &report.markdown, "### Direction, alignment and step size\n\n",
@@ -551,29 +516,29 @@ Report NormGrowthReport(const Results& results,
     LinePlot plot{"Similarity of the last layer's hidden states vs c",
                   "c (every parameter scaled by c)", "mean cosine over tokens"};
     std::vector<std::vector<std::string>> rows;
-    for (const VariantRuns& v : variants) {
-      if (!SameMessage(v.runs[0]->config().optim(), rc.optim())) continue;
+    for (const Runs& v : variants) {
+      if (!SameMessage(v[0]->config().optim(), rc.optim())) continue;
       std::vector<double> cs;
-      for (const SimilarityAtScale& s : v.runs[0]->norm_growth().curve()) {
+      for (const SimilarityAtScale& s : v[0]->norm_growth().curve()) {
         cs.push_back(s.scale());
       }
       std::vector<std::vector<double>> last;
-      for (const TrainingRecord* t : v.runs) {
+      for (const TrainingRecord* t : v) {
         last.emplace_back();
         for (const SimilarityAtScale& s : t->norm_growth().curve()) {
           last.back().push_back(s.layers(s.layers_size() - 1));
         }
       }
-      Series s = BandSeries(v.name, cs, last);
+      Series s = BandSeries(v[0]->variant(), cs, last);
       s.points = true;
       plot.series.push_back(s);
-      std::vector<std::string> row = {v.name,
-                                      ArchitectureOf(v.runs[0]->config()),
-                                      absl::StrCat(v.runs.size())};
+      std::vector<std::string> row = {v[0]->variant(),
+                                      ArchitectureOf(v[0]->config()),
+                                      absl::StrCat(v.size())};
       for (int i = 0; i < config.similarity_scales_size(); ++i) {
         const float c = config.similarity_scales(i);
         if (c != 2 && c != 5 && c != 10) continue;
-        row.push_back(NumSpread(Over(v.runs,
+        row.push_back(NumSpread(Over(v,
                                      [i](const TrainingRecord& t) {
                                        const auto& s = t.norm_growth().curve(i);
                                        return static_cast<double>(
@@ -581,8 +546,8 @@ Report NormGrowthReport(const Results& results,
                                      }),
                                 "%.3f"));
       }
-      row.push_back(NumSpread(Over(v.runs, sat_trained), "%.3f"));
-      row.push_back(NumSpread(Over(v.runs, sat_init), "%.3f"));
+      row.push_back(NumSpread(Over(v, sat_trained), "%.3f"));
+      row.push_back(NumSpread(Over(v, sat_init), "%.3f"));
       rows.push_back(row);
     }
     std::vector<std::string> header = {"variant", "model", "runs"};

@@ -51,6 +51,22 @@ Spread SpreadOf(const std::vector<double>& values) {
   return s;
 }
 
+std::vector<Runs> ByVariant(
+    const google::protobuf::RepeatedPtrField<TrainingRecord>& runs) {
+  std::vector<Runs> out;
+  for (const TrainingRecord& run : runs) {
+    auto it = std::find_if(out.begin(), out.end(), [&](const Runs& g) {
+      return g[0]->variant() == run.variant();
+    });
+    if (it == out.end()) {
+      out.push_back({&run});
+    } else {
+      it->push_back(&run);
+    }
+  }
+  return out;
+}
+
 std::string Pct(double fraction) {
   return absl::StrFormat("%.1f%%", 100 * fraction);
 }

@@ -46,6 +46,21 @@ struct Spread {
 };
 Spread SpreadOf(const std::vector<double>& values);
 
+// The runs of one variant (or any selection of runs).
+using Runs = std::vector<const TrainingRecord*>;
+
+// Runs grouped by variant, in order of first appearance.
+std::vector<Runs> ByVariant(
+    const google::protobuf::RepeatedPtrField<TrainingRecord>& runs);
+
+// Over runs: the spread of f(run).
+template <typename F>
+Spread Over(const Runs& runs, F f) {
+  std::vector<double> v;
+  for (const TrainingRecord* r : runs) v.push_back(f(*r));
+  return SpreadOf(v);
+}
+
 // Pearson correlation of two equally long series (0 if either is constant).
 double Pearson(const std::vector<double>& a, const std::vector<double>& b);
 

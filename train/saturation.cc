@@ -58,10 +58,11 @@ std::vector<torch::Tensor> BlockOutputs(Model& model, const Batch& batch) {
   return Observe(model, batch, /*attention=*/false, 0).outputs;
 }
 
-SimilarityAtScale SaturationSimilarity(Model& model, const Batch& batch,
-                                       double c, bool saturated_attention,
+SimilarityAtScale SaturationSimilarity(Model& model,
+                                       const std::vector<torch::Tensor>& base,
+                                       const Batch& batch, double c,
+                                       bool saturated_attention,
                                        float tie_tolerance) {
-  const std::vector<torch::Tensor> base = BlockOutputs(model, batch);
   std::shared_ptr<Model> scaled = ScaledCopy(model, c);
   SetSaturatedAttention(*scaled, saturated_attention, tie_tolerance);
   const std::vector<torch::Tensor> big = BlockOutputs(*scaled, batch);

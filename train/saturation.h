@@ -1,7 +1,8 @@
 // How close a model is to its saturated version (docs/method.md, "Norm growth
 // and saturation"; [M]), measured on one batch without gradients.
 //
-//   SimilarityAtScale s = SaturationSimilarity(*model, batch, 1000,
+//   const std::vector<torch::Tensor> h = BlockOutputs(*model, batch);
+//   SimilarityAtScale s = SaturationSimilarity(*model, h, batch, 1000,
 //                                              /*saturated_attention=*/true);
 //   s.layers(2);   // mean over tokens of cos(h_2(theta), h_2(c * theta))
 //   SaturatedHeads h = MeasureSaturatedHeads(*model, batch, {1000, 1e-5, 0});
@@ -27,10 +28,11 @@ namespace sparsity {
 std::vector<torch::Tensor> BlockOutputs(Model& model, const Batch& batch);
 
 // Per layer, the mean over the batch's tokens of the cosine similarity
-// between the block outputs of `model` and of c * model.
-SimilarityAtScale SaturationSimilarity(Model& model, const Batch& batch,
-                                       double c, bool saturated_attention,
-                                       float tie_tolerance = 0);
+// between `outputs` (BlockOutputs(model, batch), computed once for every c)
+// and the block outputs of c * model.
+SimilarityAtScale SaturationSimilarity(
+    Model& model, const std::vector<torch::Tensor>& outputs, const Batch& batch,
+    double c, bool saturated_attention, float tie_tolerance = 0);
 
 struct SaturationOptions {
   double scale = 1000;      // c of the saturated model
