@@ -16,6 +16,7 @@ namespace {
 // Independent streams derived from one seed.
 constexpr uint64_t kTrainOrderStream = 0x9e3779b97f4a7c15ULL;
 constexpr uint64_t kProbeStream = 0xc2b2ae3d27d4eb4fULL;
+constexpr uint64_t kTrainProbeStream = 0x165667b19e3779f9ULL;
 
 }  // namespace
 
@@ -31,6 +32,10 @@ absl::StatusOr<LmData> MakeLmData(const DataConfig& data,
     out.probe = RandomTokenSource(vocab_size, probe.seq_len(), probe_sequences,
                                   data.split_seed() ^ kProbeStream)
                     .Next();
+    out.train_probe =
+        RandomTokenSource(vocab_size, probe.seq_len(), probe_sequences,
+                          data.split_seed() ^ kTrainProbeStream)
+            .Next();
     return out;
   }
   if (data.source() != DataConfig::BROWN) {
@@ -104,6 +109,15 @@ absl::StatusOr<LmData> MakeLmData(const DataConfig& data,
         "; raise data.heldout_fraction or lower probe.batch_tokens"));
   }
   out.probe = (*probe_source)->Next();
+  auto train_probe_source =
+      SequenceBatcher::Create(train_docs, probe.seq_len(), probe_sequences,
+                              data.split_seed() ^ kTrainProbeStream);
+  if (!train_probe_source.ok()) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("probe batch (training documents): ",
+                     train_probe_source.status().message()));
+  }
+  out.train_probe = (*train_probe_source)->Next();
   if (words) {
     // Inputs and targets overlap in all but one position; count the targets
     // (the tokens the probe's loss is measured on).

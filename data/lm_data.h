@@ -31,6 +31,9 @@ namespace sparsity {
 struct LmData {
   std::unique_ptr<BatchSource> train;
   Batch probe;  // [probe.batch_tokens / probe.seq_len, probe.seq_len]
+  // As many windows of the training documents (drawn by data.split_seed):
+  // the same measurement on data the model was trained on.
+  Batch train_probe;
   int64_t train_documents = 0;
   int64_t heldout_documents = 0;
   int64_t train_tokens = 0;              // tokens in the training documents

@@ -18,6 +18,19 @@ torch::Device Model::device() const {
   return params.empty() ? torch::Device(torch::kCPU) : params[0].device();
 }
 
+Evaluation Evaluate(Model& model, const Batch& batch,
+                    ActivationObserver* observer) {
+  const torch::Tensor logits = model.Logits(batch.inputs, observer);
+  const torch::Tensor flat = logits.reshape({-1, logits.size(-1)});
+  const torch::Tensor targets = batch.targets.reshape({-1});
+  Evaluation out;
+  out.loss =
+      torch::nn::functional::cross_entropy(flat, targets).item<float>();
+  out.accuracy = flat.argmax(-1).eq(targets).to(torch::kFloat).mean()
+                     .item<float>();
+  return out;
+}
+
 void InitGpt2(torch::nn::Module& root, int64_t n_layers) {
   torch::NoGradGuard no_grad;
   const double std = 0.02;

@@ -26,6 +26,11 @@ class Model : public virtual torch::nn::Module {
   // activations to `observer` when it is not null.
   virtual torch::Tensor Loss(const Batch& batch,
                              ActivationObserver* observer) = 0;
+  // The logits of `inputs`, their last dimension over the classes of the
+  // targets (LM: [batch, seq, vocab]; ViT: [batch, classes]); Loss is their
+  // mean cross-entropy.
+  virtual torch::Tensor Logits(const torch::Tensor& inputs,
+                               ActivationObserver* observer) = 0;
 
   // Parameter constraints applied after every optimiser step (zeroth-bias
   // clipping, LayerNorm gain clamps, activation-mix schedules). Default: none.
@@ -41,6 +46,16 @@ class Model : public virtual torch::nn::Module {
   // The device of the parameters (of the first one: a model lives on one).
   torch::Device device() const;
 };
+
+// Loss and accuracy of one batch from a single forward pass: the mean
+// cross-entropy of the logits against batch.targets (what Model::Loss
+// computes) and the fraction of targets that are the logits' argmax.
+struct Evaluation {
+  float loss = 0;
+  float accuracy = 0;
+};
+Evaluation Evaluate(Model& model, const Batch& batch,
+                    ActivationObserver* observer);
 
 // GPT-2 initialisation keyed by module type, not by parameter name: every
 // Linear and Embedding weight ~ N(0, 0.02), biases 0, LayerNorm 1 and 0;

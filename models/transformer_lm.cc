@@ -1,18 +1,21 @@
 #include "models/transformer_lm.h"
 
+#include <tuple>
 #include <utility>
+#include <vector>
 
 #include "absl/strings/str_cat.h"
 
 namespace sparsity {
 
+Activation ActivationFromConfig(const MlpConfig& c) {
+  if (c.activation() == MlpConfig::TOPK_RELU) return Activation::kTopKRelu;
+  if (c.activation() == MlpConfig::JSRELU) return Activation::kJsRelu;
+  return Activation::kRelu;
+}
+
 TransformerLMOptions TransformerLMOptions::FromConfig(const ModelConfig& c) {
-  Activation activation = Activation::kRelu;
-  if (c.mlp().activation() == MlpConfig::TOPK_RELU) {
-    activation = Activation::kTopKRelu;
-  } else if (c.mlp().activation() == MlpConfig::JSRELU) {
-    activation = Activation::kJsRelu;
-  }
+  const Activation activation = ActivationFromConfig(c.mlp());
   return TransformerLMOptions(c.vocab_size(), c.d_model(), c.n_layers(),
                               c.n_heads(), c.d_ff(), c.max_seq_len())
       .post_norm(c.post_norm())
@@ -31,14 +34,30 @@ BlockOptions TransformerLMOptions::block() const {
 }
 
 absl::Status ValidateModelConfig(const ModelConfig& c) {
-  const std::tuple<const char*, int64_t, int64_t> sizes[] = {
-      {"model.vocab_size", c.vocab_size(), kMaxUnits},
+  const bool vit = c.family() == ModelConfig::VIT;
+  std::vector<std::tuple<const char*, int64_t, int64_t>> sizes = {
       {"model.d_model", c.d_model(), kMaxWidth},
       {"model.n_layers", c.n_layers(), kMaxLayers},
       {"model.n_heads", c.n_heads(), kMaxWidth},
       {"model.d_ff", c.d_ff(), kMaxUnits},
-      {"model.max_seq_len", c.max_seq_len(), kMaxWidth},
   };
+  if (vit) {
+    sizes.push_back({"model.num_classes", c.num_classes(), kMaxUnits});
+    if (c.patch_size() != 4 && c.patch_size() != 7) {
+      return absl::InvalidArgumentError(absl::StrCat(
+          "model.patch_size must be 4 or 7 for the ViT (28 x 28 images), "
+          "got ",
+          c.patch_size()));
+    }
+    if (c.tied_head()) {
+      return absl::InvalidArgumentError(
+          "model.tied_head does not apply to the ViT (it has no token "
+          "embedding)");
+    }
+  } else {
+    sizes.push_back({"model.vocab_size", c.vocab_size(), kMaxUnits});
+    sizes.push_back({"model.max_seq_len", c.max_seq_len(), kMaxWidth});
+  }
   for (const auto& [name, value, bound] : sizes) {
     if (value <= 0) {
       return absl::InvalidArgumentError(

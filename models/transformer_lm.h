@@ -49,6 +49,9 @@ struct TransformerLMOptions {
   TORCH_ARG(bool, bias) = true;  // false: see BlockOptions::bias
 };
 
+// The MLP activation a config names.
+Activation ActivationFromConfig(const MlpConfig& config);
+
 // Upper bounds on sizes: beyond them a config is rejected with one line
 // before anything is allocated.
 inline constexpr int64_t kMaxWidth = 1 << 16;  // d_model, max_seq_len
@@ -56,7 +59,8 @@ inline constexpr int64_t kMaxUnits = 1 << 20;  // d_ff, vocab_size
 inline constexpr int64_t kMaxLayers = 1024;
 
 // One clear error for a config that does not fit (sizes <= 0 or beyond the
-// bounds above, d_model not divisible by n_heads, topk out of range, ...).
+// bounds above, d_model not divisible by n_heads, topk out of range, a ViT
+// patch size other than 4 or 7, ...), for either model family.
 absl::Status ValidateModelConfig(const ModelConfig& config);
 
 class TransformerLMImpl : public torch::nn::Cloneable<TransformerLMImpl>,
@@ -74,6 +78,10 @@ class TransformerLMImpl : public torch::nn::Cloneable<TransformerLMImpl>,
 
   // Mean next-token cross-entropy of batch.targets given batch.inputs.
   torch::Tensor Loss(const Batch& batch, ActivationObserver* observer) override;
+  torch::Tensor Logits(const torch::Tensor& inputs,
+                       ActivationObserver* observer) override {
+    return forward(inputs, observer);
+  }
   int64_t num_layers() const override { return options_.n_layers(); }
   int64_t d_ff() const override { return options_.d_ff(); }
   MlpImpl& mlp(int64_t layer) override {

@@ -14,7 +14,7 @@ DEBIAN_PACKAGES=(
   libopenblas0-pthread                     # fast BLAS under LibTorch (~38x vs reference)
   libjemalloc2                             # malloc: bounded memory, ~15% faster steps
   libabsl-dev libgtest-dev googletest libbenchmark-dev
-  libprotobuf-dev protobuf-compiler libgflags-dev
+  libprotobuf-dev protobuf-compiler libgflags-dev zlib1g-dev
   gnuplot-nox                              # plots in reports/
   python3 python3-torch                    # PyTorch reference for bench/ (same LibTorch)
   dataset-fashion-mnist                    # Fashion-MNIST IDX files

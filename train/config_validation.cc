@@ -95,7 +95,29 @@ absl::Status ValidateTrainConfig(const TrainConfig& t) {
 absl::Status ValidateDataConfig(const DataConfig& d, const ModelConfig& m) {
   if (d.source() == DataConfig::SOURCE_UNSPECIFIED) {
     return absl::InvalidArgumentError(
-        "data.source must be set (BROWN or RANDOM_TOKENS)");
+        "data.source must be set (BROWN, RANDOM_TOKENS or FASHION_MNIST)");
+  }
+  const bool images = d.source() == DataConfig::FASHION_MNIST;
+  if (images != (m.family() == ModelConfig::VIT)) {
+    return absl::InvalidArgumentError(
+        images ? "data.source FASHION_MNIST needs model.family VIT"
+               : "model.family VIT needs data.source FASHION_MNIST");
+  }
+  if (d.image_stream() != DataConfig::IMAGES && !images) {
+    return absl::InvalidArgumentError(
+        "data.image_stream applies to data.source FASHION_MNIST only");
+  }
+  if (images) {
+    if (absl::Status s = Positive("data.batch_size", d.batch_size());
+        !s.ok()) {
+      return s;
+    }
+    if (d.batch_size() > kMaxBatchTokens / 64) {
+      return absl::InvalidArgumentError(
+          absl::StrCat("data.batch_size must be at most ",
+                       kMaxBatchTokens / 64, " images, got ", d.batch_size()));
+    }
+    return absl::OkStatus();
   }
   if (d.tokenizer() == DataConfig::WORDS) {
     if (d.source() != DataConfig::BROWN) {
@@ -138,9 +160,23 @@ absl::Status ValidateDataConfig(const DataConfig& d, const ModelConfig& m) {
 
 absl::Status ValidateProbeConfig(const ProbeConfig& p, const ModelConfig& m) {
   if (absl::Status s = First({Positive("probe.every", p.every()),
-                              Positive("probe.batch_tokens", p.batch_tokens()),
-                              Positive("probe.seq_len", p.seq_len())});
+                              Positive("probe.batch_tokens", p.batch_tokens())});
       !s.ok()) {
+    return s;
+  }
+  if (m.family() == ModelConfig::VIT) {
+    // Whole images: batch_tokens / tokens per image of them (the data layer
+    // checks that the test set holds that many).
+    const int64_t side = 28 / m.patch_size();
+    const int64_t tokens = side * side + 1;
+    if (p.batch_tokens() < tokens || p.batch_tokens() > kMaxBatchTokens) {
+      return absl::InvalidArgumentError(absl::StrCat(
+          "probe.batch_tokens must be in [", tokens, ", ", kMaxBatchTokens,
+          "] (one image is ", tokens, " tokens), got ", p.batch_tokens()));
+    }
+    return absl::OkStatus();
+  }
+  if (absl::Status s = Positive("probe.seq_len", p.seq_len()); !s.ok()) {
     return s;
   }
   if (p.seq_len() > m.max_seq_len()) {
@@ -163,18 +199,23 @@ absl::Status ValidateProbeConfig(const ProbeConfig& p, const ModelConfig& m) {
 
 double EstimateRunBytes(const RunConfig& run) {
   const ModelConfig& m = run.model();
-  const double d = m.d_model(), f = m.d_ff(), v = m.vocab_size(),
-               l = m.n_layers(), h = m.n_heads(), s = m.max_seq_len();
+  const bool vit = m.family() == ModelConfig::VIT;
+  // The ViT: a sequence is an image's patches + CLS; logits per image only.
+  const double vit_tokens =
+      vit ? (28.0 / m.patch_size()) * (28.0 / m.patch_size()) + 1 : 0;
+  const double d = m.d_model(), f = m.d_ff(),
+               v = vit ? m.num_classes() : m.vocab_size(), l = m.n_layers(),
+               h = m.n_heads(), s = vit ? vit_tokens : m.max_seq_len();
   const double params = v * d * (m.tied_head() ? 1 : 2) + s * d +
                         l * (4 * d * d + 2 * d * f + 9 * d + f) + 2 * d;
-  const double tokens =
-      static_cast<double>(run.data().batch_size()) * run.data().seq_len();
-  const double seq = run.data().seq_len();
+  const double seq = vit ? vit_tokens : run.data().seq_len();
+  const double tokens = static_cast<double>(run.data().batch_size()) * seq;
   // Per layer and token: ~12 d-wide tensors, 3 f-wide, 3 attention rows.
   const double per_token = l * (12 * d + 3 * f + 3 * h * seq) + 4 * v;
   const double probe_tokens = run.probe().batch_tokens();
-  const double probe =
-      probe_tokens * (f + 2 * d + h * run.probe().seq_len() + v);
+  const double probe_seq = vit ? vit_tokens : run.probe().seq_len();
+  // Held-out and training probe batches, one at a time.
+  const double probe = probe_tokens * (f + 2 * d + h * probe_seq + v);
   // Each attention layer keeps a [max_seq_len, max_seq_len] mask buffer
   // (two while it is built).
   const double masks = l * s * s + s * s;

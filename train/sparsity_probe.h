@@ -10,6 +10,7 @@
 #ifndef SPARSITY_TRAIN_SPARSITY_PROBE_H_
 #define SPARSITY_TRAIN_SPARSITY_PROBE_H_
 
+#include <optional>
 #include <vector>
 
 #include "data/batch.h"
@@ -22,7 +23,8 @@
 namespace sparsity {
 
 struct SparsityMeasurement {
-  float loss = 0;  // the model's loss on the probe batch
+  float loss = 0;      // the model's loss on the probe batch
+  float accuracy = 0;  // fraction of its targets predicted (argmax)
   std::vector<LayerSparsityStats> layers;
 };
 
@@ -31,6 +33,8 @@ class SparsityProbe : public ActivationObserver {
   explicit SparsityProbe(Batch batch) : batch_(std::move(batch)) {}
 
   SparsityMeasurement Measure(Model& model);
+  // The same measurement of another batch (e.g. training data).
+  SparsityMeasurement Measure(Model& model, const Batch& batch);
 
   int64_t tokens() const { return batch_.targets.numel(); }
   int64_t sequences() const { return batch_.targets.size(0); }
@@ -39,11 +43,12 @@ class SparsityProbe : public ActivationObserver {
 
  private:
   Batch batch_;
-  std::vector<SparsityAccumulator> accumulators_;
+  std::vector<std::optional<SparsityAccumulator>> accumulators_;
 };
 
-// Flattens a measurement into the per-layer results messages.
-// `with_firing_frequency` also stores each unit's firing frequency.
+// Flattens a measurement into the per-layer results messages (loss,
+// accuracy, layers). `with_firing_frequency` also stores each unit's firing
+// frequency.
 void ToProto(const SparsityMeasurement& m, bool with_firing_frequency,
              Probe* out);
 
@@ -52,6 +57,11 @@ void ToProto(const SparsityMeasurement& m, bool with_firing_frequency,
 // run's record (firing frequencies at the last step only), and shows
 // per-layer token density on the progress line.
 absl::Status AddSparsityProbe(RunContext& ctx);
+
+// AddSparsityProbe whose final probe also measures the run's fixed batch of
+// training data (RunData::train_probe, as many examples as the probe batch):
+// Probe.train_loss, train_accuracy and train_layers with firing frequencies.
+absl::Status AddSparsityProbeWithTrainingData(RunContext& ctx);
 
 }  // namespace sparsity
 

@@ -7,6 +7,7 @@
 #include "absl/strings/str_cat.h"
 #include "google/protobuf/util/message_differencer.h"
 #include "models/transformer_lm.h"
+#include "models/vision_transformer.h"
 #include "train/checkpoint.h"
 
 namespace sparsity {
@@ -24,6 +25,11 @@ std::shared_ptr<Model> BuildModel(const RunConfig& config) {
   const torch::Device device(config.train().device() == "cuda" ? torch::kCUDA
                                                                : torch::kCPU);
   torch::manual_seed(config.init_seed());
+  if (config.model().family() == ModelConfig::VIT) {
+    VisionTransformer vit(VisionTransformerOptions::FromConfig(config.model()));
+    vit->to(device);
+    return vit.ptr();
+  }
   TransformerLM lm(TransformerLMOptions::FromConfig(config.model()));
   lm->to(device);
   return lm.ptr();
@@ -44,9 +50,7 @@ absl::StatusOr<TrainingRecord> TrainOne(const SweepRun& run,
                                         const RunOptions& options) {
   const auto start = std::chrono::steady_clock::now();
   const RunConfig& config = run.config;
-  absl::StatusOr<LmData> data =
-      MakeLmData(config.data(), config.probe(), config.model().vocab_size(),
-                 config.data_seed());
+  absl::StatusOr<RunData> data = MakeRunData(config);
   if (!data.ok()) return data.status();
 
   std::shared_ptr<Model> model = BuildModel(config);
@@ -65,16 +69,7 @@ absl::StatusOr<TrainingRecord> TrainOne(const SweepRun& run,
   record.set_data_seed(config.data_seed());
   *record.mutable_config() = config;
   record.set_parameters(model->NumParameters());
-  DataSummary& summary = *record.mutable_data();
-  summary.set_train_documents(data->train_documents);
-  summary.set_heldout_documents(data->heldout_documents);
-  summary.set_train_tokens(data->train_tokens);
-  summary.set_probe_tokens(data->probe_tokens());
-  summary.set_probe_sequences(data->probe_sequences());
-  summary.set_vocabulary_size(data->vocabulary_size);
-  summary.set_distinct_training_words(data->distinct_training_words);
-  summary.set_train_unknown_fraction(data->train_unknown_fraction);
-  summary.set_probe_unknown_fraction(data->probe_unknown_fraction);
+  *record.mutable_data() = data->summary;
 
   Trainer trainer(model, config.optim(), config.train());
   trainer.set_quiet(options.quiet);

@@ -18,7 +18,7 @@
 #include <vector>
 
 #include "absl/status/statusor.h"
-#include "data/lm_data.h"
+#include "data/run_data.h"
 #include "models/model.h"
 #include "proto/config.pb.h"
 #include "proto/results.pb.h"
@@ -37,7 +37,7 @@ struct SweepRun {
 struct RunContext {
   const RunConfig& config;
   std::shared_ptr<Model> model;
-  LmData& data;
+  RunData& data;
   Trainer& trainer;
   TrainingRecord& record;
   std::vector<std::shared_ptr<void>> keep_alive;

@@ -1,0 +1,92 @@
+// Experiment 5 (docs/method.md, "Lazy neurons"): the lazy-neuron phenomenon
+// in plain ReLU transformers (Li et al., ICLR 2023, [L]), parts (a)-(d) and
+// (f); the Top-k models of part (e) come later.
+//
+// Method: train ViTs on Fashion-MNIST and LMs on Brown, each variant under
+// at least three seed pairs. At step 0, every probe.every steps and at the
+// end, measure every MLP layer's token density (metrics/sparsity.h) on a
+// fixed held-out probe (test images; held-out Brown documents), with the
+// probe's loss and accuracy; the final probe also measures a fixed batch of
+// the run's own training data of the same size, and stores each unit's
+// firing frequency on both. The variants:
+//   (a) the reference ViT and LM (held-out vs training data);
+//   (b) ViTs of other widths (d_ff) and depths (n_layers);
+//   (c) ViTs trained on random labels, on Gaussian images, and on an
+//       endless stream of fresh augmented images (data/image_data.h);
+//   (d) the firing frequencies of every run (dead vs rarely firing units);
+//   (f) MLP FLOPs per token, dense vs only the firing units, computed from
+//       the measured densities when the report is drawn (metrics/flops.h).
+//
+//   bazel run //experiments:topk_thresholding -- --preset=default
+#include "absl/status/status.h"
+#include "absl/strings/str_cat.h"
+#include "common/cli.h"
+#include "experiments/runner.h"
+#include "proto/config.pb.h"
+#include "proto/results.pb.h"
+#include "train/sparsity_probe.h"
+#include "train/sweep.h"
+
+namespace sparsity {
+namespace {
+
+// Both references exist, and each is of its family.
+absl::Status ValidateExperiment(const TopkThresholdingConfig& c,
+                                const std::vector<SweepRun>& runs) {
+  const std::pair<const std::string*, ModelConfig::Family> refs[] = {
+      {&c.vit_reference(), ModelConfig::VIT},
+      {&c.lm_reference(), ModelConfig::LM}};
+  for (const auto& [name, family] : refs) {
+    if (absl::Status s = RequireReferenceVariant(runs, *name); !s.ok()) {
+      return s;
+    }
+    for (const SweepRun& run : runs) {
+      if (run.variant == *name && run.config.model().family() != family) {
+        return absl::InvalidArgumentError(absl::StrCat(
+            "reference variant '", *name, "' must be a ",
+            family == ModelConfig::VIT ? "ViT (model.family VIT)"
+                                       : "language model (model.family LM)"));
+      }
+    }
+  }
+  return absl::OkStatus();
+}
+
+absl::Status Run() {
+  TopkThresholdingConfig config;
+  if (absl::Status s = LoadExperimentConfig(&config); !s.ok()) return s;
+  absl::StatusOr<std::vector<SweepRun>> sweep =
+      ExpandSweep(config.base(), config.sweep());
+  if (!sweep.ok()) return sweep.status();
+  if (absl::Status s = ValidateExperiment(config, *sweep); !s.ok()) return s;
+  absl::StatusOr<OutputPaths> paths = PrepareOutput();
+  if (!paths.ok()) return paths.status();
+
+  absl::StatusOr<std::vector<TrainingRecord>> runs = RunExperimentSweep(
+      *sweep, config.base(), {AddSparsityProbeWithTrainingData}, *paths);
+  if (!runs.ok()) return runs.status();
+
+  Results results;
+  TopkThresholdingResults& out = *results.mutable_topk_thresholding();
+  *out.mutable_config() = config;
+  for (TrainingRecord& record : *runs) *out.add_runs() = std::move(record);
+  *results.mutable_run() = ExperimentRunInfo(config.base());
+  return WriteExperimentResults(results, *paths);
+}
+
+}  // namespace
+}  // namespace sparsity
+
+int main(int argc, char** argv) {
+  sparsity::InitExperiment(
+      {"topk_thresholding",
+       "The lazy-neuron phenomenon in ReLU transformers (Li et al. 2023): "
+       "token density per MLP layer of trained ViTs (Fashion-MNIST) and LMs "
+       "(Brown) on held-out and training data, against width and depth, "
+       "with random labels, random inputs and an endless stream, per-unit "
+       "firing histograms, and MLP FLOPs saved by the measured sparsity, "
+       "each beside its accuracy or loss, over seeds.",
+       /*committed_presets=*/{"default"}},
+      &argc, &argv);
+  return sparsity::RunMain("topk_thresholding", sparsity::Run);
+}
