@@ -32,6 +32,7 @@
 #include "reports/performance_report.h"
 #include "reports/plot.h"
 #include "reports/report.h"
+#include "reports/topk_thresholding_report.h"
 #include "reports/validate.h"
 
 DEFINE_string(
@@ -68,6 +69,8 @@ absl::StatusOr<Report> BuildReport(const Results& results,
       return NeuronDeathReport(results, file_name);
     case Results::kNormGrowth:
       return NormGrowthReport(results, file_name);
+    case Results::kTopkThresholding:
+      return TopkThresholdingReport(results, file_name);
     case Results::EXPERIMENT_NOT_SET:
       break;
   }

@@ -437,6 +437,56 @@ absl::Status ValidateNormRecord(const TrainingRecord& run,
   return absl::OkStatus();
 }
 
+// Experiment 5: every run's final probe holds loss and accuracy on
+// held-out and training data, and both sets of layers with every unit's
+// firing frequency; a ViT records its image geometry.
+absl::Status ValidateLazyRun(const TrainingRecord& run,
+                             const std::string& file) {
+  const std::string where = absl::StrCat(file, ", run ", run.name());
+  const ModelConfig& m = run.config().model();
+  const Probe& last = run.probes(run.probes_size() - 1);
+  if (last.step() != run.config().train().steps() || !last.has_train()) {
+    return Bad(where, "its last probe is not a final one with training data");
+  }
+  if (!std::isfinite(last.train_loss())) {
+    return Bad(where, absl::StrCat("train_loss is ", last.train_loss()));
+  }
+  for (const Probe& p : run.probes()) {
+    if (!InUnit(p.probe_accuracy())) {
+      return Bad(where, absl::StrCat("probe accuracy ", p.probe_accuracy(),
+                                     " at step ", p.step()));
+    }
+  }
+  if (!InUnit(last.train_accuracy())) {
+    return Bad(where, absl::StrCat("train accuracy ", last.train_accuracy()));
+  }
+  if (last.train_layers_size() != m.n_layers()) {
+    return Bad(where, absl::StrCat("has ", last.train_layers_size(),
+                                   " training-data layers for ", m.n_layers()));
+  }
+  for (int l = 0; l < m.n_layers(); ++l) {
+    const std::string at = absl::StrCat(where, ", training data");
+    if (absl::Status s = ValidateLayer(last.train_layers(l), l, m.d_ff(), at);
+        !s.ok()) {
+      return s;
+    }
+    if (last.layers(l).firing_frequency_size() != m.d_ff() ||
+        last.train_layers(l).firing_frequency_size() != m.d_ff()) {
+      return Bad(at, absl::StrCat("layer ", l, " lacks firing frequencies"));
+    }
+  }
+  const bool vit = m.family() == ModelConfig::VIT;
+  const DataSummary& d = run.data();
+  if (vit && (d.tokens_per_example() < 2 || d.probe_sequences() < 1 ||
+              d.heldout_examples() < d.probe_sequences())) {
+    return Bad(where,
+               absl::StrCat("a ViT with ", d.tokens_per_example(),
+                            " tokens per image and ", d.probe_sequences(),
+                            " probe images of ", d.heldout_examples()));
+  }
+  return absl::OkStatus();
+}
+
 }  // namespace
 
 absl::Status ValidateResults(const Results& results,
@@ -478,6 +528,30 @@ absl::Status ValidateResults(const Results& results,
         if (absl::Status s =
                 ValidateNormRecord(run, *first, r.config(), file_name);
             !s.ok()) {
+          return s;
+        }
+      }
+      return absl::OkStatus();
+    }
+    case Results::kTopkThresholding: {
+      const TopkThresholdingResults& r = results.topk_thresholding();
+      if (absl::Status s = ValidateRuns(r.runs(), file_name); !s.ok()) {
+        return s;
+      }
+      for (const std::string& ref :
+           {r.config().vit_reference(), r.config().lm_reference()}) {
+        if (absl::Status s = HasReference(r.runs(), ref, file_name); !s.ok()) {
+          return s;
+        }
+      }
+      for (const TrainingRecord& run : r.runs()) {
+        const bool vit = run.config().model().family() == ModelConfig::VIT;
+        if ((run.variant() == r.config().vit_reference() && !vit) ||
+            (run.variant() == r.config().lm_reference() && vit)) {
+          return Bad(file_name, absl::StrCat("reference run ", run.name(),
+                                             " is of the wrong model family"));
+        }
+        if (absl::Status s = ValidateLazyRun(run, file_name); !s.ok()) {
           return s;
         }
       }

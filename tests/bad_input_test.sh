@@ -1,13 +1,14 @@
 #!/usr/bin/env bash
 # Bad input gets one clear error line on stderr, a non-zero exit, and leaves
 # no (partial) files behind. Args: EXPERIMENT RENDER BROWN_CA01 NEURON_DEATH
-# NORM_GROWTH
+# NORM_GROWTH TOPK_THRESHOLDING
 set -uo pipefail
 experiment=$1
 render=$2
 corpus=$(dirname "$3")
 neuron_death=$4
 norm_growth=$5
+topk=$6
 tmp=${TEST_TMPDIR:-$(mktemp -d)}
 failures=0
 
@@ -85,6 +86,22 @@ expect_error "attended threshold 0" "attended_threshold must be in (0, 1)" "$out
 expect_error "negative tie tolerance" "tie_tolerance must be >= 0" "$out" norm --override='tie_tolerance: -1'
 expect_error "norm reference missing" "reference variant 'adamw' is not among" "$out" norm --variants=sgd
 expect_error "too few norm points" "at least 3 probe points" "$out" norm --override='base { probe { every: 30 } }'
+
+# topk_thresholding: the ViT's config and Fashion-MNIST's files.
+topk() { "$topk" --preset=smoke --quiet --out_dir="$out" --corpus_dir="$corpus" "$@"; }
+expect_error "ViT patch size" "model.patch_size must be 4 or 7" "$out" topk --override='base { model { patch_size: 5 } }'
+expect_error "ViT on text" "model.family VIT needs data.source FASHION_MNIST" "$out" topk --override='base { data { source: BROWN } }'
+expect_error "ViT reference missing" "reference variant 'vit' is not among" "$out" topk --variants=lm
+expect_error "probe beyond the test set" "the test set holds 10000" "$out" topk --probe_tokens=170017
+expect_error "images missing" "install it with tools/setup.sh" "$out" \
+  topk --override='base { data { images_dir: "/nonexistent" } }'
+images=$tmp/images
+mkdir -p "$images"
+for f in /usr/share/datasets/fashion-mnist/*; do ln -sf "$f" "$images/"; done
+rm -f "$images/train-images-idx3-ubyte.gz"
+head -c 1000000 /usr/share/datasets/fashion-mnist/train-images-idx3-ubyte.gz >"$images/train-images-idx3-ubyte.gz"
+expect_error "images truncated" "IDX file .*train-images" "$out" \
+  topk --override="base { data { images_dir: \"$images\" } }"
 
 # The renderer, on a good file made here, then damaged copies of it.
 good=$tmp/good

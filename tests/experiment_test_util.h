@@ -75,6 +75,9 @@ inline Results WithoutTimings(Results r) {
     case Results::kNormGrowth:
       runs = r.mutable_norm_growth()->mutable_runs();
       break;
+    case Results::kTopkThresholding:
+      runs = r.mutable_topk_thresholding()->mutable_runs();
+      break;
     default:
       ADD_FAILURE() << "WithoutTimings: no runs in this experiment";
       return r;
