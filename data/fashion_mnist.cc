@@ -20,9 +20,8 @@ absl::StatusOr<std::string> FindFile(const std::string& dir,
        {absl::StrCat(dir, "/", name, ".gz"), absl::StrCat(dir, "/", name)}) {
     if (std::filesystem::exists(candidate)) return candidate;
   }
-  return absl::NotFoundError(absl::StrCat("Fashion-MNIST file ", dir, "/",
-                                          name, "(.gz) not found: ",
-                                          kSetupHint));
+  return absl::NotFoundError(absl::StrCat("Fashion-MNIST file ", dir, "/", name,
+                                          "(.gz) not found: ", kSetupHint));
 }
 
 }  // namespace
@@ -44,25 +43,26 @@ absl::StatusOr<ImageSet> LoadImageSet(const std::string& images_path,
   if (images->dims.size() != 3 || images->dims[1] != kImageSide ||
       images->dims[2] != kImageSide) {
     std::string dims;
-    for (int64_t d : images->dims) absl::StrAppend(&dims, dims.empty() ? "" : " x ", d);
+    for (int64_t d : images->dims)
+      absl::StrAppend(&dims, dims.empty() ? "" : " x ", d);
     return absl::DataLossError(absl::StrCat(
         images_path, ": expected images of N x 28 x 28, found ", dims));
   }
   if (labels->dims.size() != 1) {
-    return absl::DataLossError(absl::StrCat(
-        labels_path, ": expected one dimension of labels, found ",
-        labels->dims.size()));
+    return absl::DataLossError(
+        absl::StrCat(labels_path, ": expected one dimension of labels, found ",
+                     labels->dims.size()));
   }
   if (labels->dims[0] != images->dims[0]) {
-    return absl::DataLossError(absl::StrCat(
-        images_path, " holds ", images->dims[0], " images but ", labels_path,
-        " holds ", labels->dims[0], " labels"));
+    return absl::DataLossError(
+        absl::StrCat(images_path, " holds ", images->dims[0], " images but ",
+                     labels_path, " holds ", labels->dims[0], " labels"));
   }
   for (size_t i = 0; i < labels->data.size(); ++i) {
     if (labels->data[i] >= kImageClasses) {
-      return absl::DataLossError(absl::StrCat(
-          labels_path, ": label ", labels->data[i], " of example ", i,
-          " is not a class (0 to ", kImageClasses - 1, ")"));
+      return absl::DataLossError(
+          absl::StrCat(labels_path, ": label ", labels->data[i], " of example ",
+                       i, " is not a class (0 to ", kImageClasses - 1, ")"));
     }
   }
   ImageSet out;
@@ -79,8 +79,8 @@ absl::StatusOr<ImageSet> LoadImageSet(const std::string& images_path,
 
 absl::StatusOr<FashionMnist> LoadFashionMnist(const std::string& dir) {
   if (!std::filesystem::is_directory(dir)) {
-    return absl::NotFoundError(absl::StrCat(
-        "Fashion-MNIST folder ", dir, " does not exist: ", kSetupHint));
+    return absl::NotFoundError(absl::StrCat("Fashion-MNIST folder ", dir,
+                                            " does not exist: ", kSetupHint));
   }
   FashionMnist out;
   const std::pair<const char*, ImageSet*> sets[] = {{"train", &out.train},
@@ -100,8 +100,8 @@ absl::StatusOr<FashionMnist> LoadFashionMnist(const std::string& dir) {
   out.mean = pixels.mean().item<double>();
   out.std = pixels.std(/*unbiased=*/false).item<double>();
   if (!(out.std > 0)) {
-    return absl::DataLossError(absl::StrCat(
-        "Fashion-MNIST training images in ", dir, " are all one value"));
+    return absl::DataLossError(absl::StrCat("Fashion-MNIST training images in ",
+                                            dir, " are all one value"));
   }
   return out;
 }

@@ -1,9 +1,9 @@
 // Fashion-MNIST (70,000 28 x 28 grey-scale images of 10 kinds of clothing:
 // 60,000 for training, 10,000 for testing) from its four IDX files.
 //
-//   absl::StatusOr<FashionMnist> fm = LoadFashionMnist(DefaultFashionMnistDir());
-//   fm->train.images;   // uint8 [60000, 28, 28]
-//   fm->train.labels;   // int64 [60000], in [0, 10)
+//   absl::StatusOr<FashionMnist> fm =
+//   LoadFashionMnist(DefaultFashionMnistDir()); fm->train.images;   // uint8
+//   [60000, 28, 28] fm->train.labels;   // int64 [60000], in [0, 10)
 //   torch::Tensor x = fm->Normalize(fm->test.images);  // float, mean 0, std 1
 //
 // The files are train-images-idx3-ubyte, train-labels-idx1-ubyte,

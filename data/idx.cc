@@ -55,8 +55,8 @@ absl::StatusOr<IdxArray> ReadIdx(const std::string& path) {
                               " is not supported (only 0x08, unsigned bytes)"));
   }
   if (magic[3] < 1 || magic[3] > kMaxDims) {
-    return error(absl::StrCat("bad number of dimensions ", magic[3],
-                              " (1 to ", kMaxDims, ")"));
+    return error(absl::StrCat("bad number of dimensions ", magic[3], " (1 to ",
+                              kMaxDims, ")"));
   }
   IdxArray out;
   int64_t elements = 1;

@@ -145,15 +145,14 @@ absl::StatusOr<ImageData> MakeImageData(const DataConfig& data,
   auto fm = std::make_shared<const FashionMnist>(*std::move(loaded));
   if (probe_examples > fm->test.size() || probe_examples <= 0) {
     return absl::InvalidArgumentError(absl::StrCat(
-        "the probe asks for ", probe_examples, " test images (probe.batch_tokens / ",
-        tokens_per_example, " tokens per image); the test set holds ",
-        fm->test.size()));
+        "the probe asks for ", probe_examples,
+        " test images (probe.batch_tokens / ", tokens_per_example,
+        " tokens per image); the test set holds ", fm->test.size()));
   }
   ImageData out;
-  out.train = std::make_unique<ImageSource>(fm, data.image_stream(),
-                                            data.batch_size(),
-                                            tokens_per_example, data_seed,
-                                            data_seed);
+  out.train =
+      std::make_unique<ImageSource>(fm, data.image_stream(), data.batch_size(),
+                                    tokens_per_example, data_seed, data_seed);
   out.train_examples = out.train->examples();
   out.heldout_examples = fm->test.size();
   // The held-out probe: fixed by the split seed alone, so every run of a
@@ -168,10 +167,10 @@ absl::StatusOr<ImageData> MakeImageData(const DataConfig& data,
                     fm->test.labels.index_select(0, index)};
   // Training data as the run sees it (its labels, inputs or augmentations),
   // in an order drawn from the split seed.
-  out.train_probe = ImageSource(fm, data.image_stream(), probe_examples,
-                                tokens_per_example, data_seed,
-                                data.split_seed() ^ kTrainProbeStream)
-                        .Next();
+  out.train_probe =
+      ImageSource(fm, data.image_stream(), probe_examples, tokens_per_example,
+                  data_seed, data.split_seed() ^ kTrainProbeStream)
+          .Next();
   return out;
 }
 

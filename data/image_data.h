@@ -6,8 +6,9 @@
 //   ImageSource train(fm, DataConfig::RANDOM_LABELS, /*batch_size=*/128,
 //                     /*tokens_per_example=*/17, /*content_seed=*/1,
 //                     /*order_seed=*/2);
-//   Batch b = train.Next();   // inputs float [128, 28, 28], targets int64 [128]
-//   train.Skip(100);          // where 100 more Next() calls would leave it
+//   Batch b = train.Next();   // inputs float [128, 28, 28], targets int64
+//   [128] train.Skip(100);          // where 100 more Next() calls would leave
+//   it
 //
 // Streams (DataConfig.image_stream; docs/method.md, "Data"):
 //   IMAGES         the training images with their labels, one epoch after

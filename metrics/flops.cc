@@ -2,8 +2,7 @@
 
 namespace sparsity {
 
-MlpFlops MlpFlopsPerToken(int64_t d_model, int64_t d_ff,
-                          double token_density) {
+MlpFlops MlpFlopsPerToken(int64_t d_model, int64_t d_ff, double token_density) {
   const double one_layer = 2.0 * static_cast<double>(d_model) *
                            static_cast<double>(d_ff);  // one matmul
   MlpFlops out;

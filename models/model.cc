@@ -24,10 +24,9 @@ Evaluation Evaluate(Model& model, const Batch& batch,
   const torch::Tensor flat = logits.reshape({-1, logits.size(-1)});
   const torch::Tensor targets = batch.targets.reshape({-1});
   Evaluation out;
-  out.loss =
-      torch::nn::functional::cross_entropy(flat, targets).item<float>();
-  out.accuracy = flat.argmax(-1).eq(targets).to(torch::kFloat).mean()
-                     .item<float>();
+  out.loss = torch::nn::functional::cross_entropy(flat, targets).item<float>();
+  out.accuracy =
+      flat.argmax(-1).eq(targets).to(torch::kFloat).mean().item<float>();
   return out;
 }
 

@@ -22,8 +22,7 @@ BlockOptions VisionTransformerOptions::block() const {
       .mlp(MlpOptions(d_model_, d_ff_).activation(activation_).topk(topk_));
 }
 
-VisionTransformerImpl::VisionTransformerImpl(
-    const VisionTransformerOptions& o)
+VisionTransformerImpl::VisionTransformerImpl(const VisionTransformerOptions& o)
     : options_(o) {
   TORCH_CHECK(o.patch_size() > 0 && o.image_size() % o.patch_size() == 0,
               "patch size ", o.patch_size(), " does not divide the image side ",
@@ -39,13 +38,14 @@ void VisionTransformerImpl::reset() {
   const VisionTransformerOptions& o = options_;
   patch_emb = register_module(
       "patch_emb",
-      torch::nn::Linear(torch::nn::LinearOptions(
-                            o.patch_size() * o.patch_size(), o.d_model())
-                            .bias(o.bias())));
+      torch::nn::Linear(
+          torch::nn::LinearOptions(o.patch_size() * o.patch_size(), o.d_model())
+              .bias(o.bias())));
   cls = register_parameter("cls", torch::zeros({1, 1, o.d_model()}));
   pos = register_parameter("pos", torch::zeros({1, o.tokens(), o.d_model()}));
   blocks = register_module("blocks", torch::nn::ModuleList());
-  for (int64_t i = 0; i < o.n_layers(); ++i) blocks->push_back(Block(o.block()));
+  for (int64_t i = 0; i < o.n_layers(); ++i)
+    blocks->push_back(Block(o.block()));
   if (!o.post_norm()) {
     ln_f = register_module(
         "ln_f",
@@ -53,9 +53,9 @@ void VisionTransformerImpl::reset() {
     if (!o.bias()) FreezeLayerNormBias(ln_f);
   }
   head = register_module(
-      "head", torch::nn::Linear(torch::nn::LinearOptions(o.d_model(),
-                                                         o.num_classes())
-                                    .bias(o.bias())));
+      "head",
+      torch::nn::Linear(torch::nn::LinearOptions(o.d_model(), o.num_classes())
+                            .bias(o.bias())));
 }
 
 torch::Tensor VisionTransformerImpl::Patchify(
@@ -67,8 +67,9 @@ torch::Tensor VisionTransformerImpl::Patchify(
               "images must be [batch, ", side, ", ", side, "], got ",
               images.sizes());
   const int64_t b = x.size(0), n = side / p;
-  return x.reshape({b, n, p, n, p}).permute({0, 1, 3, 2, 4}).reshape(
-      {b, n * n, p * p});
+  return x.reshape({b, n, p, n, p})
+      .permute({0, 1, 3, 2, 4})
+      .reshape({b, n * n, p * p});
 }
 
 torch::Tensor VisionTransformerImpl::forward(const torch::Tensor& images,
@@ -76,8 +77,7 @@ torch::Tensor VisionTransformerImpl::forward(const torch::Tensor& images,
   const torch::Tensor patches = Patchify(images);
   const int64_t b = patches.size(0);
   torch::Tensor x = torch::cat(
-      {cls.expand({b, 1, options_.d_model()}), patch_emb->forward(patches)},
-      1);
+      {cls.expand({b, 1, options_.d_model()}), patch_emb->forward(patches)}, 1);
   x = x + pos;
   for (size_t i = 0; i < blocks->size(); ++i) {
     x = blocks->ptr<BlockImpl>(i)->forward(x, static_cast<int>(i), observer);

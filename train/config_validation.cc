@@ -108,14 +108,13 @@ absl::Status ValidateDataConfig(const DataConfig& d, const ModelConfig& m) {
         "data.image_stream applies to data.source FASHION_MNIST only");
   }
   if (images) {
-    if (absl::Status s = Positive("data.batch_size", d.batch_size());
-        !s.ok()) {
+    if (absl::Status s = Positive("data.batch_size", d.batch_size()); !s.ok()) {
       return s;
     }
     if (d.batch_size() > kMaxBatchTokens / 64) {
       return absl::InvalidArgumentError(
-          absl::StrCat("data.batch_size must be at most ",
-                       kMaxBatchTokens / 64, " images, got ", d.batch_size()));
+          absl::StrCat("data.batch_size must be at most ", kMaxBatchTokens / 64,
+                       " images, got ", d.batch_size()));
     }
     return absl::OkStatus();
   }
@@ -159,8 +158,9 @@ absl::Status ValidateDataConfig(const DataConfig& d, const ModelConfig& m) {
 }
 
 absl::Status ValidateProbeConfig(const ProbeConfig& p, const ModelConfig& m) {
-  if (absl::Status s = First({Positive("probe.every", p.every()),
-                              Positive("probe.batch_tokens", p.batch_tokens())});
+  if (absl::Status s =
+          First({Positive("probe.every", p.every()),
+                 Positive("probe.batch_tokens", p.batch_tokens())});
       !s.ok()) {
     return s;
   }

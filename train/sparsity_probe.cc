@@ -10,8 +10,7 @@ void SparsityProbe::OnMlp(const MlpEvent& event) {
   // Sequences of the observed matrix: LM windows, or ViT images (patches
   // and CLS). Built on the first event, once the shape is known.
   if (accumulators_[event.layer] == std::nullopt) {
-    accumulators_[event.layer].emplace(event.post.size(-1),
-                                       event.post.size(1));
+    accumulators_[event.layer].emplace(event.post.size(-1), event.post.size(1));
   }
   accumulators_[event.layer]->Add(event.post.to(torch::kCPU));
 }
@@ -62,8 +61,7 @@ absl::Status AddProbe(RunContext& ctx, bool with_training_data) {
   Model* model = ctx.model.get();
   TrainingRecord* record = &ctx.record;
   const int64_t steps = ctx.config.train().steps();
-  const Batch train_batch =
-      with_training_data ? ctx.data.train_probe : Batch{};
+  const Batch train_batch = with_training_data ? ctx.data.train_probe : Batch{};
   const bool classifier = ctx.config.model().family() == ModelConfig::VIT;
   ctx.trainer.set_probe(
       ctx.config.probe().every(),
