@@ -96,13 +96,15 @@ absl::StatusOr<FashionMnist> LoadFashionMnist(const std::string& dir) {
     if (!loaded.ok()) return loaded.status();
     *set = *std::move(loaded);
   }
+  // Constant images would divide by a rounding-error std: refuse them.
+  if (out.train.images.max().item<uint8_t>() ==
+      out.train.images.min().item<uint8_t>()) {
+    return absl::DataLossError(absl::StrCat(
+        "Fashion-MNIST training images in ", dir, " are all one value"));
+  }
   const torch::Tensor pixels = out.train.images.to(torch::kDouble) / 255.0;
   out.mean = pixels.mean().item<double>();
   out.std = pixels.std(/*unbiased=*/false).item<double>();
-  if (!(out.std > 0)) {
-    return absl::DataLossError(absl::StrCat("Fashion-MNIST training images in ",
-                                            dir, " are all one value"));
-  }
   return out;
 }
 
