@@ -26,6 +26,20 @@ void BlockImpl::reset() {
   mlp = register_module("mlp", Mlp(mlp_options));
 }
 
+BlockStack RegisterBlockStack(torch::nn::Module& owner,
+                              const BlockOptions& options, int64_t n_layers) {
+  BlockStack out;
+  out.blocks = owner.register_module("blocks", torch::nn::ModuleList());
+  for (int64_t i = 0; i < n_layers; ++i) out.blocks->push_back(Block(options));
+  if (!options.post_norm()) {
+    out.ln_f = owner.register_module(
+        "ln_f",
+        torch::nn::LayerNorm(torch::nn::LayerNormOptions({options.d_model()})));
+    if (!options.bias()) FreezeLayerNormBias(out.ln_f);
+  }
+  return out;
+}
+
 void FreezeLayerNormBias(torch::nn::LayerNorm& norm) {
   torch::NoGradGuard no_grad;
   norm->bias.zero_();

@@ -51,6 +51,16 @@ class BlockImpl : public torch::nn::Cloneable<BlockImpl> {
 };
 TORCH_MODULE(Block);
 
+// N blocks registered on `owner` as "blocks" and, when pre-norm, the final
+// LayerNorm after them as "ln_f" (nullptr for post-norm; bias frozen at 0
+// when options.bias() is false): what the LM and the ViT both stack.
+struct BlockStack {
+  torch::nn::ModuleList blocks{nullptr};
+  torch::nn::LayerNorm ln_f{nullptr};
+};
+BlockStack RegisterBlockStack(torch::nn::Module& owner,
+                              const BlockOptions& options, int64_t n_layers);
+
 // Holds a LayerNorm's bias at 0 and out of training (requires_grad false):
 // LibTorch 1.13's LayerNorm cannot drop its bias, so a bias-free model keeps
 // a zero one that no optimiser moves and no scaling changes.

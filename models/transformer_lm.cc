@@ -94,15 +94,9 @@ void TransformerLMImpl::reset() {
                             torch::nn::Embedding(o.vocab_size(), o.d_model()));
   pos_emb = register_module("pos_emb",
                             torch::nn::Embedding(o.max_seq_len(), o.d_model()));
-  blocks = register_module("blocks", torch::nn::ModuleList());
-  for (int64_t i = 0; i < o.n_layers(); ++i)
-    blocks->push_back(Block(o.block()));
-  if (!o.post_norm()) {
-    ln_f = register_module(
-        "ln_f",
-        torch::nn::LayerNorm(torch::nn::LayerNormOptions({o.d_model()})));
-    if (!o.bias()) FreezeLayerNormBias(ln_f);
-  }
+  BlockStack stack = RegisterBlockStack(*this, o.block(), o.n_layers());
+  blocks = stack.blocks;
+  ln_f = stack.ln_f;
   if (!o.tied_head()) {
     head = register_module(
         "head",

@@ -43,15 +43,9 @@ void VisionTransformerImpl::reset() {
               .bias(o.bias())));
   cls = register_parameter("cls", torch::zeros({1, 1, o.d_model()}));
   pos = register_parameter("pos", torch::zeros({1, o.tokens(), o.d_model()}));
-  blocks = register_module("blocks", torch::nn::ModuleList());
-  for (int64_t i = 0; i < o.n_layers(); ++i)
-    blocks->push_back(Block(o.block()));
-  if (!o.post_norm()) {
-    ln_f = register_module(
-        "ln_f",
-        torch::nn::LayerNorm(torch::nn::LayerNormOptions({o.d_model()})));
-    if (!o.bias()) FreezeLayerNormBias(ln_f);
-  }
+  BlockStack stack = RegisterBlockStack(*this, o.block(), o.n_layers());
+  blocks = stack.blocks;
+  ln_f = stack.ln_f;
   head = register_module(
       "head",
       torch::nn::Linear(torch::nn::LinearOptions(o.d_model(), o.num_classes())

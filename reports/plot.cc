@@ -52,6 +52,10 @@ std::string GnuplotScript(const LinePlot& plot,
     absl::StrAppend(&s, absl::StrFormat("set xtics %g\n", plot.x_tic));
   }
   if (plot.log_y) absl::StrAppend(&s, "set logscale y\n");
+  if (plot.x_min != plot.x_max) {
+    absl::StrAppend(
+        &s, absl::StrFormat("set xrange [%g:%g]\n", plot.x_min, plot.x_max));
+  }
   if (plot.y_min != plot.y_max) {
     absl::StrAppend(
         &s, absl::StrFormat("set yrange [%g:%g]\n", plot.y_min, plot.y_max));

@@ -41,6 +41,8 @@ struct LinePlot {
   bool log_x = false;
   bool log_y = false;
   double y_min = 0;  // y range; y_min == y_max: automatic
+  double x_min = 0;  // x range; x_min == x_max: automatic (on a log axis
+  double x_max = 0;  // with x_tic, tics start at x_min)
   double y_max = 0;
   double x_tic = 0;  // spacing of x tics; 0: automatic
 };

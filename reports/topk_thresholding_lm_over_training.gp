@@ -1,0 +1,53 @@
+set terminal pngcairo noenhanced size 900,540 font 'DejaVu Sans,11'
+set output "topk_thresholding_lm_over_training.png"
+set title "LM: token density per layer, held-out probe"
+set xlabel "step"
+set ylabel "token density"
+set grid
+set key outside right top
+set autoscale xfix
+set yrange [0:1]
+$d0 << EOD
+0 0.49747324 0.486586571 0.509094238
+100 0.400325775 0.393153667 0.407239437
+200 0.383452257 0.377652168 0.388492107
+300 0.379155477 0.366751671 0.389529228
+400 0.380502542 0.358151436 0.393472672
+500 0.372431119 0.343854427 0.391578197
+600 0.365191619 0.338822842 0.383102417
+EOD
+$d1 << EOD
+0 0.49996678 0.490372658 0.511740685
+100 0.387002468 0.375768185 0.406507492
+200 0.23486344 0.230662823 0.241533756
+300 0.169530233 0.157883167 0.180961132
+400 0.154850483 0.141169071 0.164114952
+500 0.139141083 0.127063751 0.149702072
+600 0.142579556 0.136228085 0.148357391
+EOD
+$d2 << EOD
+0 0.493436813 0.492115498 0.494867325
+100 0.287998835 0.284310818 0.29050684
+200 0.10889403 0.104910851 0.114077091
+300 0.0886618296 0.0854926109 0.0943760872
+400 0.0933535894 0.0835328102 0.102018833
+500 0.0978603363 0.0852894783 0.107204914
+600 0.102537473 0.0900559425 0.112387657
+EOD
+$d3 << EOD
+0 0.509248575 0.499722481 0.517776966
+100 0.171347141 0.165986061 0.177665234
+200 0.0697147051 0.0601410866 0.0749998093
+300 0.0635727247 0.0514249802 0.0737342834
+400 0.0760444005 0.0636701584 0.0857915878
+500 0.0877029101 0.0706458092 0.0999898911
+600 0.0978066127 0.0834474564 0.110244274
+EOD
+plot $d0 using 1:3:4 with filledcurves fs transparent solid 0.2 noborder lc rgb '#1f77b4' notitle, \
+     $d1 using 1:3:4 with filledcurves fs transparent solid 0.2 noborder lc rgb '#ff7f0e' notitle, \
+     $d2 using 1:3:4 with filledcurves fs transparent solid 0.2 noborder lc rgb '#2ca02c' notitle, \
+     $d3 using 1:3:4 with filledcurves fs transparent solid 0.2 noborder lc rgb '#d62728' notitle, \
+     $d0 using 1:2 with linespoints pt 7 ps 0.6 lw 2 lc rgb '#1f77b4' title "layer 0", \
+     $d1 using 1:2 with linespoints pt 7 ps 0.6 lw 2 lc rgb '#ff7f0e' title "layer 1", \
+     $d2 using 1:2 with linespoints pt 7 ps 0.6 lw 2 lc rgb '#2ca02c' title "layer 2", \
+     $d3 using 1:2 with linespoints pt 7 ps 0.6 lw 2 lc rgb '#d62728' title "layer 3"
