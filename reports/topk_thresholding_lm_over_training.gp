@@ -1,6 +1,6 @@
 set terminal pngcairo noenhanced size 900,540 font 'DejaVu Sans,11'
 set output "topk_thresholding_lm_over_training.png"
-set title "LM: token density per layer, held-out probe"
+set title "LM: token density per layer, held-out (final 2.208 nats)"
 set xlabel "step"
 set ylabel "token density"
 set grid

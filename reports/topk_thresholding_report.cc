@@ -184,7 +184,8 @@ LinePlot DensityOverTraining(const Runs& runs, const std::string& what) {
     }
   }
   LinePlot plot = PerLayerBandPlot(
-      absl::StrCat(what, ": token density per layer, held-out probe"), "step",
+      absl::StrCat(what, ": token density per layer, held-out (final ",
+                   ShortCost(runs), ")"), "step",
       "token density", ProbeSteps(*runs[0]), values);
   plot.y_min = 0;
   plot.y_max = 1;

@@ -12,9 +12,12 @@
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
+#include <functional>
 #include <sstream>
 #include <string>
 #include <thread>
+#include <utility>
+#include <vector>
 
 #include "gtest/gtest.h"
 #include "proto/results_io.h"
@@ -87,6 +90,28 @@ inline Results WithoutTimings(Results r) {
     for (LossPoint& p : *run.mutable_loss()) p.clear_seconds();
   }
   return r;
+}
+
+// A named way of damaging a good results file.
+using Damage = std::pair<std::string, std::function<void(Results*)>>;
+
+// Each damaged copy of `good` (written as `experiment`.pb in a folder of its
+// own) is refused by the renderer ($RENDER) before anything is drawn.
+inline void ExpectRendererRefuses(const Results& good,
+                                  const std::string& experiment,
+                                  const std::vector<Damage>& damage) {
+  for (size_t i = 0; i < damage.size(); ++i) {
+    const std::string& what = damage[i].first;
+    Results damaged = good;
+    damage[i].second(&damaged);
+    const std::string dir = Tmp("damaged_" + std::to_string(i));
+    ASSERT_TRUE(WriteResults(damaged, dir, experiment, false).ok()) << what;
+    EXPECT_NE(std::system((Env("RENDER") + " --skip_png --results_dir=" + dir +
+                           " --out_dir=" + dir + "/reports 2> /dev/null")
+                              .c_str()),
+              0)
+        << what;
+  }
 }
 
 // Runs the shell command `command` in the background and kills it with
