@@ -90,6 +90,8 @@ expect_error "too few norm points" "at least 3 probe points" "$out" norm --overr
 # topk_thresholding: the ViT's config and Fashion-MNIST's files.
 topk() { "$topk" --preset=smoke --quiet --out_dir="$out" --corpus_dir="$corpus" "$@"; }
 expect_error "ViT patch size" "model.patch_size must be 4 or 7" "$out" topk --override='base { model { patch_size: 5 } }'
+expect_error "ViT patch size 0" "model.patch_size must be 4 or 7" "$out" topk --override='base { model { patch_size: 0 } }'
+expect_error "ViT without classes" "model.num_classes must be positive" "$out" topk --override='base { model { num_classes: 0 } }'
 expect_error "ViT on text" "model.family VIT needs data.source FASHION_MNIST" "$out" topk --override='base { data { source: BROWN } }'
 expect_error "ViT reference missing" "reference variant 'vit' is not among" "$out" topk --variants=lm
 expect_error "probe beyond the test set" "the test set holds 10000" "$out" topk --probe_tokens=170017

@@ -165,6 +165,11 @@ absl::Status ValidateProbeConfig(const ProbeConfig& p, const ModelConfig& m) {
     return s;
   }
   if (m.family() == ModelConfig::VIT) {
+    // A patch size that does not divide the image is the model's error
+    // (ValidateModelConfig), reported first; nothing to check here.
+    if (m.patch_size() <= 0 || 28 % m.patch_size() != 0) {
+      return absl::OkStatus();
+    }
     // Whole images: batch_tokens / tokens per image of them (the data layer
     // checks that the test set holds that many).
     const int64_t side = 28 / m.patch_size();
@@ -202,7 +207,9 @@ double EstimateRunBytes(const RunConfig& run) {
   const bool vit = m.family() == ModelConfig::VIT;
   // The ViT: a sequence is an image's patches + CLS; logits per image only.
   const double vit_tokens =
-      vit ? (28.0 / m.patch_size()) * (28.0 / m.patch_size()) + 1 : 0;
+      vit && m.patch_size() > 0
+          ? (28.0 / m.patch_size()) * (28.0 / m.patch_size()) + 1
+          : 0;
   const double d = m.d_model(), f = m.d_ff(),
                v = vit ? m.num_classes() : m.vocab_size(), l = m.n_layers(),
                h = m.n_heads(), s = vit ? vit_tokens : m.max_seq_len();
