@@ -185,8 +185,8 @@ LinePlot DensityOverTraining(const Runs& runs, const std::string& what) {
   }
   LinePlot plot = PerLayerBandPlot(
       absl::StrCat(what, ": token density per layer, held-out (final ",
-                   ShortCost(runs), ")"), "step",
-      "token density", ProbeSteps(*runs[0]), values);
+                   ShortCost(runs), ")"),
+      "step", "token density", ProbeSteps(*runs[0]), values);
   plot.y_min = 0;
   plot.y_max = 1;
   return plot;
@@ -497,10 +497,11 @@ Report TopkThresholdingReport(const Results& results,
       " passes over Fashion-MNIST); the paper preset "
       "(`--preset=paper`, for a GPU) runs the same measurements longer and "
       "larger.\n\n");
-  report.headline = absl::StrCat(
-      "ViT ", Pct(vit_held.mean), " / LM ", Pct(lm_held.mean),
-      " of MLP units nonzero per token (held-out; ", ShortCost(g.vit),
-      " accuracy); ", absl::StrJoin(verdicts, "; "), ".");
+  report.headline =
+      absl::StrCat("ViT ", Pct(vit_held.mean), " / LM ", Pct(lm_held.mean),
+                   " of MLP units nonzero per token (held-out; ViT accuracy ",
+                   ShortCost(g.vit), ", LM loss ", ShortCost(g.lm), "); ",
+                   absl::StrJoin(verdicts, "; "), ".");
 
   // ---- (a) ----
   absl::StrAppend(
