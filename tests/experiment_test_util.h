@@ -92,6 +92,17 @@ inline Results WithoutTimings(Results r) {
   return r;
 }
 
+// Renders the results files in results_dir into out_dir with $RENDER
+// (`flags` added, stdout dropped; an error line stays in the test log);
+// std::system's status.
+inline int RenderReports(const std::string& results_dir,
+                         const std::string& out_dir,
+                         const std::string& flags = "") {
+  return std::system((Env("RENDER") + " " + flags + " --results_dir=" +
+                      results_dir + " --out_dir=" + out_dir + " > /dev/null")
+                         .c_str());
+}
+
 // A named way of damaging a good results file.
 using Damage = std::pair<std::string, std::function<void(Results*)>>;
 
@@ -106,11 +117,7 @@ inline void ExpectRendererRefuses(const Results& good,
     damage[i].second(&damaged);
     const std::string dir = Tmp("damaged_" + std::to_string(i));
     ASSERT_TRUE(WriteResults(damaged, dir, experiment, false).ok()) << what;
-    EXPECT_NE(std::system((Env("RENDER") + " --skip_png --results_dir=" + dir +
-                           " --out_dir=" + dir + "/reports 2> /dev/null")
-                              .c_str()),
-              0)
-        << what;
+    EXPECT_NE(RenderReports(dir, dir + "/reports", "--skip_png"), 0) << what;
   }
 }
 

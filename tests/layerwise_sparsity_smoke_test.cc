@@ -170,9 +170,7 @@ TEST(LayerwiseSparsitySmoke, RendersReportWithPlots) {
   ASSERT_EQ(RunExperiment(out), 0);
   fs::remove(out + "/layerwise_sparsity.json");
   const std::string reports = Tmp("render_out");
-  const std::string cmd = Env("RENDER") + " --results_dir=" + out +
-                          " --out_dir=" + reports + " > /dev/null";
-  ASSERT_EQ(std::system(cmd.c_str()), 0);
+  ASSERT_EQ(RenderReports(out, reports), 0);
   const std::string md = Slurp(reports + "/layerwise_sparsity.md");
   for (const char* needle :
        {"## Findings", "## Final values per layer", "batch union",
@@ -249,10 +247,7 @@ TEST(LayerwiseSparsityAblationSmoke, RunsEveryVariantAndRendersTheAnswer) {
             4 * ref->probes(ref->probes_size() - 1).step());
 
   const std::string reports = Tmp("ablation_reports");
-  ASSERT_EQ(std::system((Env("RENDER") + " --results_dir=" + out +
-                         " --out_dir=" + reports + " > /dev/null")
-                            .c_str()),
-            0);
+  ASSERT_EQ(RenderReports(out, reports), 0);
   const std::string md = Slurp(reports + "/layerwise_sparsity_ablation.md");
   for (const char* needle :
        {"## Answer (computed from the measurements)",

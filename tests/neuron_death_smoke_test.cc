@@ -59,10 +59,7 @@ TEST(NeuronDeathSmoke, RunsEveryControlAndRendersTheReport) {
   EXPECT_EQ(nd.pruning(0).levels(0).threshold(), 0);
 
   const std::string reports = Tmp("reports");
-  ASSERT_EQ(std::system((Env("RENDER") + " --results_dir=" + out +
-                         " --out_dir=" + reports + " > /dev/null")
-                            .c_str()),
-            0);
+  ASSERT_EQ(RenderReports(out, reports), 0);
   const std::string md = Slurp(reports + "/neuron_death.md");
   for (const char* needle :
        {"## What the evidence says", "**Seeds.**", "**Learning rate.**",

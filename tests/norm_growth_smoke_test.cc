@@ -60,10 +60,7 @@ TEST(NormGrowthSmoke, RunsEveryVariantAndRendersTheReport) {
   EXPECT_LT(ng.runs(5).parameters() - ng.runs(0).parameters(), 0);
 
   const std::string reports = Tmp("reports");
-  ASSERT_EQ(std::system((Env("RENDER") + " --results_dir=" + out +
-                         " --out_dir=" + reports + " > /dev/null")
-                            .c_str()),
-            0);
+  ASSERT_EQ(RenderReports(out, reports), 0);
   const std::string md = Slurp(reports + "/norm_growth.md");
   for (const char* needle :
        {"## Summary (computed from the results)",

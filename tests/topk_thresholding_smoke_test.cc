@@ -64,10 +64,7 @@ TEST(TopkThresholdingSmoke, RunsEveryVariantAndRendersTheReport) {
   EXPECT_GT(tk.runs(0).probes(3).probe_accuracy(), 0.15);
 
   const std::string reports = Tmp("reports");
-  ASSERT_EQ(std::system((Env("RENDER") + " --results_dir=" + out +
-                         " --out_dir=" + reports + " > /dev/null")
-                            .c_str()),
-            0);
+  ASSERT_EQ(RenderReports(out, reports), 0);
   const std::string md = Slurp(reports + "/topk_thresholding.md");
   for (const char* needle :
        {"## Summary", "**(a) Few nonzero entries?**",
