@@ -6,6 +6,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "common/paths.h"
+#include "data/corruptions.h"
 
 namespace sparsity {
 namespace {
@@ -16,6 +17,7 @@ constexpr uint64_t kLabelStream = 0xbf58476d1ce4e5b9ULL;
 constexpr uint64_t kGaussianStream = 0x94d049bb133111ebULL;
 constexpr uint64_t kProbeStream = 0xc2b2ae3d27d4eb4fULL;
 constexpr uint64_t kTrainProbeStream = 0x165667b19e3779f9ULL;
+constexpr uint64_t kLabelNoiseStream = 0x27d4eb2f165667c5ULL;
 
 // SplitMix64's finaliser: distinct seeds for (seed, index) pairs.
 uint64_t Mix(uint64_t seed, uint64_t index) {
@@ -142,6 +144,13 @@ absl::StatusOr<ImageData> MakeImageData(const DataConfig& data,
                               : ResolveUserPath(data.images_dir());
   absl::StatusOr<FashionMnist> loaded = LoadFashionMnist(dir);
   if (!loaded.ok()) return loaded.status();
+  int64_t flipped = 0;
+  if (data.label_noise() > 0) {
+    const torch::Tensor clean = loaded->train.labels;
+    loaded->train.labels = FlipLabels(clean, data.label_noise(), kImageClasses,
+                                      data_seed ^ kLabelNoiseStream);
+    flipped = (loaded->train.labels != clean).sum().item<int64_t>();
+  }
   auto fm = std::make_shared<const FashionMnist>(*std::move(loaded));
   if (probe_examples > fm->test.size() || probe_examples <= 0) {
     return absl::InvalidArgumentError(absl::StrCat(
@@ -155,6 +164,9 @@ absl::StatusOr<ImageData> MakeImageData(const DataConfig& data,
                                     tokens_per_example, data_seed, data_seed);
   out.train_examples = out.train->examples();
   out.heldout_examples = fm->test.size();
+  out.flipped_labels = flipped;
+  out.pixel_mean = fm->mean;
+  out.pixel_std = fm->std;
   // The held-out probe: fixed by the split seed alone, so every run of a
   // sweep is measured on the same images.
   std::vector<int64_t> order(fm->test.size());

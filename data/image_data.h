@@ -86,12 +86,17 @@ struct ImageData {
   Batch train_probe;  // the same number of examples of the training stream
   int64_t train_examples = 0;
   int64_t heldout_examples = 0;
+  int64_t flipped_labels = 0;  // data.label_noise's flips
+  // Every image went through (p / 255 - pixel_mean) / pixel_std.
+  double pixel_mean = 0, pixel_std = 1;
 };
 
 // probe_examples test images (a seeded choice by split_seed; all of them,
 // permuted, when probe_examples is the test set's size), and as many
 // examples of the training stream (content as the run's, order by
-// split_seed). Fails when probe_examples exceeds the test set.
+// split_seed). data.label_noise flips that fraction of the training labels
+// (data/corruptions.h, seeded by data_seed) before either is drawn. Fails
+// when probe_examples exceeds the test set.
 absl::StatusOr<ImageData> MakeImageData(const DataConfig& data,
                                         int64_t probe_examples,
                                         int64_t tokens_per_example,

@@ -26,6 +26,9 @@ absl::StatusOr<RunData> MakeRunData(const RunConfig& config) {
     s.set_tokens_per_example(tokens);
     s.set_train_examples(data->train_examples);
     s.set_heldout_examples(data->heldout_examples);
+    s.set_flipped_labels(data->flipped_labels);
+    out.pixel_mean = data->pixel_mean;
+    out.pixel_std = data->pixel_std;
     s.set_train_tokens(data->train_examples * tokens);
     s.set_probe_sequences(data->probe.size());
     s.set_probe_tokens(data->probe.size() * tokens);

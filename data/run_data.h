@@ -25,6 +25,8 @@ struct RunData {
   Batch probe;
   Batch train_probe;
   DataSummary summary;
+  // Images: every image went through (p / 255 - pixel_mean) / pixel_std.
+  double pixel_mean = 0, pixel_std = 1;
 };
 
 // Tokens the model computes on per example: (28 / patch_size)^2 + 1 for the

@@ -4,6 +4,7 @@
 #include <chrono>
 #include <cstdio>
 #include <cstdlib>
+#include <map>
 #include <memory>
 #include <utility>
 #include <vector>
@@ -240,12 +241,29 @@ absl::Status ApplySweepFlags(Message* config) {
     std::vector<std::string> known;
     for (const Variant& v : sweep->variants()) known.push_back(v.name());
     if (known.empty()) known.push_back("base");
+    // A kept variant carries its whole patch: what it `extends` may not be
+    // kept.
+    std::map<std::string, RunConfig> resolved;
+    for (const Variant& v : sweep->variants()) {
+      RunConfig& patch = resolved[v.name()];
+      if (auto parent = resolved.find(v.extends()); !v.extends().empty() &&
+                                                    parent != resolved.end() &&
+                                                    v.extends() != v.name()) {
+        patch = parent->second;
+      }
+      patch.MergeFrom(v.patch());
+    }
     google::protobuf::RepeatedPtrField<Variant> kept;
     for (const std::string& name : wanted) {
       bool found = false;
       for (const Variant& v : sweep->variants()) {
         if (v.name() == name) {
-          *kept.Add() = v;
+          Variant* k = kept.Add();
+          *k = v;
+          if (!v.extends().empty() && resolved.count(v.extends()) > 0) {
+            *k->mutable_patch() = resolved[v.name()];
+            k->clear_extends();
+          }
           found = true;
         }
       }

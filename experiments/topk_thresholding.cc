@@ -1,6 +1,6 @@
 // Experiment 5 (docs/method.md, "Lazy neurons"): the lazy-neuron phenomenon
 // in plain ReLU transformers (Li et al., ICLR 2023, [L]), parts (a)-(d) and
-// (f); the Top-k models of part (e) come later.
+// (f), and part (e): Top-k models against plain ReLU.
 //
 // Method: train ViTs on Fashion-MNIST and LMs on Brown, each variant under
 // at least three seed pairs. At step 0, every probe.every steps and at the
@@ -14,25 +14,54 @@
 //   (c) ViTs trained on random labels, on Gaussian images, and on an
 //       endless stream of fresh augmented images (data/image_data.h);
 //   (d) the firing frequencies of every run (dead vs rarely firing units);
+//   (e) Top-k ViTs and LMs (models/topk_relu_op.h; k from the variants'
+//       model.mlp) against the ReLU references, and ViTs trained with a
+//       fraction of labels flipped (data.label_noise): every run's final
+//       model is calibrated on its probe (ECE, NLL, reliability bins;
+//       train/robustness_probe.h), and the corruption variants' ViTs are
+//       measured under four corruptions at severities 0-5;
 //   (f) MLP FLOPs per token, dense vs only the firing units, computed from
 //       the measured densities when the report is drawn (metrics/flops.h).
 //
 //   bazel run //experiments:topk_thresholding -- --preset=default
+#include <algorithm>
+
 #include "absl/status/status.h"
 #include "absl/strings/str_cat.h"
 #include "common/cli.h"
+#include "data/run_data.h"
 #include "experiments/runner.h"
 #include "proto/config.pb.h"
 #include "proto/results.pb.h"
+#include "train/robustness_probe.h"
 #include "train/sparsity_probe.h"
 #include "train/sweep.h"
 
 namespace sparsity {
 namespace {
 
-// Both references exist, and each is of its family.
+// Both references exist, and each is of its family; every corruption
+// variant among the runs (--variants may leave some out) is a ViT whose probe
+// holds corruption_examples images.
 absl::Status ValidateExperiment(const TopkThresholdingConfig& c,
                                 const std::vector<SweepRun>& runs) {
+  for (const std::string& name : c.corruption_variants()) {
+    for (const SweepRun& run : runs) {
+      if (run.variant != name) continue;
+      if (run.config.model().family() != ModelConfig::VIT) {
+        return absl::InvalidArgumentError(
+            absl::StrCat("corruption variant '", name,
+                         "' must be a ViT (model.family VIT)"));
+      }
+      const int64_t images =
+          run.config.probe().batch_tokens() / TokensPerExample(run.config);
+      if (c.corruption_examples() < 1 || c.corruption_examples() > images) {
+        return absl::InvalidArgumentError(absl::StrCat(
+            "corruption_examples must be in [1, ", images,
+            "] (the probe's images), got ", c.corruption_examples()));
+      }
+    }
+  }
   const std::pair<const std::string*, ModelConfig::Family> refs[] = {
       {&c.vit_reference(), ModelConfig::VIT},
       {&c.lm_reference(), ModelConfig::LM}};
@@ -62,8 +91,22 @@ absl::Status Run() {
   absl::StatusOr<OutputPaths> paths = PrepareOutput();
   if (!paths.ok()) return paths.status();
 
-  absl::StatusOr<std::vector<TrainingRecord>> runs = RunExperimentSweep(
-      *sweep, config.base(), {AddSparsityProbeWithTrainingData}, *paths);
+  const RunHook corruptions = AddCorruptionProbe(config.corruption_examples(),
+                                                 config.corruption_seed());
+  const auto& measured = config.corruption_variants();
+  const RunHook corruption_variants_only =
+      [&corruptions, &measured](RunContext& ctx) -> absl::Status {
+    if (std::find(measured.begin(), measured.end(), ctx.record.variant()) ==
+        measured.end()) {
+      return absl::OkStatus();
+    }
+    return corruptions(ctx);
+  };
+  absl::StatusOr<std::vector<TrainingRecord>> runs =
+      RunExperimentSweep(*sweep, config.base(),
+                         {AddSparsityProbeWithTrainingData, AddCalibrationProbe,
+                          corruption_variants_only},
+                         *paths);
   if (!runs.ok()) return runs.status();
 
   Results results;
@@ -84,8 +127,11 @@ int main(int argc, char** argv) {
        "token density per MLP layer of trained ViTs (Fashion-MNIST) and LMs "
        "(Brown) on held-out and training data, against width and depth, "
        "with random labels, random inputs and an endless stream, per-unit "
-       "firing histograms, and MLP FLOPs saved by the measured sparsity, "
-       "each beside its accuracy or loss, over seeds.",
+       "firing histograms, and MLP FLOPs saved by the measured sparsity; "
+       "and Top-k models against ReLU: calibration (ECE, NLL, reliability), "
+       "accuracy under four input corruptions at severities 1-5 and after "
+       "training on 20%/40% flipped labels, and their token density; each "
+       "beside its accuracy or loss, over seeds.",
        /*committed_presets=*/{"default"}},
       &argc, &argv);
   return sparsity::RunMain("topk_thresholding", sparsity::Run);

@@ -1,17 +1,15 @@
 #include "models/mlp.h"
 
+#include "models/topk_relu_op.h"
+
 namespace sparsity {
 
 torch::Tensor Activate(const torch::Tensor& pre, const MlpOptions& options) {
   switch (options.activation()) {
     case Activation::kRelu:
       return torch::relu(pre);
-    case Activation::kTopKRelu: {
-      torch::Tensor post = torch::relu(pre);
-      const int64_t k = std::min<int64_t>(options.topk(), post.size(-1));
-      torch::Tensor keep = std::get<1>(post.topk(k, /*dim=*/-1));
-      return torch::zeros_like(post).scatter(-1, keep, post.gather(-1, keep));
-    }
+    case Activation::kTopKRelu:
+      return TopkRelu(pre, options.topk());
     case Activation::kJsRelu:
       return torch::where(pre >= 0, pre * pre * 0.5 + pre,
                           torch::zeros_like(pre));

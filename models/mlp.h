@@ -7,8 +7,8 @@
 // Activations (docs/method.md, "Models"):
 //   kRelu      max(x, 0)
 //   kTopKRelu  ReLU, then per token keep the `topk` largest values, zero the
-//              rest (ties at the k-th value: torch::topk's choice, exactly k
-//              kept)
+//              rest (ties at the k-th value: the lower index is kept);
+//              models/topk_relu_op.h, the kernel in kernels/topk_relu.h
 //   kJsRelu    J-SquaredReLU: x^2 / 2 + x for x >= 0, 0 otherwise
 #ifndef SPARSITY_MODELS_MLP_H_
 #define SPARSITY_MODELS_MLP_H_

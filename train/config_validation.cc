@@ -107,6 +107,17 @@ absl::Status ValidateDataConfig(const DataConfig& d, const ModelConfig& m) {
     return absl::InvalidArgumentError(
         "data.image_stream applies to data.source FASHION_MNIST only");
   }
+  if (d.has_label_noise() &&
+      (!images || d.image_stream() != DataConfig::IMAGES)) {
+    return absl::InvalidArgumentError(
+        "data.label_noise applies to data.source FASHION_MNIST with "
+        "image_stream IMAGES only");
+  }
+  if (!(d.label_noise() >= 0 && d.label_noise() <= 1)) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("data.label_noise must be a fraction in [0, 1], got ",
+                     d.label_noise()));
+  }
   if (images) {
     if (absl::Status s = Positive("data.batch_size", d.batch_size()); !s.ok()) {
       return s;

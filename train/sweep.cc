@@ -4,6 +4,7 @@
 #include <chrono>
 #include <cstdio>
 #include <filesystem>
+#include <map>
 #include <set>
 
 #include "absl/strings/match.h"
@@ -60,6 +61,7 @@ absl::StatusOr<std::vector<SweepRun>> ExpandSweep(const RunConfig& base,
     seeds.push_back(s);
   }
   std::set<std::string> names;
+  std::map<std::string, RunConfig> patches;  // resolved through `extends`
   std::vector<SweepRun> runs;
   for (const Variant& v : variants) {
     if (!ValidName(v.name())) {
@@ -70,13 +72,24 @@ absl::StatusOr<std::vector<SweepRun>> ExpandSweep(const RunConfig& base,
       return absl::InvalidArgumentError(
           absl::StrCat("variant '", v.name(), "' is listed twice"));
     }
+    RunConfig& patch = patches[v.name()];
+    if (!v.extends().empty()) {
+      const auto parent = patches.find(v.extends());
+      if (parent == patches.end() || v.extends() == v.name()) {
+        return absl::InvalidArgumentError(
+            absl::StrCat("variant ", v.name(), " extends '", v.extends(),
+                         "', which is not an earlier variant of the sweep"));
+      }
+      patch = parent->second;
+    }
+    patch.MergeFrom(v.patch());
     const std::vector<Seeds> own(v.seeds().begin(), v.seeds().end());
     for (const Seeds& s : own.empty() ? seeds : own) {
       SweepRun run;
       run.variant = v.name();
       run.description = v.description();
       run.config = base;
-      run.config.MergeFrom(v.patch());
+      run.config.MergeFrom(patch);
       if (s.has_init()) run.config.set_init_seed(s.init());
       if (s.has_data()) run.config.set_data_seed(s.data());
       run.name = absl::StrCat(v.name(), "/i", run.config.init_seed(), "-d",

@@ -101,6 +101,48 @@ TEST(ExpandSweep, BadVariantsAreErrorsNamingThem) {
   EXPECT_FALSE(ExpandSweep(Base(), s).ok());
 }
 
+TEST(ExpandSweep, ExtendsAppliesAnEarlierVariantsPatchFirst) {
+  SweepConfig s = TwoByTwo();
+  Variant* child = s.add_variants();
+  ASSERT_TRUE(google::protobuf::TextFormat::ParseFromString(
+      R"pb(
+        name: "no_decay_wide"
+        extends: "no_decay"
+        patch {
+          model { d_ff: 64 }
+          optim { lr: 1e-3 }
+        }
+      )pb",
+      child));
+  Variant* grandchild = s.add_variants();
+  grandchild->set_name("no_decay_wide_slow");
+  grandchild->set_extends("no_decay_wide");
+  grandchild->mutable_patch()->mutable_optim()->set_lr(5e-4f);
+  auto runs = ExpandSweep(Base(), s);
+  ASSERT_TRUE(runs.ok()) << runs.status();
+  ASSERT_EQ(runs->size(), 8u);
+  const RunConfig& wide = (*runs)[4].config;
+  EXPECT_EQ((*runs)[4].name, "no_decay_wide/i1-d1");
+  EXPECT_EQ(wide.optim().weight_decay(), 0.0f);  // from no_decay
+  EXPECT_EQ(wide.model().d_ff(), 64);
+  EXPECT_FLOAT_EQ(wide.optim().lr(), 1e-3f);
+  const RunConfig& slow = (*runs)[7].config;
+  EXPECT_EQ(slow.optim().weight_decay(), 0.0f);
+  EXPECT_EQ(slow.model().d_ff(), 64);
+  EXPECT_FLOAT_EQ(slow.optim().lr(), 5e-4f);
+  // The parent itself is unchanged by its children.
+  EXPECT_EQ((*runs)[2].config.model().d_ff(), Base().model().d_ff());
+  // Only earlier variants can be extended.
+  s = TwoByTwo();
+  s.mutable_variants(0)->set_extends("no_decay");
+  EXPECT_NE(ExpandSweep(Base(), s).status().message().find(
+                "variant base extends 'no_decay', which is not an earlier"),
+            std::string::npos)
+      << ExpandSweep(Base(), s).status();
+  s.mutable_variants(0)->set_extends("base");
+  EXPECT_FALSE(ExpandSweep(Base(), s).ok());
+}
+
 TEST(ExpandSweep, AVariantsOwnSeedsAndInitFromAnEarlierRun) {
   SweepConfig s = TwoByTwo();
   Variant* frozen = s.add_variants();

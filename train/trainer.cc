@@ -67,6 +67,24 @@ absl::Status Trainer::RunProbe(int64_t step, int64_t tokens,
   return absl::OkStatus();
 }
 
+absl::Status Trainer::RunFinalMeasurements(TrainingRecord* record) {
+  if (final_measurements_.empty()) return absl::OkStatus();
+  const auto start = Clock::now();
+  model_->eval();
+  absl::Status status;
+  {
+    torch::NoGradGuard no_grad;
+    for (const auto& measure : final_measurements_) {
+      status = measure(*model_);
+      if (!status.ok()) break;
+    }
+  }
+  model_->train();
+  Timings& t = *record->mutable_timings();
+  t.set_probe_seconds(t.probe_seconds() + SecondsSince(start));
+  return status;
+}
+
 void Trainer::PrintProgress(int64_t step, const LossPoint& point,
                             double tokens_per_second, double elapsed,
                             int64_t steps_this_session) const {
@@ -154,6 +172,9 @@ absl::Status Trainer::Run(BatchSource& data, TrainingRecord* record) {
       if (absl::Status s = RunProbe(step + 1, tokens, record); !s.ok()) {
         return s;
       }
+    }
+    if (last) {
+      if (absl::Status s = RunFinalMeasurements(record); !s.ok()) return s;
     }
     timings.set_tokens_per_second(
         timings.train_seconds() > 0 ? tokens / timings.train_seconds() : 0);

@@ -76,6 +76,12 @@ class Trainer {
     probe_ = std::move(probe);
     probe_needs_grad_ = needs_grad;
   }
+  // A measurement of the trained model: runs after the last step (after its
+  // probe, before the final checkpoint) in eval mode without gradients, its
+  // time counted as probe time. Measurements run in the order added.
+  void add_final_measurement(std::function<absl::Status(Model&)> measure) {
+    final_measurements_.push_back(std::move(measure));
+  }
   // Whether to probe before the first step (default true).
   void set_probe_at_start(bool probe_at_start) {
     probe_at_start_ = probe_at_start;
@@ -112,6 +118,7 @@ class Trainer {
 
  private:
   absl::Status RunProbe(int64_t step, int64_t tokens, TrainingRecord* record);
+  absl::Status RunFinalMeasurements(TrainingRecord* record);
   void PrintProgress(int64_t step, const LossPoint& point,
                      double tokens_per_second, double elapsed,
                      int64_t steps_this_session) const;
@@ -129,6 +136,7 @@ class Trainer {
   bool probe_at_start_ = true;
   ActivationObserver* train_observer_ = nullptr;
   std::vector<TrainingCallback*> callbacks_;
+  std::vector<std::function<absl::Status(Model&)>> final_measurements_;
   std::string checkpoint_path_;
   int checkpoint_every_ = 0;
   std::string progress_prefix_;

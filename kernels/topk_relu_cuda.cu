@@ -1,0 +1,169 @@
+#include <cuda_runtime.h>
+
+#include <string>
+
+#include "kernels/topk_relu_cuda.h"
+
+namespace sparsity {
+namespace {
+
+constexpr int kThreads = 256;
+
+// One block per row. s[] holds the row with every entry that cannot be kept
+// (<= 0 or NaN) as 0, so only positive entries are ever ranked above another.
+// Entry i (positive) has rank #{j : s[j] > s[i] or (s[j] == s[i] and j < i)}
+// and is kept when rank < k: the CPU's tie rule (larger first, then lower
+// index).
+template <typename T>
+__global__ void TopkReluKernel(const T* __restrict__ x, int64_t d, int64_t k,
+                               T* __restrict__ y) {
+  extern __shared__ unsigned char shared[];
+  T* s = reinterpret_cast<T*>(shared);
+  const T* xr = x + static_cast<int64_t>(blockIdx.x) * d;
+  T* yr = y + static_cast<int64_t>(blockIdx.x) * d;
+  for (int64_t i = threadIdx.x; i < d; i += blockDim.x) {
+    const T v = xr[i];
+    s[i] = v > T(0) ? v : T(0);
+  }
+  __syncthreads();
+  for (int64_t i = threadIdx.x; i < d; i += blockDim.x) {
+    const T v = s[i];
+    T out = xr[i] != xr[i] ? xr[i] : T(0);  // NaN propagates
+    if (v > T(0)) {
+      int64_t rank = 0;
+      for (int64_t j = 0; j < d && rank < k; ++j) {
+        const T u = s[j];
+        rank += (u > v) || (u == v && j < i);
+      }
+      if (rank < k) out = v;
+    }
+    yr[i] = out;
+  }
+}
+
+template <typename T>
+__global__ void TopkReluBackwardKernel(const T* __restrict__ y,
+                                       const T* __restrict__ grad_y, int64_t n,
+                                       T* grad_x) {
+  const int64_t stride = static_cast<int64_t>(gridDim.x) * blockDim.x;
+  for (int64_t i = static_cast<int64_t>(blockIdx.x) * blockDim.x + threadIdx.x;
+       i < n; i += stride) {
+    grad_x[i] = y[i] > T(0) ? grad_y[i] : T(0);
+  }
+}
+
+bool Fail(const std::string& message, std::string* error) {
+  if (error) *error = message;
+  return false;
+}
+
+template <typename T>
+bool CheckArguments(int64_t rows, int64_t d, int64_t k, std::string* error) {
+  if (k < 1 || rows < 0 || d < 0) {
+    return Fail("TopkReluCuda: needs k >= 1 and rows, d >= 0, got k " +
+                    std::to_string(k),
+                error);
+  }
+  if (d * static_cast<int64_t>(sizeof(T)) > kTopkReluCudaMaxBytes) {
+    return Fail("TopkReluCuda: a row of " + std::to_string(d) +
+                    " units does not fit in shared memory (at most " +
+                    std::to_string(kTopkReluCudaMaxBytes / sizeof(T)) + ")",
+                error);
+  }
+  return true;
+}
+
+// Copies `count` values to a new device buffer (count may be 0).
+template <typename T>
+bool ToDevice(const T* host, int64_t count, T** device, std::string* error) {
+  const size_t bytes = static_cast<size_t>(count) * sizeof(T);
+  return CudaOk(cudaMalloc(device, bytes > 0 ? bytes : 1), "cudaMalloc",
+                error) &&
+         (host == nullptr || bytes == 0 ||
+          CudaOk(cudaMemcpy(*device, host, bytes, cudaMemcpyHostToDevice),
+                 "cudaMemcpy", error));
+}
+
+bool HaveDevice(std::string* error) {
+  std::string why;
+  if (CudaDeviceCount(&why) > 0) return true;
+  return Fail("no CUDA device (" + why + ")", error);
+}
+
+}  // namespace
+
+template <typename T>
+bool TopkReluCuda(const T* x, int64_t rows, int64_t d, int64_t k, T* y,
+                  std::string* error) {
+  if (!CheckArguments<T>(rows, d, k, error)) return false;
+  if (rows == 0 || d == 0) return true;
+  const int threads =
+      d < kThreads ? static_cast<int>((d + 31) / 32 * 32) : kThreads;
+  TopkReluKernel<T>
+      <<<static_cast<unsigned>(rows), threads, d * sizeof(T)>>>(x, d, k, y);
+  return CudaOk(cudaGetLastError(), "TopkReluKernel launch", error);
+}
+
+template <typename T>
+bool TopkReluBackwardCuda(const T* y, const T* grad_y, int64_t n, T* grad_x,
+                          std::string* error) {
+  if (n <= 0) return true;
+  const int64_t blocks = (n + kThreads - 1) / kThreads;
+  TopkReluBackwardKernel<T>
+      <<<static_cast<unsigned>(blocks < 65535 ? blocks : 65535), kThreads>>>(
+          y, grad_y, n, grad_x);
+  return CudaOk(cudaGetLastError(), "TopkReluBackwardKernel launch", error);
+}
+
+template <typename T>
+bool TopkReluCudaFromHost(const T* x, int64_t rows, int64_t d, int64_t k, T* y,
+                          std::string* error) {
+  if (!HaveDevice(error) || !CheckArguments<T>(rows, d, k, error)) {
+    return false;
+  }
+  const int64_t n = rows * d;
+  T *dx = nullptr, *dy = nullptr;
+  const bool ok =
+      ToDevice(x, n, &dx, error) && ToDevice<T>(nullptr, n, &dy, error) &&
+      TopkReluCuda(dx, rows, d, k, dy, error) &&
+      CudaOk(cudaDeviceSynchronize(), "TopkReluKernel", error) &&
+      (n == 0 ||
+       CudaOk(cudaMemcpy(y, dy, n * sizeof(T), cudaMemcpyDeviceToHost),
+              "cudaMemcpy", error));
+  cudaFree(dx);
+  cudaFree(dy);
+  return ok;
+}
+
+template <typename T>
+bool TopkReluBackwardCudaFromHost(const T* y, const T* grad_y, int64_t n,
+                                  T* grad_x, std::string* error) {
+  if (!HaveDevice(error)) return false;
+  T *dy = nullptr, *dg = nullptr, *dx = nullptr;
+  const bool ok =
+      ToDevice(y, n, &dy, error) && ToDevice(grad_y, n, &dg, error) &&
+      ToDevice<T>(nullptr, n, &dx, error) &&
+      TopkReluBackwardCuda(dy, dg, n, dx, error) &&
+      CudaOk(cudaDeviceSynchronize(), "TopkReluBackwardKernel", error) &&
+      (n <= 0 ||
+       CudaOk(cudaMemcpy(grad_x, dx, n * sizeof(T), cudaMemcpyDeviceToHost),
+              "cudaMemcpy", error));
+  cudaFree(dy);
+  cudaFree(dg);
+  cudaFree(dx);
+  return ok;
+}
+
+#define SPARSITY_TOPK_RELU_CUDA(T)                                           \
+  template bool TopkReluCuda<T>(const T*, int64_t, int64_t, int64_t, T*,     \
+                                std::string*);                               \
+  template bool TopkReluBackwardCuda<T>(const T*, const T*, int64_t, T*,     \
+                                        std::string*);                       \
+  template bool TopkReluCudaFromHost<T>(const T*, int64_t, int64_t, int64_t, \
+                                        T*, std::string*);                   \
+  template bool TopkReluBackwardCudaFromHost<T>(const T*, const T*, int64_t, \
+                                                T*, std::string*);
+SPARSITY_TOPK_RELU_CUDA(float)
+SPARSITY_TOPK_RELU_CUDA(double)
+
+}  // namespace sparsity

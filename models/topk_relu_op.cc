@@ -1,0 +1,69 @@
+#include "models/topk_relu_op.h"
+
+#include "kernels/topk_relu.h"
+
+namespace sparsity {
+namespace {
+
+// Rows per task of at::parallel_for: a row of d_ff = 256 takes ~1 us.
+constexpr int64_t kGrainRows = 64;
+
+torch::Tensor Forward(const torch::Tensor& x, int64_t k) {
+  TORCH_CHECK(x.dim() >= 1, "TopkRelu needs at least one dimension");
+  TORCH_CHECK(k >= 1, "TopkRelu needs k >= 1, got ", k);
+  TORCH_CHECK(
+      x.scalar_type() == torch::kFloat || x.scalar_type() == torch::kDouble,
+      "TopkRelu takes float32 or float64, got ", x.scalar_type());
+  const torch::Tensor in = x.to(torch::kCPU).contiguous();
+  torch::Tensor out = torch::empty_like(in);
+  const int64_t d = in.size(-1);
+  const int64_t rows = d == 0 ? 0 : in.numel() / d;
+  AT_DISPATCH_FLOATING_TYPES(in.scalar_type(), "TopkRelu", [&] {
+    const scalar_t* src = in.data_ptr<scalar_t>();
+    scalar_t* dst = out.data_ptr<scalar_t>();
+    at::parallel_for(0, rows, kGrainRows, [&](int64_t begin, int64_t end) {
+      TopkReluCpu(src + begin * d, end - begin, d, k, dst + begin * d);
+    });
+  });
+  return out.to(x.device());
+}
+
+torch::Tensor Backward(const torch::Tensor& y, const torch::Tensor& grad_y) {
+  const torch::Tensor g = grad_y.to(torch::kCPU, y.scalar_type()).contiguous();
+  const torch::Tensor yc = y.to(torch::kCPU).contiguous();
+  torch::Tensor grad_x = torch::empty_like(yc);
+  AT_DISPATCH_FLOATING_TYPES(yc.scalar_type(), "TopkReluBackward", [&] {
+    const scalar_t* ys = yc.data_ptr<scalar_t>();
+    const scalar_t* gs = g.data_ptr<scalar_t>();
+    scalar_t* out = grad_x.data_ptr<scalar_t>();
+    at::parallel_for(0, yc.numel(), 1 << 14, [&](int64_t begin, int64_t end) {
+      TopkReluBackwardCpu(ys + begin, gs + begin, end - begin, out + begin);
+    });
+  });
+  return grad_x.to(grad_y.device());
+}
+
+class TopkReluFunction : public torch::autograd::Function<TopkReluFunction> {
+ public:
+  static torch::Tensor forward(torch::autograd::AutogradContext* ctx,
+                               const torch::Tensor& x, int64_t k) {
+    torch::Tensor y = Forward(x, k);
+    ctx->save_for_backward({y});
+    return y;
+  }
+
+  static torch::autograd::variable_list backward(
+      torch::autograd::AutogradContext* ctx,
+      torch::autograd::variable_list grad_outputs) {
+    const torch::Tensor y = ctx->get_saved_variables()[0];
+    return {Backward(y, grad_outputs[0]), torch::Tensor()};
+  }
+};
+
+}  // namespace
+
+torch::Tensor TopkRelu(const torch::Tensor& x, int64_t k) {
+  return TopkReluFunction::apply(x, k);
+}
+
+}  // namespace sparsity
