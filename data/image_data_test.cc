@@ -535,6 +535,43 @@ TEST(MakeImageData, EndToEnd) {
   }
 }
 
+TEST(MakeImageData, LabelNoiseFlipsTrainingLabelsOnly) {
+  const std::string dir = WriteFolder(MakeSynthetic());
+  DataConfig noisy = Config(dir);
+  noisy.set_label_noise(0.5f);
+  absl::StatusOr<ImageData> clean = MakeImageData(Config(dir), 6, 17, 1);
+  absl::StatusOr<ImageData> a = MakeImageData(noisy, 6, 17, 1);
+  absl::StatusOr<ImageData> again = MakeImageData(noisy, 6, 17, 1);
+  absl::StatusOr<ImageData> other = MakeImageData(noisy, 6, 17, 2);
+  ASSERT_TRUE(clean.ok() && a.ok() && again.ok() && other.ok());
+  // Exactly round(0.5 x kTrain) training labels changed, fixed by the seed.
+  EXPECT_EQ(clean->flipped_labels, 0);
+  EXPECT_EQ(a->flipped_labels, (kTrain + 1) / 2);
+  EXPECT_EQ(a->train_examples, kTrain);
+  // The held-out probe keeps its true labels; the pixels are untouched.
+  EXPECT_TRUE(SameBatch(a->probe, clean->probe));
+  EXPECT_TRUE(torch::equal(a->train_probe.inputs, clean->train_probe.inputs));
+  EXPECT_TRUE(SameBatch(a->train_probe, again->train_probe));
+  // Over a whole epoch of the stream, the labels differ from the clean
+  // stream's exactly as often as the flips say, each to another class.
+  int64_t changed = 0;
+  for (int64_t b = 0; b < kTrain / 4; ++b) {
+    const Batch x = clean->train->Next(), y = a->train->Next();
+    ASSERT_TRUE(torch::equal(x.inputs, y.inputs));
+    changed += (x.targets != y.targets).sum().item<int64_t>();
+    EXPECT_TRUE((y.targets >= 0).all().item<bool>());
+    EXPECT_TRUE((y.targets < 10).all().item<bool>());
+  }
+  EXPECT_EQ(changed, a->flipped_labels);
+  // Another data seed flips other labels.
+  bool differs = false;
+  const Batch p = a->train_probe, q = other->train_probe;
+  differs = !torch::equal(p.targets, q.targets);
+  const Batch s = MakeImageData(noisy, kTrain / 2, 17, 1)->train_probe;
+  const Batch t = MakeImageData(noisy, kTrain / 2, 17, 2)->train_probe;
+  EXPECT_TRUE(differs || !torch::equal(s.targets, t.targets));
+}
+
 TEST(MakeImageData, ProbeDependsOnSplitSeedOnly) {
   const std::string dir = WriteFolder(MakeSynthetic());
   absl::StatusOr<ImageData> a = MakeImageData(Config(dir), 6, 17, 1);

@@ -11,6 +11,7 @@
 #include "absl/strings/str_format.h"
 #include "absl/strings/str_join.h"
 #include "metrics/flops.h"
+#include "reports/topk_models_section.h"
 
 namespace sparsity {
 namespace {
@@ -259,8 +260,10 @@ Report TopkThresholdingReport(const Results& results,
                               const std::string& results_file) {
   const TopkThresholdingResults& r = results.topk_thresholding();
   Report report("topk_thresholding",
-                "Lazy neurons: activation sparsity of plain ReLU transformers");
+                "Lazy neurons: activation sparsity of ReLU transformers, and "
+                "Top-k models");
   const Groups g = Classify(r);
+  const TopkModelsSection topk = MakeTopkModelsSection(r, report);
   std::string& md = report.markdown;
   const auto held = [](const TrainingRecord& x) { return HeldOut(x); };
   const auto train = [](const TrainingRecord& x) { return Train(x); };
@@ -284,12 +287,13 @@ Report TopkThresholdingReport(const Results& results,
 
   absl::StrAppend(
       &md, "# ", report.title, "\n\n",
-      "Experiment 5, parts (a)–(d) and (f) (docs/method.md, \"Lazy "
-      "neurons\"; Li et al. 2023, [L]). [L] report that the MLP activations "
+      "Experiment 5 (docs/method.md, \"Lazy neurons\" and \"Top-k "
+      "models\"; Li et al. 2023, [L]). [L] report that the MLP activations "
       "of trained transformers are sparse — a few percent of the entries "
       "nonzero per token — that larger models are sparser, that sparsity "
       "persists when training on random labels, random inputs or data never "
-      "seen twice, and that it is not carried by dead neurons. This report "
+      "seen twice, and that it is not carried by dead neurons; and that "
+      "Top-k models are more robust and better calibrated. This report "
       "measures each claim at CPU scale. Every number is a mean over seeds "
       "with the min–max over seeds in brackets; every density stands beside "
       "the accuracy (ViT, Fashion-MNIST test set) or held-out loss (LM) of "
@@ -486,6 +490,7 @@ Report TopkThresholdingReport(const Results& results,
             "the first number at 50%% or more.\n",
             PctSpread(fc2), PctSpread(lfc2), PctSpread(both)));
   }
+  absl::StrAppend(&md, topk.summary);
   absl::StrAppend(
       &md,
       "\nThe scale differs from [L] by orders of magnitude (their T5 and ViT "
@@ -737,6 +742,8 @@ Report TopkThresholdingReport(const Results& results,
     absl::StrAppend(&md, report.AddPlot("firing", "firing histogram", plot),
                     "\n\n");
   }
+
+  absl::StrAppend(&md, topk.section);
 
   // ---- (f) ----
   absl::StrAppend(

@@ -1,5 +1,6 @@
 #include "reports/validate.h"
 
+#include <algorithm>
 #include <cmath>
 #include <map>
 #include <string>
@@ -441,6 +442,7 @@ absl::Status ValidateNormRecord(const TrainingRecord& run,
 // held-out and training data, and both sets of layers with every unit's
 // firing frequency; a ViT records its image geometry.
 absl::Status ValidateLazyRun(const TrainingRecord& run,
+                             bool measure_corruptions,
                              const std::string& file) {
   const std::string where = absl::StrCat(file, ", run ", run.name());
   const ModelConfig& m = run.config().model();
@@ -473,6 +475,41 @@ absl::Status ValidateLazyRun(const TrainingRecord& run,
     if (last.layers(l).firing_frequency_size() != m.d_ff() ||
         last.train_layers(l).firing_frequency_size() != m.d_ff()) {
       return Bad(at, absl::StrCat("layer ", l, " lacks firing frequencies"));
+    }
+  }
+  // Calibration: every run since part (e) (results written before it have
+  // none, and no Top-k runs).
+  const CalibrationRecord& c = run.calibration();
+  if (run.has_calibration() &&
+      (c.examples() < 1 || c.bins_size() != 15 || !InUnit(c.ece()) ||
+       !InUnit(c.accuracy()) || !std::isfinite(c.nll()) || c.nll() < 0)) {
+    return Bad(where, absl::StrCat("calibration of ", c.examples(),
+                                   " examples in ", c.bins_size(),
+                                   " bins, ECE ", c.ece(), ", NLL ", c.nll()));
+  }
+  int64_t binned = 0;
+  for (const ReliabilityBin& b : c.bins()) {
+    binned += b.count();
+    if (b.count() < 0 || !InUnit(b.accuracy()) || !InUnit(b.confidence())) {
+      return Bad(where, "a reliability bin is out of range");
+    }
+  }
+  if (binned != c.examples()) {  // 0 == 0 without calibration
+    return Bad(where, absl::StrCat("reliability bins hold ", binned,
+                                   " examples of ", c.examples()));
+  }
+  if (measure_corruptions != (run.corruptions_size() > 0) ||
+      (measure_corruptions && run.corruptions_size() != 4 * 6)) {
+    return Bad(where, absl::StrCat("has ", run.corruptions_size(),
+                                   " corruption measurements (expected ",
+                                   measure_corruptions ? 24 : 0, ")"));
+  }
+  for (const CorruptionAccuracy& x : run.corruptions()) {
+    if (x.severity() < 0 || x.severity() > 5 || x.examples() < 1 ||
+        !InUnit(x.accuracy()) || !std::isfinite(x.nll())) {
+      return Bad(where, absl::StrCat("corruption ", x.corruption(),
+                                     " severity ", x.severity(), ": accuracy ",
+                                     x.accuracy(), " of ", x.examples()));
     }
   }
   const bool vit = m.family() == ModelConfig::VIT;
@@ -551,7 +588,21 @@ absl::Status ValidateResults(const Results& results,
           return Bad(file_name, absl::StrCat("reference run ", run.name(),
                                              " is of the wrong model family"));
         }
-        if (absl::Status s = ValidateLazyRun(run, file_name); !s.ok()) {
+        // Part (e) needs every run calibrated (files from before it have no
+        // calibration and no Top-k or label-noise runs).
+        const bool part_e =
+            run.config().model().mlp().activation() != MlpConfig::RELU ||
+            run.config().data().label_noise() > 0;
+        if (run.has_calibration() != r.runs(0).has_calibration() ||
+            (part_e && !run.has_calibration())) {
+          return Bad(file_name, absl::StrCat("run ", run.name(),
+                                             " lacks its calibration"));
+        }
+        const auto& corrupted = r.config().corruption_variants();
+        const bool measured = std::find(corrupted.begin(), corrupted.end(),
+                                        run.variant()) != corrupted.end();
+        if (absl::Status s = ValidateLazyRun(run, measured, file_name);
+            !s.ok()) {
           return s;
         }
       }

@@ -95,6 +95,20 @@ expect_error "ViT without classes" "model.num_classes must be positive" "$out" t
 expect_error "ViT on text" "model.family VIT needs data.source FASHION_MNIST" "$out" topk --override='base { data { source: BROWN } }'
 expect_error "ViT reference missing" "reference variant 'vit' is not among" "$out" topk --variants=lm
 expect_error "probe beyond the test set" "the test set holds 10000" "$out" topk --probe_tokens=170017
+expect_error "label noise above 1" "data.label_noise must be a fraction in \\[0, 1\\], got 1.5" "$out" \
+  topk --override='base { data { label_noise: 1.5 } }'
+expect_error "label noise on text" "data.label_noise applies to data.source FASHION_MNIST" "$out" \
+  topk --variants=lm_noisy --override='sweep { variants { name: "lm_noisy" extends: "lm" patch { data { label_noise: 0.2 } } } }'
+expect_error "label noise with random labels" "image_stream IMAGES only" "$out" \
+  topk --override='base { data { label_noise: 0.2 image_stream: RANDOM_LABELS } }'
+expect_error "Top-k with k 0" "model.mlp.topk" "$out" \
+  topk --override='base { model { mlp { activation: TOPK_RELU topk: 0 } } }'
+expect_error "extends a later variant" "extends 'nope', which is not an earlier variant" "$out" \
+  topk --override='sweep { variants { name: "x" extends: "nope" } }'
+expect_error "corruption images beyond the probe" "corruption_examples must be in \\[1, 500\\]" "$out" \
+  topk --override='corruption_examples: 501'
+expect_error "corruption variant an LM" "corruption variant 'lm' must be a ViT" "$out" \
+  topk --override='corruption_variants: "lm"'
 expect_error "images missing" "install it with tools/setup.sh" "$out" \
   topk --override='base { data { images_dir: "/nonexistent" } }'
 images=$tmp/images

@@ -1,9 +1,11 @@
 // End to end: the smoke preset of //experiments:topk_thresholding trains
 // every kind of variant (reference ViT and LM, a width, a depth, random
-// labels, random inputs, the endless stream), records the final probe on
-// held-out and training data with firing frequencies and accuracy, and
-// renders the report; damaged results are refused; a sweep killed with
-// SIGKILL mid-run and resumed gives the results of one never killed.
+// labels, random inputs, the endless stream, Top-k ViTs and LM, flipped
+// labels), records the final probe on held-out and training data with
+// firing frequencies and accuracy, every run's calibration and the
+// corruption variants' accuracy under corruptions, and renders the report;
+// damaged results are refused; a sweep killed with SIGKILL mid-run and resumed
+// gives the results of one never killed.
 #include <cmath>
 #include <cstdlib>
 #include <filesystem>
@@ -27,11 +29,48 @@ TEST(TopkThresholdingSmoke, RunsEveryVariantAndRendersTheReport) {
   ASSERT_EQ(std::system(SmokeCommand(out, "").c_str()), 0);
   const Results r = Read(out + "/topk_thresholding.pb");
   const TopkThresholdingResults& tk = r.topk_thresholding();
-  ASSERT_EQ(tk.runs_size(), 9);
+  ASSERT_EQ(tk.runs_size(), 14);
   for (const TrainingRecord& run : tk.runs()) {
     SCOPED_TRACE(run.name());
     const bool vit = run.config().model().family() == ModelConfig::VIT;
-    EXPECT_EQ(vit, run.variant() != "lm");
+    EXPECT_EQ(vit, run.variant() != "lm" && run.variant() != "lm_top4");
+    // Top-k: at most k of the d_ff units nonzero per token, in every layer.
+    if (run.config().model().mlp().activation() == MlpConfig::TOPK_RELU) {
+      EXPECT_EQ(run.config().model().mlp().topk(), 4);
+      for (const Probe& p : run.probes()) {
+        for (const LayerSparsity& l : p.layers()) {
+          EXPECT_LE(l.token_density_p90(), 4.0 / 32 + 1e-6);
+        }
+      }
+    }
+    // Every run is calibrated on its whole probe, in 15 bins.
+    const CalibrationRecord& c = run.calibration();
+    EXPECT_EQ(c.examples(), vit ? 500 : 512);
+    ASSERT_EQ(c.bins_size(), 15);
+    int64_t binned = 0;
+    for (const ReliabilityBin& b : c.bins()) binned += b.count();
+    EXPECT_EQ(binned, c.examples());
+    EXPECT_GE(c.ece(), 0);
+    EXPECT_LE(c.ece(), 1);
+    // The sparsity probe's accuracy on the same batch agrees (calibration
+    // runs in chunks of 1024, so a near-tie may round the other way: allow
+    // two of the examples).
+    EXPECT_NEAR(c.accuracy(),
+                run.probes(run.probes_size() - 1).probe_accuracy(),
+                2.5 / c.examples());
+    // Corruptions: the corruption variants only, 4 x severities 0-5 on 200
+    // images; severity 0 is the clean accuracy of those images.
+    const bool corrupted =
+        run.variant() == "vit" || run.variant() == "vit_top4";
+    ASSERT_EQ(run.corruptions_size(), corrupted ? 24 : 0);
+    for (const CorruptionAccuracy& x : run.corruptions()) {
+      EXPECT_EQ(x.examples(), 200);
+      if (x.severity() == 0) {
+        EXPECT_EQ(x.accuracy(), run.corruptions(0).accuracy());
+      }
+    }
+    EXPECT_EQ(run.data().flipped_labels(),
+              run.config().data().label_noise() > 0 ? 24000 : 0);
     ASSERT_EQ(run.probes_size(), 4);  // steps 0, 10, 20, 30
     const Probe& last = run.probes(3);
     EXPECT_EQ(last.step(), 30);
@@ -67,15 +106,30 @@ TEST(TopkThresholdingSmoke, RunsEveryVariantAndRendersTheReport) {
   ASSERT_EQ(RenderReports(out, reports), 0);
   const std::string md = Slurp(reports + "/topk_thresholding.md");
   for (const char* needle :
-       {"## Summary", "**(a) Few nonzero entries?**",
+       {"## Summary",
+        "**(a) Few nonzero entries?**",
         "**(b) Larger width (d_ff), sparser?**",
         "**(b) Larger depth (blocks), sparser?**",
         "**(c) Random labels, random inputs, infinite data?**",
-        "**(d) Dead or lazy?**", "**(f) FLOPs.**",
-        "## (a) Token density per layer", "## (b) Width and depth",
+        "**(d) Dead or lazy?**",
+        "**(f) FLOPs.**",
+        "## (a) Token density per layer",
+        "## (b) Width and depth",
         "## (c) Random labels, random inputs, infinite data",
-        "## (d) Per-unit firing frequency", "## (f) MLP FLOPs per token",
-        "`vit_dff64`", "`vit_depth3`", "`random_inputs`", "lm/i2-d2"}) {
+        "## (d) Per-unit firing frequency",
+        "## (f) MLP FLOPs per token",
+        "`vit_dff64`",
+        "`vit_depth3`",
+        "`random_inputs`",
+        "lm/i2-d2",
+        "## (e) Top-k models against plain ReLU",
+        "**(e) Robust to input corruptions?**",
+        "**(e) Better calibrated?**",
+        "**(e) Less sensitive to flipped labels?**",
+        "| Top-4 (`vit_top4`) |",
+        "| Top-4 (`lm_top4`) |",
+        "40.0% flipped",
+        "no verdict (fewer than two seeds)"}) {
     EXPECT_NE(md.find(needle), std::string::npos) << needle;
   }
   // Damaged copies are refused before anything is drawn.
@@ -123,9 +177,26 @@ TEST(TopkThresholdingSmoke, RunsEveryVariantAndRendersTheReport) {
                  ->mutable_config()
                  ->set_vit_reference("lm");
            }},
+          {"calibration", [&](Results* d) { run(d, 9)->clear_calibration(); }},
+          {"ECE",
+           [&](Results* d) {
+             run(d, 10)->mutable_calibration()->set_ece(1.5f);
+           }},
+          {"reliability bins",
+           [&](Results* d) {
+             run(d, 11)->mutable_calibration()->mutable_bins(3)->set_count(
+                 100000);
+           }},
+          {"corruptions",
+           [&](Results* d) { run(d, 0)->mutable_corruptions()->RemoveLast(); }},
+          {"corruption accuracy",
+           [&](Results* d) {
+             run(d, 1)->mutable_corruptions(5)->set_accuracy(-0.1f);
+           }},
       });
   for (const char* png : {"per_layer", "vit_over_training", "lm_over_training",
-                          "width", "depth", "synthetic", "firing", "flops"}) {
+                          "width", "depth", "synthetic", "firing", "flops",
+                          "reliability", "corruptions", "lm_reliability"}) {
     const std::string path = reports + "/topk_thresholding_" + png + ".png";
     ASSERT_TRUE(fs::exists(path)) << path;
     EXPECT_EQ(Slurp(path).substr(1, 3), "PNG") << path;

@@ -1,0 +1,467 @@
+#include "reports/topk_models_section.h"
+
+#include <algorithm>
+#include <cmath>
+#include <functional>
+#include <map>
+#include <vector>
+
+#include "absl/strings/match.h"
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_format.h"
+#include "absl/strings/str_join.h"
+
+namespace sparsity {
+namespace {
+
+// Severities 1..5 of data/corruptions.h (0: the clean images).
+constexpr int kSeverities = 5;
+
+// One model of the comparison: a variant, its k (0: plain ReLU) and the
+// fraction of its training labels flipped.
+struct Model {
+  int k = 0;
+  double noise = 0;
+  Runs runs;
+  std::string Label() const {
+    return k == 0 ? std::string("ReLU") : absl::StrCat("Top-", k);
+  }
+};
+
+struct Models {
+  std::vector<Model> vit;  // clean labels: ReLU first, then k rising
+  std::vector<Model> lm;
+  std::map<double, std::vector<Model>> noisy;  // by fraction flipped, > 0
+};
+
+int KOf(const TrainingRecord& r) {
+  const MlpConfig& m = r.config().model().mlp();
+  return m.activation() == MlpConfig::TOPK_RELU ? m.topk() : 0;
+}
+
+// Whether `run` differs from `ref` (seeds aside) only in fields under these
+// prefixes (no difference at all counts).
+bool DiffersOnlyIn(const TrainingRecord& ref, const TrainingRecord& run,
+                   const std::vector<std::string>& prefixes) {
+  RunConfig a = ref.config(), b = run.config();
+  for (RunConfig* c : {&a, &b}) {
+    c->clear_init_seed();
+    c->clear_data_seed();
+  }
+  for (const std::string& d : ConfigDifferences(a, b)) {
+    bool allowed = false;
+    for (const std::string& p : prefixes) {
+      allowed = allowed || absl::StartsWith(d, p);
+    }
+    if (!allowed) return false;
+  }
+  return true;
+}
+
+Models Classify(const TopkThresholdingResults& r) {
+  Models m;
+  const TrainingRecord *vit = nullptr, *lm = nullptr;
+  for (const TrainingRecord& run : r.runs()) {
+    if (run.variant() == r.config().vit_reference() && vit == nullptr) {
+      vit = &run;
+    }
+    if (run.variant() == r.config().lm_reference() && lm == nullptr) lm = &run;
+  }
+  if (vit == nullptr || lm == nullptr) return m;
+  for (const Runs& v : ByVariant(r.runs())) {
+    const TrainingRecord& first = *v[0];
+    const Model model{KOf(first), first.config().data().label_noise(), v};
+    if (first.config().model().family() == ModelConfig::VIT &&
+        DiffersOnlyIn(*vit, first, {"model.mlp.", "data.label_noise "})) {
+      (model.noise > 0 ? m.noisy[model.noise] : m.vit).push_back(model);
+    } else if (first.config().model().family() == ModelConfig::LM &&
+               DiffersOnlyIn(*lm, first, {"model.mlp."})) {
+      m.lm.push_back(model);
+    }
+  }
+  auto by_k = [](const Model& a, const Model& b) { return a.k < b.k; };
+  std::sort(m.vit.begin(), m.vit.end(), by_k);
+  std::sort(m.lm.begin(), m.lm.end(), by_k);
+  for (auto& [noise, models] : m.noisy) {
+    std::sort(models.begin(), models.end(), by_k);
+  }
+  return m;
+}
+
+double Density(const TrainingRecord& r) {
+  const Probe& p = r.probes(r.probes_size() - 1);
+  double sum = 0;
+  for (const LayerSparsity& l : p.layers()) sum += l.token_density_mean();
+  return p.layers_size() > 0 ? sum / p.layers_size() : 0;
+}
+double Accuracy(const TrainingRecord& r) { return r.calibration().accuracy(); }
+double Ece(const TrainingRecord& r) { return r.calibration().ece(); }
+double Nll(const TrainingRecord& r) { return r.calibration().nll(); }
+
+// Mean accuracy over the corruptions named (all when empty) at severities
+// lo..hi.
+double CorruptedAccuracy(const TrainingRecord& r, int lo, int hi,
+                         const std::string& corruption = "") {
+  double sum = 0;
+  int n = 0;
+  for (const CorruptionAccuracy& c : r.corruptions()) {
+    if (c.severity() < lo || c.severity() > hi) continue;
+    if (!corruption.empty() && c.corruption() != corruption) continue;
+    sum += c.accuracy();
+    ++n;
+  }
+  return n > 0 ? sum / n : 0;
+}
+double Corrupted(const TrainingRecord& r) {
+  return CorruptedAccuracy(r, 1, kSeverities);
+}
+
+// How a's seed range sits against b's: "higher" or "lower" when the
+// min–max ranges are disjoint, else "within the seed spread"; no verdict
+// with fewer than two seeds on either side.
+enum class Order { kHigher, kLower, kOverlap, kTooFewSeeds };
+Order Compare(const Spread& a, const Spread& b) {
+  if (a.n < 2 || b.n < 2) return Order::kTooFewSeeds;
+  if (a.min > b.max) return Order::kHigher;
+  if (a.max < b.min) return Order::kLower;
+  return Order::kOverlap;
+}
+
+// The claim holds for a model when it is better than ReLU beyond the seed
+// spread; `higher_is_better` says which way better is.
+std::string Verdict(Order o, bool higher_is_better) {
+  if (o == Order::kOverlap) return "within the seed spread of ReLU";
+  if (o == Order::kTooFewSeeds) return "no verdict (fewer than two seeds)";
+  const bool better = (o == Order::kHigher) == higher_is_better;
+  return better ? "**better** than ReLU" : "**worse** than ReLU";
+}
+
+std::string Cells(const Spread& s, bool pct, const char* format = "%.3f") {
+  return pct ? PctSpread(s) : NumSpread(s, format);
+}
+
+// The reliability diagram of a model's runs pooled over seeds: per bin, the
+// accuracy against the mean confidence of its examples (empty bins left
+// out).
+Series Reliability(const Model& m) {
+  Series s;
+  s.title = m.Label();
+  s.points = true;
+  const int bins = m.runs[0]->calibration().bins_size();
+  for (int b = 0; b < bins; ++b) {
+    double count = 0, correct = 0, confidence = 0;
+    for (const TrainingRecord* r : m.runs) {
+      const ReliabilityBin& bin = r->calibration().bins(b);
+      count += bin.count();
+      correct += bin.count() * bin.accuracy();
+      confidence += bin.count() * bin.confidence();
+    }
+    if (count == 0) continue;
+    s.x.push_back(confidence / count);
+    s.y.push_back(correct / count);
+  }
+  return s;
+}
+
+LinePlot ReliabilityPlot(const std::string& title,
+                         const std::vector<Model>& models) {
+  LinePlot plot{title, "confidence (mean of the bin)", "accuracy"};
+  Series diagonal{"perfectly calibrated", {0, 1}, {0, 1}};
+  plot.series.push_back(diagonal);
+  for (const Model& m : models) plot.series.push_back(Reliability(m));
+  plot.x_min = 0;
+  plot.x_max = 1;
+  plot.y_min = 0;
+  plot.y_max = 1;
+  return plot;
+}
+
+std::string ModelName(const Model& m) {
+  return absl::StrCat(m.Label(), " (`", m.runs[0]->variant(), "`)");
+}
+
+}  // namespace
+
+TopkModelsSection MakeTopkModelsSection(const TopkThresholdingResults& r,
+                                        Report& report) {
+  TopkModelsSection out;
+  const Models m = Classify(r);
+  auto has_topk = [](const std::vector<Model>& v) {
+    return v.size() >= 2 && v[0].k == 0;
+  };
+  if (!has_topk(m.vit) && !has_topk(m.lm)) return out;
+  std::string& md = out.section;
+  std::string& summary = out.summary;
+  absl::StrAppend(
+      &md, "## (e) Top-k models against plain ReLU\n\n",
+      "[L] report that keeping only the k largest MLP activations per token "
+      "(Top-k ReLU, small k) makes a transformer (1) less sensitive to noisy "
+      "training labels, (2) more robust to input corruptions and (3) better "
+      "calibrated. Here each Top-k model is trained from scratch with the "
+      "same settings and seeds as its ReLU reference (kernels/topk_relu.h; "
+      "ties at the k-th value keep the lower index). A claim holds for a "
+      "model when it is better than ReLU beyond the seed spread — its "
+      "min–max range over seeds disjoint from ReLU's, on the better side; "
+      "overlapping ranges are reported as such. Calibration is measured on "
+      "the whole probe (ViT: the test images; LM: every held-out byte) with "
+      "15 equal-width confidence bins (docs/method.md, \"Calibration\").\n\n");
+
+  // ---- ViT: clean labels ----
+  if (has_topk(m.vit)) {
+    const Model& relu = m.vit[0];
+    const bool corrupted = relu.runs[0]->corruptions_size() > 0;
+    std::vector<std::vector<std::string>> rows;
+    for (const Model& x : m.vit) {
+      const bool c = x.runs[0]->corruptions_size() > 0;
+      rows.push_back(
+          {ModelName(x), PctSpread(Over(x.runs, Density)),
+           PctSpread(Over(x.runs, Accuracy)),
+           NumSpread(Over(x.runs, Nll), "%.3f"),
+           NumSpread(Over(x.runs, Ece), "%.4f"),
+           c ? PctSpread(Over(x.runs, Corrupted)) : "not measured",
+           c ? Pct(Over(x.runs, Corrupted).mean / Over(x.runs, Accuracy).mean)
+             : "–"});
+    }
+    absl::StrAppend(
+        &md, "### ViT (Fashion-MNIST)\n\n",
+        MarkdownTable(
+            {"model", "token density", "test accuracy", "NLL (nats)", "ECE",
+             "corrupted accuracy (severities 1–5)", "corrupted / clean"},
+            rows),
+        "\n");
+    // Claims (2) and (3), ViT.
+    std::vector<std::string> ece_words, corr_words;
+    for (size_t i = 1; i < m.vit.size(); ++i) {
+      const Model& x = m.vit[i];
+      ece_words.push_back(absl::StrCat(
+          x.Label(), " ", NumSpread(Over(x.runs, Ece), "%.4f"), ": ",
+          Verdict(Compare(Over(x.runs, Ece), Over(relu.runs, Ece)),
+                  /*higher_is_better=*/false)));
+      if (corrupted && x.runs[0]->corruptions_size() > 0) {
+        corr_words.push_back(absl::StrCat(
+            x.Label(), " ", PctSpread(Over(x.runs, Corrupted)), ": ",
+            Verdict(
+                Compare(Over(x.runs, Corrupted), Over(relu.runs, Corrupted)),
+                /*higher_is_better=*/true)));
+      }
+    }
+    if (corrupted) {
+      absl::StrAppend(
+          &summary,
+          absl::StrFormat(
+              "- **(e) Robust to input corruptions?** ViT accuracy under the "
+              "four corruptions, mean over severities 1–5 (%d test images "
+              "each): ReLU %s (clean %s); ",
+              relu.runs[0]->corruptions(0).examples(),
+              PctSpread(Over(relu.runs, Corrupted)),
+              PctSpread(Over(relu.runs, Accuracy))),
+          absl::StrJoin(corr_words, "; "), ".\n");
+    }
+    absl::StrAppend(
+        &summary,
+        absl::StrFormat("- **(e) Better calibrated?** ViT ECE: ReLU %s; ",
+                        NumSpread(Over(relu.runs, Ece), "%.4f")),
+        absl::StrJoin(ece_words, "; "), ".\n");
+
+    absl::StrAppend(
+        &md,
+        report.AddPlot("reliability", "ViT reliability diagram",
+                       ReliabilityPlot("ViT reliability diagram (test images, "
+                                       "bins pooled over seeds)",
+                                       m.vit)),
+        "\n\n");
+    if (corrupted) {
+      // Per corruption, mean over severities 1-5.
+      std::vector<std::string> names;
+      for (const CorruptionAccuracy& c : relu.runs[0]->corruptions()) {
+        if (std::find(names.begin(), names.end(), c.corruption()) ==
+            names.end()) {
+          names.push_back(c.corruption());
+        }
+      }
+      std::vector<std::vector<std::string>> crow;
+      for (const Model& x : m.vit) {
+        if (x.runs[0]->corruptions_size() == 0) continue;
+        std::vector<std::string> row = {ModelName(x)};
+        for (const std::string& name : names) {
+          row.push_back(PctSpread(Over(x.runs, [&](const TrainingRecord& t) {
+            return CorruptedAccuracy(t, 1, kSeverities, name);
+          })));
+        }
+        crow.push_back(row);
+      }
+      std::vector<std::string> header = {"model"};
+      for (const std::string& n : names) header.push_back(n);
+      absl::StrAppend(
+          &md,
+          "Accuracy per corruption, mean over severities 1–5 (the "
+          "parameters of each severity: docs/method.md, \"Corruptions\"):\n\n",
+          MarkdownTable(header, crow), "\n");
+      LinePlot plot{"ViT accuracy under corruption (mean of the four)",
+                    "severity", "test accuracy"};
+      std::vector<double> sev;
+      for (int s = 0; s <= kSeverities; ++s) sev.push_back(s);
+      for (const Model& x : m.vit) {
+        if (x.runs[0]->corruptions_size() == 0) continue;
+        std::vector<std::vector<double>> values;
+        for (const TrainingRecord* t : x.runs) {
+          values.emplace_back();
+          for (int s = 0; s <= kSeverities; ++s) {
+            values.back().push_back(CorruptedAccuracy(*t, s, s));
+          }
+        }
+        Series series = BandSeries(x.Label(), sev, values);
+        series.points = true;
+        plot.series.push_back(series);
+      }
+      plot.x_tic = 1;
+      absl::StrAppend(
+          &md, report.AddPlot("corruptions", "accuracy vs severity", plot),
+          "\n\n");
+    }
+  }
+
+  // ---- ViT: flipped labels ----
+  if (has_topk(m.vit) && !m.noisy.empty()) {
+    // Models present at every noise level, by k.
+    std::vector<int> ks;
+    for (const Model& x : m.vit) {
+      bool everywhere = true;
+      for (const auto& [noise, models] : m.noisy) {
+        everywhere = everywhere &&
+                     std::any_of(models.begin(), models.end(),
+                                 [&](const Model& y) { return y.k == x.k; });
+      }
+      if (everywhere) ks.push_back(x.k);
+    }
+    auto find = [](const std::vector<Model>& v, int k) -> const Model* {
+      for (const Model& x : v) {
+        if (x.k == k) return &x;
+      }
+      return nullptr;
+    };
+    std::vector<std::string> header = {"model", "clean labels"};
+    for (const auto& [noise, models] : m.noisy) {
+      header.push_back(absl::StrCat(Pct(noise), " flipped"));
+    }
+    std::vector<std::vector<std::string>> rows;
+    LinePlot plot{"ViT test accuracy after training on flipped labels",
+                  "fraction of training labels flipped", "test accuracy"};
+    std::vector<std::string> words;
+    for (int k : ks) {
+      const Model* clean = find(m.vit, k);
+      std::vector<std::string> row = {ModelName(*clean),
+                                      PctSpread(Over(clean->runs, Accuracy))};
+      std::vector<double> x = {0};
+      std::vector<std::vector<double>> values(clean->runs.size());
+      for (size_t i = 0; i < clean->runs.size(); ++i) {
+        values[i].push_back(Accuracy(*clean->runs[i]));
+      }
+      for (const auto& [noise, models] : m.noisy) {
+        const Model* noisy = find(models, k);
+        const Model* relu = find(models, 0);
+        row.push_back(PctSpread(Over(noisy->runs, Accuracy)));
+        x.push_back(noise);
+        for (size_t i = 0; i < values.size() && i < noisy->runs.size(); ++i) {
+          values[i].push_back(Accuracy(*noisy->runs[i]));
+        }
+        if (k != 0 && relu != nullptr) {
+          words.push_back(
+              absl::StrCat(Pct(noise), " flipped, ", noisy->Label(), " ",
+                           PctSpread(Over(noisy->runs, Accuracy)), " vs ReLU ",
+                           PctSpread(Over(relu->runs, Accuracy)), ": ",
+                           Verdict(Compare(Over(noisy->runs, Accuracy),
+                                           Over(relu->runs, Accuracy)),
+                                   /*higher_is_better=*/true)));
+        }
+      }
+      rows.push_back(row);
+      size_t n = values.size();
+      for (const auto& v : values) n = v.size() == x.size() ? n : 0;
+      if (n > 0) {
+        Series s = BandSeries(clean->Label(), x, values);
+        s.points = true;
+        plot.series.push_back(s);
+      }
+    }
+    absl::StrAppend(
+        &md, "### ViT trained on flipped labels\n\n",
+        "Test accuracy (true labels) of ViTs trained with a fraction of their "
+        "training labels flipped to another class (data.label_noise; the "
+        "same flips for every model of a seed):\n\n",
+        MarkdownTable(header, rows), "\n");
+    if (!plot.series.empty()) {
+      absl::StrAppend(&md,
+                      report.AddPlot("label_noise", "accuracy vs noise", plot),
+                      "\n\n");
+    }
+    absl::StrAppend(&summary,
+                    "- **(e) Less sensitive to flipped labels?** ViT test "
+                    "accuracy when trained on flipped labels: ",
+                    absl::StrJoin(words, "; "), ".\n");
+  }
+
+  // ---- LM ----
+  if (has_topk(m.lm)) {
+    const Model& relu = m.lm[0];
+    std::vector<std::vector<std::string>> rows;
+    std::vector<std::string> words;
+    for (const Model& x : m.lm) {
+      rows.push_back({ModelName(x), PctSpread(Over(x.runs, Density)),
+                      NumSpread(Over(x.runs, Nll), "%.3f"),
+                      PctSpread(Over(x.runs, Accuracy)),
+                      NumSpread(Over(x.runs, Ece), "%.4f")});
+      if (x.k == 0) continue;
+      words.push_back(absl::StrCat(
+          x.Label(), " ECE ", NumSpread(Over(x.runs, Ece), "%.4f"), " (",
+          Verdict(Compare(Over(x.runs, Ece), Over(relu.runs, Ece)), false),
+          "), held-out loss ", NumSpread(Over(x.runs, Nll), "%.3f"), " (",
+          Verdict(Compare(Over(x.runs, Nll), Over(relu.runs, Nll)), false),
+          ")"));
+    }
+    absl::StrAppend(
+        &md, "### LM (bytes of Brown)\n\n",
+        "Held-out loss is the NLL of every held-out next byte; calibration is "
+        "over the same predictions.\n\n",
+        MarkdownTable({"model", "token density", "held-out loss (nats/byte)",
+                       "next-byte accuracy", "ECE"},
+                      rows),
+        "\n",
+        report.AddPlot("lm_reliability", "LM reliability diagram",
+                       ReliabilityPlot("LM reliability diagram (held-out "
+                                       "bytes, bins pooled over seeds)",
+                                       m.lm)),
+        "\n\n");
+    absl::StrAppend(&summary, "- **(e) LM calibration and loss.** ReLU ECE ",
+                    NumSpread(Over(relu.runs, Ece), "%.4f"), ", loss ",
+                    NumSpread(Over(relu.runs, Nll), "%.3f"), " nats/byte; ",
+                    absl::StrJoin(words, "; "), ".\n");
+  }
+
+  // ---- Density: does the cap bind? ----
+  {
+    std::vector<std::string> words;
+    for (const std::vector<Model>* family : {&m.vit, &m.lm}) {
+      if (!has_topk(*family)) continue;
+      const Model& relu = (*family)[0];
+      const int d_ff = relu.runs[0]->config().model().d_ff();
+      const Spread relu_density = Over(relu.runs, Density);
+      for (size_t i = 1; i < family->size(); ++i) {
+        const Model& x = (*family)[i];
+        const double cap = static_cast<double>(x.k) / d_ff;
+        words.push_back(absl::StrFormat(
+            "%s %s: k / d_ff = %s, measured %s (ReLU %s) — %s",
+            family == &m.vit ? "ViT" : "LM", x.Label(), Pct(cap),
+            PctSpread(Over(x.runs, Density)), PctSpread(relu_density),
+            relu_density.max <= cap
+                ? "ReLU is already below the cap, which leaves little to cut"
+                : "the cap binds: ReLU fires on more units"));
+      }
+    }
+    absl::StrAppend(&summary, "- **(e) Token density of the Top-k models.** ",
+                    absl::StrJoin(words, "; "), ".\n");
+  }
+  return out;
+}
+
+}  // namespace sparsity
