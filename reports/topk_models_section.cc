@@ -136,10 +136,6 @@ std::string Verdict(Order o, bool higher_is_better) {
   return better ? "**better** than ReLU" : "**worse** than ReLU";
 }
 
-std::string Cells(const Spread& s, bool pct, const char* format = "%.3f") {
-  return pct ? PctSpread(s) : NumSpread(s, format);
-}
-
 // The reliability diagram of a model's runs pooled over seeds: per bin, the
 // accuracy against the mean confidence of its examples (empty bins left
 // out).
