@@ -8,12 +8,39 @@
 #ifndef SPARSITY_MODELS_BLOCK_H_
 #define SPARSITY_MODELS_BLOCK_H_
 
+#include <string>
+
 #include "models/attention.h"
 #include "models/mlp.h"
 #include "models/observer.h"
 #include "torch/torch.h"
 
 namespace sparsity {
+
+// [P]'s plug-in modules (docs/method.md, "Other activations, plug-in
+// modules"), all off by default. They apply to pre-norm blocks, around the
+// LayerNorm before the MLP (ln2).
+enum class ZerothBias {
+  kNone,
+  kMlpInput,   // MLP(LN(x) + B[t]): the follow-up paper's placement
+  kMlpOutput,  // MLP(LN(x)) + B[t]: where the reference code's wrapper puts it
+};
+enum class RestrictedLn {
+  kNone,
+  kFromScratch,  // ln2 without bias (held at 0); gamma >= 1 after every step
+  kFinetune,     // ln2's bias frozen; |gamma| >= min(steps / U, 1), sign kept
+};
+struct PlugIns {
+  // A learnable B[max_seq_len, d_model], zero at the start, clipped after
+  // every step to |B[t, j]| <= zeroth_bias_clip * |gamma_j| of ln2.
+  TORCH_ARG(ZerothBias, zeroth_bias) = ZerothBias::kNone;
+  TORCH_ARG(double, zeroth_bias_clip) = 0.1;
+  TORCH_ARG(RestrictedLn, restricted_ln) = RestrictedLn::kNone;
+  TORCH_ARG(int64_t, restricted_ln_steps) = 0;  // kFinetune: U
+  // J-SquaredReLU MLPs only: the ReLU -> JSReLU mix over this many steps
+  // (MlpOptions::mix_steps; 0: none).
+  TORCH_ARG(int64_t, mix_steps) = 0;
+};
 
 struct BlockOptions {
   BlockOptions(int64_t d_model, int64_t n_heads, int64_t d_ff,
@@ -31,6 +58,7 @@ struct BlockOptions {
   // and LayerNorm biases held at 0, untrained (FreezeLayerNormBias).
   TORCH_ARG(bool, bias) = true;
   TORCH_ARG(MlpOptions, mlp);
+  TORCH_ARG(PlugIns, plugins);
 };
 
 class BlockImpl : public torch::nn::Cloneable<BlockImpl> {
@@ -42,9 +70,15 @@ class BlockImpl : public torch::nn::Cloneable<BlockImpl> {
   torch::Tensor forward(const torch::Tensor& x, int layer,
                         ActivationObserver* observer = nullptr);
 
+  // The plug-ins' constraints after an optimiser step, `steps_done` steps
+  // into the run: the activation mix, the restricted LayerNorm's gain, then
+  // the zeroth-bias clip against that gain.
+  void ApplyConstraints(int64_t steps_done);
+
   torch::nn::LayerNorm ln1{nullptr}, ln2{nullptr};
   SelfAttention attn{nullptr};
   Mlp mlp{nullptr};
+  torch::Tensor zeroth_bias;  // [max_seq_len, d_model], when enabled
 
  private:
   BlockOptions options_;
@@ -58,6 +92,14 @@ struct BlockStack {
   torch::nn::ModuleList blocks{nullptr};
   torch::nn::LayerNorm ln_f{nullptr};
 };
+// Whether a parameter or buffer name ("blocks.2.zeroth_bias",
+// "blocks.0.mlp.mix") belongs to a plug-in: a finetuning run may add these
+// to a checkpoint's model (train/checkpoint.h, LoadCheckpointWeights).
+bool IsPlugInTensor(const std::string& name);
+
+// Every block's ApplyConstraints, for a Model's ApplyConstraints(step)
+// (`step`: the 0-based index of the step just taken).
+void ApplyBlockConstraints(torch::nn::ModuleList& blocks, int64_t step);
 BlockStack RegisterBlockStack(torch::nn::Module& owner,
                               const BlockOptions& options, int64_t n_layers);
 

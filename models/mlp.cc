@@ -1,20 +1,39 @@
 #include "models/mlp.h"
 
+#include <algorithm>
+
 #include "models/topk_relu_op.h"
 
 namespace sparsity {
 
-torch::Tensor Activate(const torch::Tensor& pre, const MlpOptions& options) {
+namespace {
+
+// x^2 / 2 + x for x >= 0, else 0; derivative x + 1 on x >= 0 (1 at 0).
+torch::Tensor JsRelu(const torch::Tensor& pre) {
+  return torch::where(pre >= 0, pre * pre * 0.5 + pre, torch::zeros_like(pre));
+}
+
+}  // namespace
+
+torch::Tensor Activate(const torch::Tensor& pre, const MlpOptions& options,
+                       double mix) {
   switch (options.activation()) {
     case Activation::kRelu:
       return torch::relu(pre);
     case Activation::kTopKRelu:
       return TopkRelu(pre, options.topk());
     case Activation::kJsRelu:
-      return torch::where(pre >= 0, pre * pre * 0.5 + pre,
-                          torch::zeros_like(pre));
+      if (mix >= 1) return JsRelu(pre);
+      if (mix <= 0) return torch::relu(pre);
+      return (1 - mix) * torch::relu(pre) + mix * JsRelu(pre);
   }
   TORCH_CHECK(false, "unknown activation");
+}
+
+double RampAfter(int64_t steps_done, int64_t steps) {
+  if (steps <= 0) return 1.0;
+  return std::min(1.0,
+                  static_cast<double>(steps_done) / static_cast<double>(steps));
 }
 
 MlpImpl::MlpImpl(const MlpOptions& options) : options_(options) { reset(); }
@@ -23,6 +42,9 @@ void MlpImpl::reset() {
   TORCH_CHECK(
       options_.activation() != Activation::kTopKRelu || options_.topk() > 0,
       "Top-k ReLU needs topk > 0, got ", options_.topk());
+  TORCH_CHECK(
+      options_.mix_steps() == 0 || options_.activation() == Activation::kJsRelu,
+      "an activation mix needs J-SquaredReLU");
   fc1 = register_module(
       "fc1", torch::nn::Linear(
                  torch::nn::LinearOptions(options_.d_model(), options_.d_ff())
@@ -31,6 +53,19 @@ void MlpImpl::reset() {
       "fc2", torch::nn::Linear(
                  torch::nn::LinearOptions(options_.d_ff(), options_.d_model())
                      .bias(options_.bias())));
+  if (options_.mix_steps() > 0) {
+    mix = register_buffer("mix", torch::zeros({}));
+  }
+}
+
+void MlpImpl::SetStepsDone(int64_t steps_done) {
+  if (!mix.defined()) return;
+  torch::NoGradGuard no_grad;
+  mix.fill_(RampAfter(steps_done, options_.mix_steps()));
+}
+
+double MlpImpl::mix_value() const {
+  return mix.defined() ? mix.item<double>() : 1.0;
 }
 
 torch::Tensor MlpImpl::forward(const torch::Tensor& x, int layer,
@@ -39,7 +74,7 @@ torch::Tensor MlpImpl::forward(const torch::Tensor& x, int layer,
   // (1.13) does matmul + add for 3-D inputs, while at::linear flattens them
   // into one fused addmm, as Python's nn.Linear does.
   torch::Tensor pre = torch::linear(x, fc1->weight, fc1->bias);
-  torch::Tensor post = Activate(pre, options_);
+  torch::Tensor post = Activate(pre, options_, mix_value());
   if (observer != nullptr) observer->OnMlp(MlpEvent{layer, x, pre, post});
   return torch::linear(post, fc2->weight, fc2->bias);
 }

@@ -14,6 +14,23 @@ Activation ActivationFromConfig(const MlpConfig& c) {
   return Activation::kRelu;
 }
 
+PlugIns PlugInsFromConfig(const ModelConfig& c) {
+  PlugIns p;
+  if (c.zeroth_bias() == ModelConfig::MLP_INPUT) {
+    p.zeroth_bias(ZerothBias::kMlpInput);
+  } else if (c.zeroth_bias() == ModelConfig::MLP_OUTPUT) {
+    p.zeroth_bias(ZerothBias::kMlpOutput);
+  }
+  if (c.has_zeroth_bias_clip()) p.zeroth_bias_clip(c.zeroth_bias_clip());
+  if (c.restricted_ln() == ModelConfig::FROM_SCRATCH) {
+    p.restricted_ln(RestrictedLn::kFromScratch);
+  } else if (c.restricted_ln() == ModelConfig::FINETUNE) {
+    p.restricted_ln(RestrictedLn::kFinetune);
+  }
+  return p.restricted_ln_steps(c.restricted_ln_steps())
+      .mix_steps(c.mlp().mix_steps());
+}
+
 TransformerLMOptions TransformerLMOptions::FromConfig(const ModelConfig& c) {
   const Activation activation = ActivationFromConfig(c.mlp());
   return TransformerLMOptions(c.vocab_size(), c.d_model(), c.n_layers(),
@@ -22,7 +39,8 @@ TransformerLMOptions TransformerLMOptions::FromConfig(const ModelConfig& c) {
       .tied_head(c.tied_head())
       .activation(activation)
       .topk(c.mlp().topk())
-      .bias(!c.no_bias());
+      .bias(!c.no_bias())
+      .plugins(PlugInsFromConfig(c));
 }
 
 BlockOptions TransformerLMOptions::block() const {
@@ -30,7 +48,8 @@ BlockOptions TransformerLMOptions::block() const {
       .post_norm(post_norm_)
       .causal(true)
       .bias(bias_)
-      .mlp(MlpOptions(d_model_, d_ff_).activation(activation_).topk(topk_));
+      .mlp(MlpOptions(d_model_, d_ff_).activation(activation_).topk(topk_))
+      .plugins(plugins_);
 }
 
 absl::Status ValidateModelConfig(const ModelConfig& c) {
@@ -78,6 +97,36 @@ absl::Status ValidateModelConfig(const ModelConfig& c) {
     return absl::InvalidArgumentError(
         absl::StrCat("model.mlp.topk must be in [1, model.d_ff = ", c.d_ff(),
                      "] for TOPK_RELU, got ", c.mlp().topk()));
+  }
+  if (c.mlp().mix_steps() < 0 || c.mlp().mix_steps() > kMaxRampSteps) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("model.mlp.mix_steps must be in [0, ", kMaxRampSteps,
+                     "], got ", c.mlp().mix_steps()));
+  }
+  if (c.mlp().mix_steps() > 0 && c.mlp().activation() != MlpConfig::JSRELU) {
+    return absl::InvalidArgumentError(
+        "model.mlp.mix_steps mixes ReLU into J-SquaredReLU: it needs "
+        "model.mlp.activation JSRELU");
+  }
+  const bool plugins = c.zeroth_bias() != ModelConfig::ZEROTH_BIAS_NONE ||
+                       c.restricted_ln() != ModelConfig::RESTRICTED_LN_NONE;
+  if (plugins && c.post_norm()) {
+    return absl::InvalidArgumentError(
+        "model.zeroth_bias and model.restricted_ln act on the LayerNorm "
+        "before the MLP of a pre-norm block: unset model.post_norm");
+  }
+  if (c.has_zeroth_bias_clip() &&
+      !(c.zeroth_bias_clip() > 0 && c.zeroth_bias_clip() <= 1e6)) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("model.zeroth_bias_clip must be in (0, 1e6], got ",
+                     c.zeroth_bias_clip()));
+  }
+  if (c.restricted_ln() == ModelConfig::FINETUNE &&
+      (c.restricted_ln_steps() < 1 ||
+       c.restricted_ln_steps() > kMaxRampSteps)) {
+    return absl::InvalidArgumentError(absl::StrCat(
+        "model.restricted_ln_steps (U) must be in [1, ", kMaxRampSteps,
+        "] for restricted_ln FINETUNE, got ", c.restricted_ln_steps()));
   }
   return absl::OkStatus();
 }

@@ -47,15 +47,19 @@ struct TransformerLMOptions {
   TORCH_ARG(Activation, activation) = Activation::kRelu;
   TORCH_ARG(int64_t, topk) = 0;
   TORCH_ARG(bool, bias) = true;  // false: see BlockOptions::bias
+  TORCH_ARG(PlugIns, plugins);   // [P]'s plug-in modules, off by default
 };
 
 // The MLP activation a config names.
 Activation ActivationFromConfig(const MlpConfig& config);
+// [P]'s plug-ins of a config (models/block.h).
+PlugIns PlugInsFromConfig(const ModelConfig& config);
 
 // Upper bounds on sizes: beyond them a config is rejected with one line
 // before anything is allocated.
-inline constexpr int64_t kMaxWidth = 1 << 16;  // d_model, max_seq_len
-inline constexpr int64_t kMaxUnits = 1 << 20;  // d_ff, vocab_size
+inline constexpr int64_t kMaxWidth = 1 << 16;          // d_model, max_seq_len
+inline constexpr int64_t kMaxUnits = 1 << 20;          // d_ff, vocab_size
+inline constexpr int64_t kMaxRampSteps = 100'000'000;  // mix_steps, U
 inline constexpr int64_t kMaxLayers = 1024;
 
 // One clear error for a config that does not fit (sizes <= 0 or beyond the
@@ -81,6 +85,9 @@ class TransformerLMImpl : public torch::nn::Cloneable<TransformerLMImpl>,
   torch::Tensor Logits(const torch::Tensor& inputs,
                        ActivationObserver* observer) override {
     return forward(inputs, observer);
+  }
+  void ApplyConstraints(int64_t step) override {
+    ApplyBlockConstraints(blocks, step);
   }
   int64_t num_layers() const override { return options_.n_layers(); }
   int64_t d_ff() const override { return options_.d_ff(); }

@@ -11,7 +11,8 @@ VisionTransformerOptions VisionTransformerOptions::FromConfig(
       .post_norm(c.post_norm())
       .activation(ActivationFromConfig(c.mlp()))
       .topk(c.mlp().topk())
-      .bias(!c.no_bias());
+      .bias(!c.no_bias())
+      .plugins(PlugInsFromConfig(c));
 }
 
 BlockOptions VisionTransformerOptions::block() const {
@@ -19,7 +20,8 @@ BlockOptions VisionTransformerOptions::block() const {
       .post_norm(post_norm_)
       .causal(false)
       .bias(bias_)
-      .mlp(MlpOptions(d_model_, d_ff_).activation(activation_).topk(topk_));
+      .mlp(MlpOptions(d_model_, d_ff_).activation(activation_).topk(topk_))
+      .plugins(plugins_);
 }
 
 VisionTransformerImpl::VisionTransformerImpl(const VisionTransformerOptions& o)

@@ -54,6 +54,7 @@ struct VisionTransformerOptions {
   TORCH_ARG(Activation, activation) = Activation::kRelu;
   TORCH_ARG(int64_t, topk) = 0;
   TORCH_ARG(bool, bias) = true;  // false: see BlockOptions::bias
+  TORCH_ARG(PlugIns, plugins);   // [P]'s plug-in modules, off by default
 };
 
 class VisionTransformerImpl
@@ -77,6 +78,9 @@ class VisionTransformerImpl
   torch::Tensor Logits(const torch::Tensor& inputs,
                        ActivationObserver* observer) override {
     return forward(inputs, observer);
+  }
+  void ApplyConstraints(int64_t step) override {
+    ApplyBlockConstraints(blocks, step);
   }
   int64_t num_layers() const override { return options_.n_layers(); }
   int64_t d_ff() const override { return options_.d_ff(); }

@@ -25,6 +25,7 @@
 #include "common/cli.h"
 #include "gflags/gflags.h"
 #include "proto/results_io.h"
+#include "reports/gradient_sparsity_report.h"
 #include "reports/layerwise_sparsity_ablation_report.h"
 #include "reports/layerwise_sparsity_report.h"
 #include "reports/neuron_death_report.h"
@@ -71,6 +72,8 @@ absl::StatusOr<Report> BuildReport(const Results& results,
       return NormGrowthReport(results, file_name);
     case Results::kTopkThresholding:
       return TopkThresholdingReport(results, file_name);
+    case Results::kGradientSparsity:
+      return GradientSparsityReport(results, file_name);
     case Results::EXPERIMENT_NOT_SET:
       break;
   }

@@ -526,6 +526,67 @@ absl::Status ValidateLazyRun(const TrainingRecord& run,
 
 }  // namespace
 
+// A gradient_sparsity run: one gradient probe at each probe step, with
+// every layer's fractions in [0, 1] and ordered by threshold, finite norms,
+// and both spectral thresholds.
+absl::Status ValidateGradientRun(const TrainingRecord& run,
+                                 const std::string& file) {
+  const std::string where = absl::StrCat(file, ", run ", run.name());
+  if (run.gradient_probes_size() != run.probes_size()) {
+    return Bad(where, absl::StrCat("has ", run.gradient_probes_size(),
+                                   " gradient probes for ", run.probes_size(),
+                                   " probes"));
+  }
+  const int64_t layers = run.config().model().n_layers();
+  const int64_t d_ff = run.config().model().d_ff();
+  for (int i = 0; i < run.gradient_probes_size(); ++i) {
+    const GradientProbe& g = run.gradient_probes(i);
+    const std::string at = absl::StrCat(where, ", gradient probe ", i);
+    if (g.step() != run.probes(i).step()) {
+      return Bad(at, absl::StrCat("is at step ", g.step(), ", its probe at ",
+                                  run.probes(i).step()));
+    }
+    if (!std::isfinite(g.loss()) || !InUnit(g.mix())) {
+      return Bad(at, absl::StrCat("has loss ", g.loss(), " and mix ", g.mix()));
+    }
+    if (g.layers_size() != layers) {
+      return Bad(
+          at, absl::StrCat("has ", g.layers_size(), " layers, not ", layers));
+    }
+    for (int l = 0; l < layers; ++l) {
+      const LayerGradient& x = g.layers(l);
+      const std::string in = absl::StrCat(at, ", layer ", l);
+      if (x.layer() != l || x.eta_below_size() != 3 || x.spectral_size() != 2) {
+        return Bad(in, "is not a complete layer record");
+      }
+      for (int t = 0; t < 3; ++t) {
+        if (!InUnit(x.eta_below(t)) ||
+            (t > 0 && x.eta_below(t) < x.eta_below(t - 1))) {
+          return Bad(in,
+                     "has gradient fractions outside [0, 1] or not "
+                     "rising with the threshold");
+        }
+      }
+      if (!InUnit(x.density()) || !(x.eta_l1() >= 0) || !(x.eta_l2() >= 0) ||
+          !std::isfinite(x.eta_l1()) || !std::isfinite(x.eta_l2()) ||
+          x.entries() <= 0) {
+        return Bad(in, "has a density outside [0, 1] or bad gradient norms");
+      }
+      for (const SpectralRecord& s : x.spectral()) {
+        if (s.nonzero() < 0 || s.nonzero() > d_ff || !(s.ratio() >= 0) ||
+            !std::isfinite(s.ratio()) || !(s.r() > 0)) {
+          return Bad(in, "has a bad spectral record");
+        }
+      }
+      if (!(x.eigenvalue_mean() >= 0) || !(x.eigenvalue_max() >= 0) ||
+          !std::isfinite(x.eigenvalue_max())) {
+        return Bad(in, "has bad eigenvalues");
+      }
+    }
+  }
+  return absl::OkStatus();
+}
+
 absl::Status ValidateResults(const Results& results,
                              const std::string& file_name) {
   switch (results.experiment_case()) {
@@ -603,6 +664,18 @@ absl::Status ValidateResults(const Results& results,
                                         run.variant()) != corrupted.end();
         if (absl::Status s = ValidateLazyRun(run, measured, file_name);
             !s.ok()) {
+          return s;
+        }
+      }
+      return absl::OkStatus();
+    }
+    case Results::kGradientSparsity: {
+      const GradientSparsityResults& r = results.gradient_sparsity();
+      if (absl::Status s = ValidateRuns(r.runs(), file_name); !s.ok()) {
+        return s;
+      }
+      for (const TrainingRecord& run : r.runs()) {
+        if (absl::Status s = ValidateGradientRun(run, file_name); !s.ok()) {
           return s;
         }
       }

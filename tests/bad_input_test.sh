@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Bad input gets one clear error line on stderr, a non-zero exit, and leaves
 # no (partial) files behind. Args: EXPERIMENT RENDER BROWN_CA01 NEURON_DEATH
-# NORM_GROWTH TOPK_THRESHOLDING
+# NORM_GROWTH TOPK_THRESHOLDING GRADIENT_SPARSITY
 set -uo pipefail
 experiment=$1
 render=$2
@@ -9,6 +9,7 @@ corpus=$(dirname "$3")
 neuron_death=$4
 norm_growth=$5
 topk=$6
+gradient=$7
 tmp=${TEST_TMPDIR:-$(mktemp -d)}
 failures=0
 
@@ -111,6 +112,19 @@ expect_error "corruption variant an LM" "corruption variant 'lm' must be a ViT" 
   topk --override='corruption_variants: "lm"'
 expect_error "images missing" "install it with tools/setup.sh" "$out" \
   topk --override='base { data { images_dir: "/nonexistent" } }'
+gradient() { "$gradient" --preset=smoke --quiet --out_dir="$out" --corpus_dir="$corpus" "$@"; }
+expect_error "mix without JSReLU" "model.mlp.mix_steps mixes ReLU into J-SquaredReLU" "$out" \
+  gradient --override='base { model { mlp { mix_steps: 10 } } }'
+expect_error "zeroth bias in a post-norm block" "unset model.post_norm" "$out" \
+  gradient --override='base { model { post_norm: true zeroth_bias: MLP_INPUT } }'
+expect_error "finetuning LayerNorm without U" "model.restricted_ln_steps (U) must be in" "$out" \
+  gradient --override='base { model { restricted_ln: FINETUNE } }'
+expect_error "zeroth-bias clip 0" "model.zeroth_bias_clip must be in (0, 1e6], got 0" "$out" \
+  gradient --override='base { model { zeroth_bias_clip: 0 } }'
+expect_error "two baselines" "are both from-scratch plain-ReLU baselines" "$out" \
+  gradient --override='sweep { variants { name: "vit_again" } }'
+expect_error "finetuning from a non-baseline" "it must start from its family's baseline 'vit'" "$out" \
+  gradient --override='sweep { variants { name: "vit_ft2" patch { init_from: "vit_jsrelu" } } }'
 images=$tmp/images
 mkdir -p "$images"
 for f in /usr/share/datasets/fashion-mnist/*; do ln -sf "$f" "$images/"; done

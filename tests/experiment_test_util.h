@@ -81,6 +81,9 @@ inline Results WithoutTimings(Results r) {
     case Results::kTopkThresholding:
       runs = r.mutable_topk_thresholding()->mutable_runs();
       break;
+    case Results::kGradientSparsity:
+      runs = r.mutable_gradient_sparsity()->mutable_runs();
+      break;
     default:
       ADD_FAILURE() << "WithoutTimings: no runs in this experiment";
       return r;

@@ -75,6 +75,57 @@ torch::Device DeviceOf(const torch::nn::Module& model) {
   return params.empty() ? torch::Device(torch::kCPU) : params[0].device();
 }
 
+using MayBeNew = std::function<bool(const std::string&)>;
+
+// Every parameter and buffer name under `module` (prefixed), for a child
+// the checkpoint lacks altogether.
+void RequireAllNew(const torch::nn::Module& module, const std::string& prefix,
+                   const MayBeNew& may_be_new) {
+  for (const auto& item : module.named_parameters(/*recurse=*/true)) {
+    TORCH_CHECK(may_be_new(prefix + item.key()), "it has no tensor ",
+                prefix + item.key());
+  }
+  for (const auto& item : module.named_buffers(/*recurse=*/true)) {
+    TORCH_CHECK(may_be_new(prefix + item.key()), "it has no tensor ",
+                prefix + item.key());
+  }
+}
+
+// Module::load, but a tensor the archive lacks may be new (may_be_new), and
+// shapes must match. Reads a module's own tensors, then each child from its
+// nested archive, as Module::save wrote them.
+void LoadMatching(torch::nn::Module& module,
+                  torch::serialize::InputArchive& archive,
+                  const std::string& prefix, const MayBeNew& may_be_new) {
+  torch::NoGradGuard no_grad;
+  auto load = [&](const std::string& key, torch::Tensor& tensor,
+                  bool is_buffer) {
+    torch::Tensor read;
+    if (!archive.try_read(key, read, is_buffer)) {
+      TORCH_CHECK(may_be_new(prefix + key), "it has no tensor ", prefix + key);
+      return;
+    }
+    TORCH_CHECK(read.sizes() == tensor.sizes(), "tensor ", prefix + key, " is ",
+                read.sizes(), " there, ", tensor.sizes(), " in the model");
+    tensor.copy_(read);
+  };
+  for (auto& item : module.named_parameters(/*recurse=*/false)) {
+    load(item.key(), item.value(), /*is_buffer=*/false);
+  }
+  for (auto& item : module.named_buffers(/*recurse=*/false)) {
+    load(item.key(), item.value(), /*is_buffer=*/true);
+  }
+  for (const auto& child : module.named_children()) {
+    const std::string child_prefix = prefix + child.key() + ".";
+    torch::serialize::InputArchive child_archive;
+    if (archive.try_read(child.key(), child_archive)) {
+      LoadMatching(*child.value(), child_archive, child_prefix, may_be_new);
+    } else {
+      RequireAllNew(*child.value(), child_prefix, may_be_new);
+    }
+  }
+}
+
 absl::Status CannotLoad(const std::string& path, const std::exception& e) {
   return absl::DataLossError(
       absl::StrCat("checkpoint ", path, " cannot be loaded (",
@@ -124,7 +175,8 @@ absl::Status LoadCheckpoint(const std::string& path, torch::nn::Module& model,
 }
 
 absl::Status LoadCheckpointWeights(const std::string& path,
-                                   torch::nn::Module& model) {
+                                   torch::nn::Module& model,
+                                   const MayBeNew& may_be_new) {
   const torch::Device device = DeviceOf(model);
   try {
     torch::serialize::InputArchive archive, model_archive;
@@ -134,11 +186,17 @@ absl::Status LoadCheckpointWeights(const std::string& path,
       return s;
     }
     archive.read("model", model_archive);
-    model.load(model_archive);
+    LoadMatching(model, model_archive, "", may_be_new);
   } catch (const std::exception& e) {
     return CannotLoad(path, e);
   }
   return absl::OkStatus();
+}
+
+absl::Status LoadCheckpointWeights(const std::string& path,
+                                   torch::nn::Module& model) {
+  return LoadCheckpointWeights(path, model,
+                               [](const std::string&) { return false; });
 }
 
 }  // namespace sparsity

@@ -39,7 +39,13 @@ absl::Status LoadCheckpoint(const std::string& path, torch::nn::Module& model,
                             TrainingRecord* record);
 
 // Loads only the model's parameters and buffers (e.g. to start a run from
-// another run's final weights); same errors as LoadCheckpoint.
+// another run's final weights); same errors as LoadCheckpoint. A tensor of
+// the model that the checkpoint lacks is an error unless `may_be_new`
+// accepts its name ("blocks.0.zeroth_bias"): a finetuning run that adds a
+// plug-in module keeps that module's fresh initialisation.
+absl::Status LoadCheckpointWeights(
+    const std::string& path, torch::nn::Module& model,
+    const std::function<bool(const std::string&)>& may_be_new);
 absl::Status LoadCheckpointWeights(const std::string& path,
                                    torch::nn::Module& model);
 

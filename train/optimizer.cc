@@ -1,13 +1,14 @@
 #include "train/optimizer.h"
 
+#include "absl/strings/match.h"
+
 namespace sparsity {
 
-std::unique_ptr<torch::optim::Optimizer> MakeOptimizer(
-    const OptimConfig& config, const std::vector<torch::Tensor>& params) {
-  std::vector<torch::Tensor> decay, no_decay;
-  for (const torch::Tensor& p : params) {
-    (p.dim() >= 2 ? decay : no_decay).push_back(p);
-  }
+namespace {
+
+std::unique_ptr<torch::optim::Optimizer> Build(
+    const OptimConfig& config, std::vector<torch::Tensor> decay,
+    std::vector<torch::Tensor> no_decay) {
   std::vector<torch::optim::OptimizerParamGroup> groups;
   if (config.optimizer() == OptimConfig::SGD) {
     auto options =
@@ -28,6 +29,29 @@ std::unique_ptr<torch::optim::Optimizer> MakeOptimizer(
   groups.emplace_back(no_decay, std::make_unique<torch::optim::AdamWOptions>(
                                     options.weight_decay(0.0)));
   return std::make_unique<torch::optim::AdamW>(std::move(groups));
+}
+
+}  // namespace
+
+std::unique_ptr<torch::optim::Optimizer> MakeOptimizer(
+    const OptimConfig& config, const std::vector<torch::Tensor>& params) {
+  std::vector<torch::Tensor> decay, no_decay;
+  for (const torch::Tensor& p : params) {
+    (p.dim() >= 2 ? decay : no_decay).push_back(p);
+  }
+  return Build(config, std::move(decay), std::move(no_decay));
+}
+
+std::unique_ptr<torch::optim::Optimizer> MakeOptimizer(
+    const OptimConfig& config,
+    const torch::OrderedDict<std::string, torch::Tensor>& named_params) {
+  std::vector<torch::Tensor> decay, no_decay;
+  for (const auto& item : named_params) {
+    const bool bias = absl::EndsWith(item.key(), "zeroth_bias");
+    (item.value().dim() >= 2 && !bias ? decay : no_decay)
+        .push_back(item.value());
+  }
+  return Build(config, std::move(decay), std::move(no_decay));
 }
 
 void SetLearningRate(torch::optim::Optimizer& optimizer, double lr) {

@@ -9,6 +9,7 @@
 #define SPARSITY_TRAIN_OPTIMIZER_H_
 
 #include <memory>
+#include <string>
 #include <vector>
 
 #include "proto/config.pb.h"
@@ -18,6 +19,12 @@ namespace sparsity {
 
 std::unique_ptr<torch::optim::Optimizer> MakeOptimizer(
     const OptimConfig& config, const std::vector<torch::Tensor>& params);
+// The same from named parameters (model->named_parameters()), which also
+// keeps a zeroth bias ("...zeroth_bias", models/block.h), a bias though a
+// matrix, out of weight decay.
+std::unique_ptr<torch::optim::Optimizer> MakeOptimizer(
+    const OptimConfig& config,
+    const torch::OrderedDict<std::string, torch::Tensor>& named_params);
 
 // Sets the learning rate of every parameter group.
 void SetLearningRate(torch::optim::Optimizer& optimizer, double lr);

@@ -92,8 +92,15 @@ absl::StatusOr<std::vector<SweepRun>> ExpandSweep(const RunConfig& base,
       run.config.MergeFrom(patch);
       if (s.has_init()) run.config.set_init_seed(s.init());
       if (s.has_data()) run.config.set_data_seed(s.data());
-      run.name = absl::StrCat(v.name(), "/i", run.config.init_seed(), "-d",
-                              run.config.data_seed());
+      const std::string seed_suffix = absl::StrCat(
+          "/i", run.config.init_seed(), "-d", run.config.data_seed());
+      run.name = absl::StrCat(v.name(), seed_suffix);
+      // A variant name alone means that variant's run with these seeds.
+      if (!run.config.init_from().empty() &&
+          run.config.init_from().find('/') == std::string::npos) {
+        run.config.set_init_from(
+            absl::StrCat(run.config.init_from(), seed_suffix));
+      }
       if (absl::Status st = ValidateRunConfig(run.config); !st.ok()) {
         return absl::Status(st.code(), variants.size() > 1 || v.name() != "base"
                                            ? absl::StrCat("variant ", v.name(),

@@ -2,6 +2,7 @@
 
 #include <filesystem>
 
+#include "absl/strings/str_cat.h"
 #include "google/protobuf/text_format.h"
 #include "google/protobuf/util/message_differencer.h"
 #include "gtest/gtest.h"
@@ -163,6 +164,29 @@ TEST(ExpandSweep, AVariantsOwnSeedsAndInitFromAnEarlierRun) {
       std::string::npos);
   frozen->mutable_patch()->set_init_from("base/i9-d9");
   EXPECT_FALSE(ExpandSweep(Base(), s).ok());
+}
+
+TEST(ExpandSweep, InitFromAVariantMeansItsRunWithTheSameSeeds) {
+  SweepConfig s = TwoByTwo();
+  Variant* tuned = s.add_variants();
+  tuned->set_name("tuned");
+  tuned->mutable_patch()->set_init_from("no_decay");
+  auto runs = ExpandSweep(Base(), s);
+  ASSERT_TRUE(runs.ok()) << runs.status();
+  ASSERT_EQ(runs->size(), 6u);
+  for (size_t i = 4; i < 6; ++i) {
+    const SweepRun& r = (*runs)[i];
+    EXPECT_EQ(r.config.init_from(),
+              absl::StrCat("no_decay/i", r.config.init_seed(), "-d",
+                           r.config.data_seed()));
+  }
+  // A variant without a run of those seeds is an error.
+  Seeds* other = tuned->add_seeds();
+  other->set_init(7);
+  other->set_data(7);
+  EXPECT_NE(
+      ExpandSweep(Base(), s).status().message().find("not an earlier run"),
+      std::string::npos);
 }
 
 TEST(ExpandSweep, NoVariantsNoSeedsIsTheBaseRun) {

@@ -55,8 +55,8 @@ absl::StatusOr<TrainingRecord> TrainOne(const SweepRun& run,
 
   std::shared_ptr<Model> model = BuildModel(config);
   if (!options.init_checkpoint_path.empty()) {
-    if (absl::Status s =
-            LoadCheckpointWeights(options.init_checkpoint_path, *model);
+    if (absl::Status s = LoadCheckpointWeights(options.init_checkpoint_path,
+                                               *model, IsPlugInTensor);
         !s.ok()) {
       return s;
     }

@@ -36,7 +36,7 @@ Trainer::Trainer(std::shared_ptr<Model> model, const OptimConfig& optim,
       train_(train),
       // Collected once: the module tree is walked here, not twice per step.
       params_(model_->parameters()),
-      optimizer_(MakeOptimizer(optim_, params_)) {}
+      optimizer_(MakeOptimizer(optim_, model_->named_parameters())) {}
 
 absl::Status Trainer::Resume(const std::string& path, TrainingRecord* record) {
   if (absl::Status s = LoadCheckpoint(path, *model_, *optimizer_, record);
@@ -58,6 +58,17 @@ absl::Status Trainer::RunProbe(int64_t step, int64_t tokens,
   } else {
     torch::NoGradGuard no_grad;
     summary = probe_(step, tokens);
+  }
+  for (const ProbeMeasurement& m : probe_measurements_) {
+    if (!summary.ok()) break;
+    absl::Status s;
+    if (m.needs_grad) {
+      s = m.measure(step, *model_);
+    } else {
+      torch::NoGradGuard no_grad;
+      s = m.measure(step, *model_);
+    }
+    if (!s.ok()) summary = s;
   }
   model_->train();
   Timings& t = *record->mutable_timings();

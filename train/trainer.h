@@ -76,6 +76,14 @@ class Trainer {
     probe_ = std::move(probe);
     probe_needs_grad_ = needs_grad;
   }
+  // A further measurement at every probe step, after the probe (which must
+  // be set): e.g. gradient sparsity beside the activation probe. In eval
+  // mode; without gradients unless `needs_grad`. Counted as probe time.
+  void add_probe_measurement(
+      std::function<absl::Status(int64_t step, Model&)> measure,
+      bool needs_grad) {
+    probe_measurements_.push_back({std::move(measure), needs_grad});
+  }
   // A measurement of the trained model: runs after the last step (after its
   // probe, before the final checkpoint) in eval mode without gradients, its
   // time counted as probe time. Measurements run in the order added.
@@ -137,6 +145,11 @@ class Trainer {
   ActivationObserver* train_observer_ = nullptr;
   std::vector<TrainingCallback*> callbacks_;
   std::vector<std::function<absl::Status(Model&)>> final_measurements_;
+  struct ProbeMeasurement {
+    std::function<absl::Status(int64_t step, Model&)> measure;
+    bool needs_grad = false;
+  };
+  std::vector<ProbeMeasurement> probe_measurements_;
   std::string checkpoint_path_;
   int checkpoint_every_ = 0;
   std::string progress_prefix_;
