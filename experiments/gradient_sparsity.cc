@@ -86,11 +86,9 @@ absl::Status Run() {
   if (!runs.ok()) return runs.status();
 
   Results results;
-  GradientSparsityResults& out = *results.mutable_gradient_sparsity();
-  *out.mutable_config() = config;
-  for (TrainingRecord& record : *runs) *out.add_runs() = std::move(record);
-  *results.mutable_run() = ExperimentRunInfo(config.base());
-  return WriteExperimentResults(results, *paths);
+  return WriteSweepResults(config, *std::move(runs),
+                           results.mutable_gradient_sparsity(), &results,
+                           *paths);
 }
 
 }  // namespace

@@ -42,11 +42,9 @@ absl::Status Run() {
   if (!runs.ok()) return runs.status();
 
   Results results;
-  LayerwiseSparsityResults& out = *results.mutable_layerwise_sparsity();
-  *out.mutable_config() = config;
-  for (TrainingRecord& record : *runs) *out.add_runs() = std::move(record);
-  *results.mutable_run() = ExperimentRunInfo(config.base());
-  return WriteExperimentResults(results, *paths);
+  return WriteSweepResults(config, *std::move(runs),
+                           results.mutable_layerwise_sparsity(), &results,
+                           *paths);
 }
 
 }  // namespace

@@ -137,7 +137,6 @@ absl::Status Run() {
 
   Results results;
   NeuronDeathResults& out = *results.mutable_neuron_death();
-  *out.mutable_config() = config;
   for (const TrainingRecord& run : *runs) {
     if (run.variant() != config.reference()) continue;
     absl::StatusOr<PruneCurve> curve = MeasurePruning(
@@ -149,9 +148,7 @@ absl::Status Run() {
         run.name().c_str(), curve->loss(), curve->levels(0).loss());
     *out.add_pruning() = *std::move(curve);
   }
-  for (TrainingRecord& record : *runs) *out.add_runs() = std::move(record);
-  *results.mutable_run() = ExperimentRunInfo(config.base());
-  return WriteExperimentResults(results, *paths);
+  return WriteSweepResults(config, *std::move(runs), &out, &results, *paths);
 }
 
 }  // namespace

@@ -158,19 +158,16 @@ absl::Status Run() {
       RunExperimentSweep(*sweep, config.base(), {TrackNormGrowth}, *paths);
   if (!runs.ok()) return runs.status();
 
-  Results results;
-  NormGrowthResults& out = *results.mutable_norm_growth();
-  *out.mutable_config() = config;
   for (TrainingRecord& run : *runs) {
     if (absl::Status s = Analyse(
             config, RunCheckpointPath(paths->work_dir, run.name()), &run);
         !s.ok()) {
       return s;
     }
-    *out.add_runs() = std::move(run);
   }
-  *results.mutable_run() = ExperimentRunInfo(config.base());
-  return WriteExperimentResults(results, *paths);
+  Results results;
+  return WriteSweepResults(config, *std::move(runs),
+                           results.mutable_norm_growth(), &results, *paths);
 }
 
 }  // namespace

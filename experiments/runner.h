@@ -38,6 +38,7 @@
 #define SPARSITY_EXPERIMENTS_RUNNER_H_
 
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "absl/status/status.h"
@@ -93,6 +94,21 @@ RunInfo ExperimentRunInfo(const RunConfig& base);
 // and prints where it went.
 absl::Status WriteExperimentResults(const Results& results,
                                     const OutputPaths& paths);
+
+// The usual ending of an experiment: its results message `out` (a field of
+// `results`, e.g. results.mutable_topk_thresholding()) gets the config and
+// the runs (any analyses may already be in it), `results` the run info, and
+// WriteExperimentResults writes it.
+template <typename Config, typename ExperimentResults>
+absl::Status WriteSweepResults(const Config& config,
+                               std::vector<TrainingRecord> runs,
+                               ExperimentResults* out, Results* results,
+                               const OutputPaths& paths) {
+  *out->mutable_config() = config;
+  for (TrainingRecord& record : runs) *out->add_runs() = std::move(record);
+  *results->mutable_run() = ExperimentRunInfo(config.base());
+  return WriteExperimentResults(*results, paths);
+}
 
 }  // namespace sparsity
 

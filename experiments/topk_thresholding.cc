@@ -110,11 +110,9 @@ absl::Status Run() {
   if (!runs.ok()) return runs.status();
 
   Results results;
-  TopkThresholdingResults& out = *results.mutable_topk_thresholding();
-  *out.mutable_config() = config;
-  for (TrainingRecord& record : *runs) *out.add_runs() = std::move(record);
-  *results.mutable_run() = ExperimentRunInfo(config.base());
-  return WriteExperimentResults(results, *paths);
+  return WriteSweepResults(config, *std::move(runs),
+                           results.mutable_topk_thresholding(), &results,
+                           *paths);
 }
 
 }  // namespace
