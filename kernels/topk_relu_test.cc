@@ -8,18 +8,11 @@
 
 #include "gtest/gtest.h"
 #include "kernels/topk_relu_test_util.h"
+#include "kernels/topk_relu_torch_reference.h"
 #include "torch/torch.h"
 
 namespace sparsity {
 namespace {
-
-// y = relu(x) at torch::topk's k largest entries, 0 elsewhere.
-torch::Tensor TorchTopkRelu(const torch::Tensor& x, int64_t k) {
-  const torch::Tensor post = torch::relu(x);
-  const torch::Tensor keep =
-      std::get<1>(post.topk(std::min(k, x.size(-1)), /*dim=*/-1));
-  return torch::zeros_like(post).scatter(-1, keep, post.gather(-1, keep));
-}
 
 template <typename T>
 torch::Tensor AsTensor(std::vector<T>& x, int64_t rows, int64_t d) {

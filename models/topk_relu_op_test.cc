@@ -4,18 +4,12 @@
 #include "models/topk_relu_op.h"
 
 #include "gtest/gtest.h"
+#include "kernels/topk_relu_torch_reference.h"
 #include "models/mlp.h"
 #include "torch/torch.h"
 
 namespace sparsity {
 namespace {
-
-torch::Tensor TorchTopkRelu(const torch::Tensor& x, int64_t k) {
-  const torch::Tensor post = torch::relu(x);
-  const torch::Tensor keep =
-      std::get<1>(post.topk(std::min(k, x.size(-1)), /*dim=*/-1));
-  return torch::zeros_like(post).scatter(-1, keep, post.gather(-1, keep));
-}
 
 // Rows of distinct values (a random permutation per row, scaled): no ties,
 // nothing within 1e-3 of 0 or of another value.
