@@ -9,17 +9,12 @@
 //
 //   bazel run //bench:topk_relu_benchmark
 #include "benchmark/benchmark.h"
+#include "kernels/topk_relu_torch_reference.h"
 #include "models/topk_relu_op.h"
 #include "torch/torch.h"
 
 namespace sparsity {
 namespace {
-
-torch::Tensor TorchTopkRelu(const torch::Tensor& pre, int64_t k) {
-  const torch::Tensor post = torch::relu(pre);
-  const torch::Tensor keep = std::get<1>(post.topk(k, /*dim=*/-1));
-  return torch::zeros_like(post).scatter(-1, keep, post.gather(-1, keep));
-}
 
 torch::Tensor Pre(const benchmark::State& state) {
   torch::manual_seed(0);
