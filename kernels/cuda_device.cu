@@ -30,4 +30,33 @@ bool CudaOk(int cuda_error, const char* what, std::string* error) {
   return false;
 }
 
+bool HaveCudaDevice(std::string* error) {
+  std::string why;
+  if (CudaDeviceCount(&why) > 0) return true;
+  if (error) *error = "no CUDA device (" + why + ")";
+  return false;
+}
+
+bool CudaAllocCopy(const void* host, size_t bytes, void** device,
+                   std::string* error) {
+  *device = nullptr;
+  return CudaOk(cudaMalloc(device, bytes > 0 ? bytes : 1), "cudaMalloc",
+                error) &&
+         (host == nullptr || bytes == 0 ||
+          CudaOk(cudaMemcpy(*device, host, bytes, cudaMemcpyHostToDevice),
+                 "cudaMemcpy", error));
+}
+
+bool CudaSyncCopyToHost(void* host, const void* device, size_t bytes,
+                        const char* what, std::string* error) {
+  return CudaOk(cudaDeviceSynchronize(), what, error) &&
+         (bytes == 0 ||
+          CudaOk(cudaMemcpy(host, device, bytes, cudaMemcpyDeviceToHost),
+                 "cudaMemcpy", error));
+}
+
+void CudaFree(void* device) {
+  if (device != nullptr) cudaFree(device);
+}
+
 }  // namespace sparsity

@@ -6,6 +6,7 @@
 #ifndef SPARSITY_KERNELS_CUDA_DEVICE_H_
 #define SPARSITY_KERNELS_CUDA_DEVICE_H_
 
+#include <cstddef>
 #include <string>
 
 namespace sparsity {
@@ -18,6 +19,24 @@ int CudaDeviceCount(std::string* why = nullptr);
 // "<what>: <error name>: <error string>" and returns false. `cuda_error` is
 // a cudaError_t.
 bool CudaOk(int cuda_error, const char* what, std::string* error);
+
+// For the kernels' host-pointer conveniences (*FromHost): true when a device
+// is there, else false with *error "no CUDA device (<why>)".
+bool HaveCudaDevice(std::string* error);
+
+// Allocates `bytes` on the device (at least one byte, so that empty inputs
+// get a valid pointer) and copies `bytes` from `host` unless it is null.
+// On failure *device is still safe to pass to CudaFree.
+bool CudaAllocCopy(const void* host, size_t bytes, void** device,
+                   std::string* error);
+
+// Waits for the kernels launched so far (reporting their errors as `what`),
+// then copies `bytes` from the device to `host`.
+bool CudaSyncCopyToHost(void* host, const void* device, size_t bytes,
+                        const char* what, std::string* error);
+
+// cudaFree; null is fine.
+void CudaFree(void* device);
 
 }  // namespace sparsity
 

@@ -73,23 +73,6 @@ bool CheckArguments(int64_t rows, int64_t d, int64_t k, std::string* error) {
   return true;
 }
 
-// Copies `count` values to a new device buffer (count may be 0).
-template <typename T>
-bool ToDevice(const T* host, int64_t count, T** device, std::string* error) {
-  const size_t bytes = static_cast<size_t>(count) * sizeof(T);
-  return CudaOk(cudaMalloc(device, bytes > 0 ? bytes : 1), "cudaMalloc",
-                error) &&
-         (host == nullptr || bytes == 0 ||
-          CudaOk(cudaMemcpy(*device, host, bytes, cudaMemcpyHostToDevice),
-                 "cudaMemcpy", error));
-}
-
-bool HaveDevice(std::string* error) {
-  std::string why;
-  if (CudaDeviceCount(&why) > 0) return true;
-  return Fail("no CUDA device (" + why + ")", error);
-}
-
 }  // namespace
 
 template <typename T>
@@ -118,39 +101,37 @@ bool TopkReluBackwardCuda(const T* y, const T* grad_y, int64_t n, T* grad_x,
 template <typename T>
 bool TopkReluCudaFromHost(const T* x, int64_t rows, int64_t d, int64_t k, T* y,
                           std::string* error) {
-  if (!HaveDevice(error) || !CheckArguments<T>(rows, d, k, error)) {
+  if (!HaveCudaDevice(error) || !CheckArguments<T>(rows, d, k, error)) {
     return false;
   }
-  const int64_t n = rows * d;
-  T *dx = nullptr, *dy = nullptr;
-  const bool ok =
-      ToDevice(x, n, &dx, error) && ToDevice<T>(nullptr, n, &dy, error) &&
-      TopkReluCuda(dx, rows, d, k, dy, error) &&
-      CudaOk(cudaDeviceSynchronize(), "TopkReluKernel", error) &&
-      (n == 0 ||
-       CudaOk(cudaMemcpy(y, dy, n * sizeof(T), cudaMemcpyDeviceToHost),
-              "cudaMemcpy", error));
-  cudaFree(dx);
-  cudaFree(dy);
+  const size_t bytes = static_cast<size_t>(rows * d) * sizeof(T);
+  void *dx = nullptr, *dy = nullptr;
+  const bool ok = CudaAllocCopy(x, bytes, &dx, error) &&
+                  CudaAllocCopy(nullptr, bytes, &dy, error) &&
+                  TopkReluCuda(static_cast<const T*>(dx), rows, d, k,
+                               static_cast<T*>(dy), error) &&
+                  CudaSyncCopyToHost(y, dy, bytes, "TopkReluKernel", error);
+  CudaFree(dx);
+  CudaFree(dy);
   return ok;
 }
 
 template <typename T>
 bool TopkReluBackwardCudaFromHost(const T* y, const T* grad_y, int64_t n,
                                   T* grad_x, std::string* error) {
-  if (!HaveDevice(error)) return false;
-  T *dy = nullptr, *dg = nullptr, *dx = nullptr;
+  if (!HaveCudaDevice(error)) return false;
+  const size_t bytes = static_cast<size_t>(n > 0 ? n : 0) * sizeof(T);
+  void *dy = nullptr, *dg = nullptr, *dx = nullptr;
   const bool ok =
-      ToDevice(y, n, &dy, error) && ToDevice(grad_y, n, &dg, error) &&
-      ToDevice<T>(nullptr, n, &dx, error) &&
-      TopkReluBackwardCuda(dy, dg, n, dx, error) &&
-      CudaOk(cudaDeviceSynchronize(), "TopkReluBackwardKernel", error) &&
-      (n <= 0 ||
-       CudaOk(cudaMemcpy(grad_x, dx, n * sizeof(T), cudaMemcpyDeviceToHost),
-              "cudaMemcpy", error));
-  cudaFree(dy);
-  cudaFree(dg);
-  cudaFree(dx);
+      CudaAllocCopy(y, bytes, &dy, error) &&
+      CudaAllocCopy(grad_y, bytes, &dg, error) &&
+      CudaAllocCopy(nullptr, bytes, &dx, error) &&
+      TopkReluBackwardCuda(static_cast<const T*>(dy), static_cast<const T*>(dg),
+                           n, static_cast<T*>(dx), error) &&
+      CudaSyncCopyToHost(grad_x, dx, bytes, "TopkReluBackwardKernel", error);
+  CudaFree(dy);
+  CudaFree(dg);
+  CudaFree(dx);
   return ok;
 }
 

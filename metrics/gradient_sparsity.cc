@@ -1,5 +1,7 @@
 #include "metrics/gradient_sparsity.h"
 
+#include "models/jsrelu_op.h"
+
 namespace sparsity {
 
 torch::Tensor ActivationDerivative(const torch::Tensor& pre,
@@ -10,13 +12,8 @@ torch::Tensor ActivationDerivative(const torch::Tensor& pre,
       return (pre > 0).to(pre.scalar_type());
     case Activation::kTopKRelu:
       return (post > 0).to(pre.scalar_type());
-    case Activation::kJsRelu: {
-      const torch::Tensor relu = (pre > 0).to(pre.scalar_type());
-      const torch::Tensor js = (pre >= 0).to(pre.scalar_type()) * (pre + 1);
-      if (mix >= 1) return js;
-      if (mix <= 0) return relu;
-      return (1 - mix) * relu + mix * js;
-    }
+    case Activation::kJsRelu:  // the op's own backward, at a gradient of 1
+      return JsReluBackward(pre, torch::ones_like(pre), mix);
   }
   TORCH_CHECK(false, "unknown activation");
 }

@@ -2,18 +2,10 @@
 
 #include <algorithm>
 
+#include "models/jsrelu_op.h"
 #include "models/topk_relu_op.h"
 
 namespace sparsity {
-
-namespace {
-
-// x^2 / 2 + x for x >= 0, else 0; derivative x + 1 on x >= 0 (1 at 0).
-torch::Tensor JsRelu(const torch::Tensor& pre) {
-  return torch::where(pre >= 0, pre * pre * 0.5 + pre, torch::zeros_like(pre));
-}
-
-}  // namespace
 
 torch::Tensor Activate(const torch::Tensor& pre, const MlpOptions& options,
                        double mix) {
@@ -23,9 +15,7 @@ torch::Tensor Activate(const torch::Tensor& pre, const MlpOptions& options,
     case Activation::kTopKRelu:
       return TopkRelu(pre, options.topk());
     case Activation::kJsRelu:
-      if (mix >= 1) return JsRelu(pre);
-      if (mix <= 0) return torch::relu(pre);
-      return (1 - mix) * torch::relu(pre) + mix * JsRelu(pre);
+      return JsRelu(pre, mix);
   }
   TORCH_CHECK(false, "unknown activation");
 }

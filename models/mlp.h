@@ -13,7 +13,8 @@
 //              mix_steps > 0 the finetuning mix (1 - k) ReLU + k JSReLU, k
 //              rising linearly from 0 to 1 over mix_steps optimiser steps
 //              (held in the buffer `mix`, set by SetStepsDone after every
-//              step, so checkpoints carry it)
+//              step, so checkpoints carry it); models/jsrelu_op.h, the
+//              fused kernel in kernels/jsrelu.h
 #ifndef SPARSITY_MODELS_MLP_H_
 #define SPARSITY_MODELS_MLP_H_
 

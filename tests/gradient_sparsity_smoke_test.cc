@@ -88,7 +88,7 @@ TEST(GradientSparsitySmoke, RunsEveryVariantAndRendersTheReport) {
         "`lm_both_out`", "zeroth bias (MLP input) + restricted LN",
         "JSReLU (mix over 10 steps) + zeroth bias (MLP output) + restricted "
         "LN (finetuning, U = 10)",
-        "## Does the activation need a kernel?", "lm_ft/i2-d2"}) {
+        "## What does the activation cost?", "lm_ft/i2-d2"}) {
     EXPECT_NE(md.find(needle), std::string::npos) << needle;
   }
   auto run = [](Results* d, int i) {
