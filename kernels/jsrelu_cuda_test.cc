@@ -1,24 +1,16 @@
 #include "kernels/jsrelu_cuda.h"
 
-#include <iostream>
 #include <limits>
 #include <random>
 #include <vector>
 
 #include "gtest/gtest.h"
+#include "kernels/cuda_test_util.h"
 #include "kernels/jsrelu.h"
 #include "kernels/jsrelu_test_util.h"
 
 namespace sparsity {
 namespace {
-
-bool NoDevice() {
-  std::string why;
-  if (CudaDeviceCount(&why) > 0) return false;
-  std::cout << "SKIPPED: no CUDA device here (" << why
-            << "); the CUDA kernel was not run\n";
-  return true;
-}
 
 // Bit-for-bit equality, NaN included.
 template <typename T>
@@ -55,7 +47,7 @@ void ExpectEqualsCpu(int64_t n, double mix, std::mt19937& rng) {
 }
 
 TEST(JsReluCuda, EqualsTheCpuImplementationExactly) {
-  if (NoDevice()) GTEST_SKIP() << "no CUDA device";
+  if (NoCudaDevice()) GTEST_SKIP() << "no CUDA device";
   std::mt19937 rng(17);
   for (int64_t n : {0, 1, 5, 1000, 2176 * 256, 40000000}) {
     for (double mix : kJsReluMixes) {

@@ -1,24 +1,16 @@
 #include "kernels/topk_relu_cuda.h"
 
-#include <iostream>
 #include <limits>
 #include <random>
 #include <vector>
 
 #include "gtest/gtest.h"
+#include "kernels/cuda_test_util.h"
 #include "kernels/topk_relu.h"
 #include "kernels/topk_relu_test_util.h"
 
 namespace sparsity {
 namespace {
-
-bool NoDevice() {
-  std::string why;
-  if (CudaDeviceCount(&why) > 0) return false;
-  std::cout << "SKIPPED: no CUDA device here (" << why
-            << "); the CUDA kernel was not run\n";
-  return true;
-}
 
 template <typename T>
 void ExpectEqualsCpu(const std::vector<T>& x, int64_t rows, int64_t d,
@@ -49,7 +41,7 @@ void ExpectEqualsCpu(const std::vector<T>& x, int64_t rows, int64_t d,
 }
 
 TEST(TopkReluCuda, EqualsTheCpuImplementationExactly) {
-  if (NoDevice()) GTEST_SKIP() << "no CUDA device";
+  if (NoCudaDevice()) GTEST_SKIP() << "no CUDA device";
   std::mt19937 rng(17);
   for (auto [rows, d] : std::vector<std::pair<int64_t, int64_t>>{
            {1, 1}, {3, 7}, {5, 64}, {2176, 256}, {4, 1000}, {2, 3000}}) {
@@ -64,7 +56,7 @@ TEST(TopkReluCuda, EqualsTheCpuImplementationExactly) {
 }
 
 TEST(TopkReluCuda, RefusesRowsBeyondSharedMemoryAndBadK) {
-  if (NoDevice()) GTEST_SKIP() << "no CUDA device";
+  if (NoCudaDevice()) GTEST_SKIP() << "no CUDA device";
   std::vector<float> x(20000, 1.0f), y(20000);
   std::string error;
   EXPECT_FALSE(TopkReluCudaFromHost(x.data(), 1, 20000, 4, y.data(), &error));

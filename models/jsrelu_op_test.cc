@@ -4,6 +4,7 @@
 
 #include "gtest/gtest.h"
 #include "kernels/jsrelu_torch_reference.h"
+#include "models/gradcheck_test_util.h"
 #include "torch/torch.h"
 
 namespace sparsity {
@@ -35,31 +36,16 @@ TEST(JsRelu, ForwardAndGradientEqualTheTorchExpression) {
   }
 }
 
-// gradcheck: the analytic Jacobian-vector products against central
-// differences of sum(v * JsRelu(x)) in double, away from the kink at 0.
+// gradcheck in double, away from the kink at 0.
 TEST(JsRelu, GradcheckInDouble) {
   torch::manual_seed(2);
   for (double mix : {0.0, 0.4, 1.0}) {
     torch::Tensor x0 = torch::randn({3, 12}, torch::kDouble);
     x0 = x0 + x0.sign() * 0.01;  // nothing within 0.01 of 0
     const torch::Tensor v = torch::randn({3, 12}, torch::kDouble);
-    torch::Tensor x = x0.clone().requires_grad_(true);
-    (JsRelu(x, mix) * v).sum().backward();
-    const double eps = 1e-6;
-    torch::Tensor numeric = torch::zeros_like(x0);
-    for (int64_t i = 0; i < x0.numel(); ++i) {
-      torch::Tensor plus = x0.clone(), minus = x0.clone();
-      plus.view(-1)[i] += eps;
-      minus.view(-1)[i] -= eps;
-      numeric.view(-1)[i] =
-          ((JsRelu(plus, mix) * v).sum() - (JsRelu(minus, mix) * v).sum()) /
-          (2 * eps);
-    }
-    EXPECT_TRUE(torch::allclose(x.grad(), numeric, 1e-7, 1e-9))
-        << "mix " << mix << "\n"
-        << x.grad() << "\n"
-        << numeric;
-    EXPECT_GT(x.grad().abs().sum().item<double>(), 0);
+    ExpectGradientMatchesCentralDifferences(
+        [&](const torch::Tensor& x) { return JsRelu(x, mix); }, x0, v,
+        "mix " + std::to_string(mix));
   }
 }
 

@@ -522,8 +522,8 @@ Report GradientSparsityReport(const Results& results,
           m.restricted_ln() == ModelConfig::RESTRICTED_LN_NONE;
       if (only_jsrelu) alone.push_back(change.mean);
       costs.push_back(absl::StrCat(f.Name(), " `", v->name, "` ",
-                                   SignedPct(change),
-                                   only_jsrelu ? " (JSReLU alone)" : ""));
+                                   only_jsrelu ? "(JSReLU alone) " : "",
+                                   SignedPct(change)));
     }
   }
   if (!costs.empty()) {
@@ -545,9 +545,9 @@ Report GradientSparsityReport(const Results& results,
               ? absl::StrFormat(
                     "With JSReLU alone no model is slower than its ReLU "
                     "baseline by more than %.0f%%: with the kernel the "
-                    "activation costs about what ReLU does at this scale, "
-                    "and what the plug-in variants lose beyond that is the "
-                    "plug-ins' own work.",
+                    "activation costs about what ReLU does at this scale "
+                    "(the seed spreads show how much whole-run timings vary "
+                    "between runs).",
                     100 * kMattersSlowdown)
               : absl::StrFormat(
                     "JSReLU alone still costs more than %.0f%% of "
