@@ -66,8 +66,12 @@ void BlockImpl::ApplyConstraints(int64_t steps_done) {
   }
 }
 
+bool IsZerothBias(const std::string& name) {
+  return absl::EndsWith(name, "zeroth_bias");
+}
+
 bool IsPlugInTensor(const std::string& name) {
-  return absl::EndsWith(name, "zeroth_bias") || absl::EndsWith(name, "mlp.mix");
+  return IsZerothBias(name) || absl::EndsWith(name, "mlp.mix");
 }
 
 void ApplyBlockConstraints(torch::nn::ModuleList& blocks, int64_t step) {

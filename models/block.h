@@ -92,6 +92,10 @@ struct BlockStack {
   torch::nn::ModuleList blocks{nullptr};
   torch::nn::LayerNorm ln_f{nullptr};
 };
+// Whether a parameter name ("blocks.2.zeroth_bias") is a block's zeroth
+// bias: a bias though a matrix, kept out of weight decay (train/optimizer.h).
+bool IsZerothBias(const std::string& name);
+
 // Whether a parameter or buffer name ("blocks.2.zeroth_bias",
 // "blocks.0.mlp.mix") belongs to a plug-in: a finetuning run may add these
 // to a checkpoint's model (train/checkpoint.h, LoadCheckpointWeights).

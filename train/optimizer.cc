@@ -1,6 +1,6 @@
 #include "train/optimizer.h"
 
-#include "absl/strings/match.h"
+#include "models/block.h"
 
 namespace sparsity {
 
@@ -47,8 +47,7 @@ std::unique_ptr<torch::optim::Optimizer> MakeOptimizer(
     const torch::OrderedDict<std::string, torch::Tensor>& named_params) {
   std::vector<torch::Tensor> decay, no_decay;
   for (const auto& item : named_params) {
-    const bool bias = absl::EndsWith(item.key(), "zeroth_bias");
-    (item.value().dim() >= 2 && !bias ? decay : no_decay)
+    (item.value().dim() >= 2 && !IsZerothBias(item.key()) ? decay : no_decay)
         .push_back(item.value());
   }
   return Build(config, std::move(decay), std::move(no_decay));

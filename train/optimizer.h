@@ -20,7 +20,7 @@ namespace sparsity {
 std::unique_ptr<torch::optim::Optimizer> MakeOptimizer(
     const OptimConfig& config, const std::vector<torch::Tensor>& params);
 // The same from named parameters (model->named_parameters()), which also
-// keeps a zeroth bias ("...zeroth_bias", models/block.h), a bias though a
+// keeps a zeroth bias (IsZerothBias, models/block.h), a bias though a
 // matrix, out of weight decay.
 std::unique_ptr<torch::optim::Optimizer> MakeOptimizer(
     const OptimConfig& config,

@@ -20,6 +20,14 @@ double SecondsSince(Clock::time_point start) {
   return std::chrono::duration<double>(Clock::now() - start).count();
 }
 
+// f() with autograd recording only when `needs_grad`.
+template <typename F>
+auto WithGradIf(bool needs_grad, F&& f) {
+  if (needs_grad) return f();
+  torch::NoGradGuard no_grad;
+  return f();
+}
+
 }  // namespace
 
 std::string FormatDuration(double seconds) {
@@ -52,22 +60,12 @@ absl::Status Trainer::RunProbe(int64_t step, int64_t tokens,
   if (!probe_) return absl::OkStatus();
   const auto start = Clock::now();
   model_->eval();
-  absl::StatusOr<ProbeSummary> summary;
-  if (probe_needs_grad_) {
-    summary = probe_(step, tokens);
-  } else {
-    torch::NoGradGuard no_grad;
-    summary = probe_(step, tokens);
-  }
+  absl::StatusOr<ProbeSummary> summary =
+      WithGradIf(probe_needs_grad_, [&] { return probe_(step, tokens); });
   for (const ProbeMeasurement& m : probe_measurements_) {
     if (!summary.ok()) break;
-    absl::Status s;
-    if (m.needs_grad) {
-      s = m.measure(step, *model_);
-    } else {
-      torch::NoGradGuard no_grad;
-      s = m.measure(step, *model_);
-    }
+    absl::Status s =
+        WithGradIf(m.needs_grad, [&] { return m.measure(step, *model_); });
     if (!s.ok()) summary = s;
   }
   model_->train();
