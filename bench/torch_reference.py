@@ -6,14 +6,14 @@ position embeddings, pre-norm blocks of fused-QKV causal attention with an
 additive -inf mask and a ReLU MLP, final LayerNorm, untied head without bias),
 trains it with AdamW (decay on matrices only), warmup + cosine schedule and
 global-norm clipping on uniformly random tokens, and prints one JSON line with
-its speed. Thread settings follow train/run_info.h: with OpenBLAS the cores go
-to both OpenBLAS and torch's intra-op pool, with passive OpenMP workers
-(--torch_threads overrides).
+its speed. Thread settings follow train/run_info.h: every core to torch's
+intra-op pool (which MKL shares), one inter-op thread. --device cuda trains
+on the GPU; --compile runs the model through torch.compile (and reports the
+error in its JSON line if compiling fails).
 
-  python3 bench/torch_reference.py --steps 30 --batch_size 32 --seq_len 128
+  .venv/bin/python bench/torch_reference.py --steps 30 --batch_size 32
 """
 import argparse
-import ctypes
 import json
 import math
 import os
@@ -33,9 +33,10 @@ def parse_args():
     p.add_argument("--steps", type=int, default=30)
     p.add_argument("--warmup", type=int, default=3, help="untimed steps first")
     p.add_argument("--threads", type=int, default=0, help="cores, 0 = all")
-    p.add_argument("--torch_threads", type=int, default=-1,
-                   help="torch intra-op threads (-1: 1 with OpenBLAS, as C++)")
     p.add_argument("--seed", type=int, default=1)
+    p.add_argument("--device", choices=("cpu", "cuda"), default="cpu")
+    p.add_argument("--compile", action="store_true",
+                   help="torch.compile the model (default mode)")
     a = p.parse_args()
     for name in ("vocab_size", "d_model", "n_layers", "n_heads", "d_ff",
                  "seq_len", "batch_size", "steps"):
@@ -48,16 +49,13 @@ def parse_args():
 
 ARGS = parse_args()
 CORES = ARGS.threads or os.cpu_count() or 1
-# Same CPU policy as train/run_info.h: OpenMP workers sleep instead of
-# spinning (libgomp reads this when torch loads it), so LibTorch and OpenBLAS
-# can both have every core.
-os.environ.setdefault("OMP_WAIT_POLICY", "PASSIVE")
 try:
     import torch
     import torch.nn as nn
     import torch.nn.functional as F
 except ImportError:
-    sys.exit("torch_reference.py: error: python3-torch is missing: run tools/setup.sh")
+    sys.exit("torch_reference.py: error: torch is missing: run tools/setup.sh "
+             "and use .venv/bin/python")
 
 
 class Attention(nn.Module):
@@ -111,37 +109,23 @@ class LM(nn.Module):
                 nn.init.normal_(p, 0.0, 0.02)
 
     def forward(self, tokens):
-        x = self.tok(tokens) + self.pos(torch.arange(tokens.shape[1]))
+        x = self.tok(tokens) + self.pos(
+            torch.arange(tokens.shape[1], device=tokens.device))
         for block in self.blocks:
             x = block(x)
         return self.head(self.ln_f(x))
 
 
-def openblas_library():
-    """Path of the OpenBLAS mapped into this process, or ''."""
-    with open("/proc/self/maps") as maps:
-        for line in maps:
-            path = line.split()[-1]
-            if "openblas" in path and ".so" in path:
-                return os.path.realpath(path)
-    return ""
-
-
 def main():
     a = ARGS
-    blas = openblas_library()
-    blas_threads = 0
-    if blas:
-        ctypes.CDLL(blas).openblas_set_num_threads(CORES)
-        blas_threads = CORES
-    torch_threads = a.torch_threads
-    if torch_threads < 0:
-        passive = os.environ["OMP_WAIT_POLICY"].upper() == "PASSIVE"
-        torch_threads = 1 if blas and not passive else CORES
-    torch.set_num_threads(torch_threads)
+    if a.device == "cuda" and not torch.cuda.is_available():
+        sys.exit("torch_reference.py: error: --device cuda but torch sees no GPU")
+    torch.set_num_threads(CORES)
     torch.set_num_interop_threads(1)
     torch.manual_seed(a.seed)
-    model = LM(a)
+    device = torch.device(a.device)
+    model = LM(a).to(device)
+    forward = torch.compile(model) if a.compile else model
     decay = [p for p in model.parameters() if p.dim() >= 2]
     no_decay = [p for p in model.parameters() if p.dim() < 2]
     lr, min_lr, warmup_lr = 2e-3, 2e-4, 100
@@ -158,10 +142,10 @@ def main():
         for g in opt.param_groups:
             g["lr"] = lr_i
         batch = torch.randint(0, a.vocab_size, (a.batch_size, a.seq_len + 1),
-                              generator=gen)
+                              generator=gen).to(device)
         for p in model.parameters():
             p.grad = None
-        logits = model(batch[:, :-1])
+        logits = forward(batch[:, :-1])
         loss = F.cross_entropy(logits.reshape(-1, a.vocab_size),
                                batch[:, 1:].reshape(-1))
         value = loss.item()
@@ -172,20 +156,27 @@ def main():
         opt.step()
         return value
 
-    for i in range(a.warmup):
-        step(i)
+    try:
+        for i in range(a.warmup):
+            step(i)
+    except Exception as e:  # torch.compile's failures are many and varied
+        if not a.compile:
+            raise
+        print(json.dumps({"impl": "python_compile", "error": str(e).splitlines()[0][:300],
+                          "torch_version": torch.__version__}))
+        return
     start = time.perf_counter()
     for i in range(a.warmup, total):
         loss = step(i)
     seconds = time.perf_counter() - start
     print(json.dumps({
-        "impl": "python", "steps": a.steps, "seconds": seconds,
+        "impl": "python_compile" if a.compile else "python",
+        "device": a.device, "steps": a.steps, "seconds": seconds,
         "steps_per_second": a.steps / seconds,
         "tokens_per_second": a.steps * a.batch_size * a.seq_len / seconds,
         "final_loss": loss, "torch_version": torch.__version__,
         "parameters": sum(p.numel() for p in model.parameters()),
         "torch_threads": torch.get_num_threads(),
-        "blas_threads": blas_threads, "blas": blas,
     }))
 
 

@@ -43,6 +43,7 @@
 #include "train/run_info.h"
 #include "train/sparsity_probe.h"
 #include "train/trainer.h"
+#include "torch_python.h"  // TORCH_PYTHON, from @libtorch//:python
 
 DEFINE_int32(rounds, 3, "rounds; each runs every configuration once");
 DEFINE_int32(steps, 20, "timed training steps per run");
@@ -51,8 +52,18 @@ DEFINE_int32(probe_every, 50,
              "probe interval of the 'schedule' mode (the default preset's); "
              "its runs last this many steps and probe once");
 DEFINE_int32(threads, 0, "cores, 0 = all (same policy for C++ and Python)");
-DEFINE_string(python, "/usr/bin/python3",
-              "Python interpreter with torch (Debian python3-torch)");
+DEFINE_string(device, "cpu",
+              "cpu or cuda: where both sides train (cuda: the C++ vs Python "
+              "comparison only, no kernel or probing measurements)");
+DEFINE_bool(compile, true,
+            "also time the Python model under torch.compile");
+DEFINE_string(sizes, "",
+              "comma-separated sizes to compare (default: all of small, "
+              "default, wide, deep)");
+DEFINE_string(python, "",
+              "Python interpreter with torch (default: the virtual "
+              "environment whose torch this binary was built against, "
+              "normally the project's .venv)");
 DEFINE_string(out_dir, "",
               "folder for performance.pb (default: results/ with the default "
               "settings, else runs/performance/)");
@@ -117,6 +128,7 @@ absl::StatusOr<double> TimeCpp(const Size& s, int steps,
   torch::manual_seed(1);
   TransformerLM model(TransformerLMOptions(256, s.d_model, s.n_layers,
                                            s.n_heads, s.d_ff, s.seq_len));
+  model->to(torch::Device(FLAGS_device));  // the Trainer follows the model
   RandomTokenSource data(256, s.seq_len, s.batch, 1);
   EveryStepObserver observer;
   ActivationObserver* train_observer =
@@ -182,9 +194,10 @@ std::pair<bool, std::string> Capture(const std::string& cmd) {
 absl::StatusOr<double> TimeCppProcess(const Size& s, int steps,
                                       const std::string& mode) {
   const auto [ok, out] = Capture(absl::StrFormat(
-      "%s --child=%s:%s:%d --warmup=%d --threads=%d --probe_every=%d",
+      "%s --child=%s:%s:%d --warmup=%d --threads=%d --probe_every=%d "
+      "--device=%s",
       SelfPath(), s.name, mode, steps, FLAGS_warmup, FLAGS_threads,
-      FLAGS_probe_every));
+      FLAGS_probe_every, FLAGS_device));
   double seconds = 0;
   const size_t at = out.rfind("seconds=");
   if (!ok || at == std::string::npos ||
@@ -204,14 +217,24 @@ std::string ScriptPath() {
   return WorkspaceDir() + "/bench/torch_reference.py";
 }
 
-// Runs the Python reference; returns its timed seconds and torch version.
-absl::StatusOr<std::pair<double, std::string>> TimePython(const Size& s,
-                                                          int steps) {
+std::string PythonPath() {
+  return FLAGS_python.empty() ? TORCH_PYTHON : FLAGS_python;
+}
+
+struct PythonRun {
+  double seconds = 0;         // 0 when compiling failed
+  std::string torch_version;
+  std::string compile_error;  // why torch.compile failed, else ""
+};
+
+// Runs the Python reference (eager, or under torch.compile).
+absl::StatusOr<PythonRun> TimePython(const Size& s, int steps, bool compile) {
   const std::string cmd = absl::StrFormat(
       "%s %s --d_model %d --n_layers %d --n_heads %d --d_ff %d --seq_len %d "
-      "--batch_size %d --steps %d --warmup %d --threads %d",
-      FLAGS_python, ScriptPath(), s.d_model, s.n_layers, s.n_heads, s.d_ff,
-      s.seq_len, s.batch, steps, FLAGS_warmup, FLAGS_threads);
+      "--batch_size %d --steps %d --warmup %d --threads %d --device %s%s",
+      PythonPath(), ScriptPath(), s.d_model, s.n_layers, s.n_heads, s.d_ff,
+      s.seq_len, s.batch, steps, FLAGS_warmup, FLAGS_threads, FLAGS_device,
+      compile ? " --compile" : "");
   const auto [ok, out] = Capture(cmd);
   const auto field = [&out](const std::string& key) -> std::string {
     const size_t at = out.find("\"" + key + "\": ");
@@ -222,13 +245,18 @@ absl::StatusOr<std::pair<double, std::string>> TimePython(const Size& s,
     v.erase(std::remove(v.begin(), v.end(), '"'), v.end());
     return v;
   };
-  double seconds = 0;
+  PythonRun run;
+  run.torch_version = field("torch_version");
+  if (ok && compile && !field("error").empty()) {
+    run.compile_error = field("error");
+    return run;
+  }
   int64_t parameters = 0;
-  if (!ok || !absl::SimpleAtod(field("seconds"), &seconds) ||
+  if (!ok || !absl::SimpleAtod(field("seconds"), &run.seconds) ||
       !absl::SimpleAtoi(field("parameters"), &parameters)) {
     return absl::FailedPreconditionError(absl::StrCat(
         "the Python reference failed (", out.substr(out.rfind('\n') + 1),
-        "); is python3-torch installed? run tools/setup.sh"));
+        "); is torch installed in ", PythonPath(), "? run tools/setup.sh"));
   }
   // The two sides must train the same model.
   const int64_t cpp_parameters =
@@ -240,7 +268,7 @@ absl::StatusOr<std::pair<double, std::string>> TimePython(const Size& s,
         "the Python model has %d parameters, the C++ model %d: they differ",
         parameters, cpp_parameters));
   }
-  return std::make_pair(seconds, field("torch_version"));
+  return run;
 }
 
 double Median(std::vector<double> v) {
@@ -342,11 +370,127 @@ std::string& CommandLine() {
 // The flags that change what is measured; with all of them at their
 // defaults the results are the committed ones.
 bool SettingsChanged() {
-  for (const char* flag : {"rounds", "steps", "warmup", "probe_every",
-                           "threads", "python", "skip_python"}) {
+  for (const char* flag :
+       {"rounds", "steps", "warmup", "probe_every", "threads", "python",
+        "skip_python", "device", "compile", "sizes"}) {
     if (!gflags::GetCommandLineFlagInfoOrDie(flag).is_default) return true;
   }
   return false;
+}
+
+// The --sizes subset of Sizes(), in sweep order.
+absl::StatusOr<std::vector<Size>> SelectedSizes() {
+  if (FLAGS_sizes.empty()) return Sizes();
+  std::vector<Size> out;
+  for (absl::string_view name : absl::StrSplit(FLAGS_sizes, ',')) {
+    const auto it =
+        std::find_if(Sizes().begin(), Sizes().end(),
+                     [&](const Size& s) { return name == s.name; });
+    if (it == Sizes().end()) {
+      return absl::InvalidArgumentError(absl::StrCat(
+          "--sizes: no size '", name, "' (small, default, wide, deep)"));
+    }
+    out.push_back(*it);
+  }
+  return out;
+}
+
+// Per-round steps/s of one size: C++, eager Python, compiled Python.
+struct SizeTimes {
+  std::vector<double> cpp, python, compiled, ratio, compile_ratio;
+  std::string compile_error;
+};
+
+// One round of one size: the C++ run, the eager Python run and (--compile)
+// the compiled one, in an order rotated by round.
+absl::Status TimeRound(const Size& s, int round, PerformanceResults* out,
+                       SizeTimes* times) {
+  const int kinds = FLAGS_compile ? 3 : 2;
+  double seconds[3] = {0, 0, 0};
+  for (int k = 0; k < kinds; ++k) {
+    const int kind = (k + round) % kinds;
+    if (kind == 0) {
+      absl::StatusOr<double> t = TimeCppProcess(s, FLAGS_steps, "none");
+      if (!t.ok()) return t.status();
+      seconds[0] = *t;
+      AddSample(out, "cpp", s, "none", round, FLAGS_steps, *t);
+      continue;
+    }
+    absl::StatusOr<PythonRun> t = TimePython(s, FLAGS_steps, kind == 2);
+    if (!t.ok()) return t.status();
+    out->set_python_torch_version(t->torch_version);
+    if (!t->compile_error.empty()) {
+      times->compile_error = t->compile_error;
+      continue;
+    }
+    seconds[kind] = t->seconds;
+    AddSample(out, kind == 1 ? "python" : "python_compile", s, "none", round,
+              FLAGS_steps, t->seconds);
+  }
+  times->cpp.push_back(FLAGS_steps / seconds[0]);
+  times->python.push_back(FLAGS_steps / seconds[1]);
+  times->ratio.push_back(seconds[1] / seconds[0]);
+  if (seconds[2] > 0) {
+    times->compiled.push_back(FLAGS_steps / seconds[2]);
+    times->compile_ratio.push_back(seconds[2] / seconds[0]);
+  }
+  return absl::OkStatus();
+}
+
+SizeComparison Summarize(const Size& s, const SizeTimes& t) {
+  SizeComparison c;
+  c.set_size(s.name);
+  ModelConfig* m = c.mutable_model();
+  m->set_vocab_size(256);
+  m->set_d_model(s.d_model);
+  m->set_n_layers(s.n_layers);
+  m->set_n_heads(s.n_heads);
+  m->set_d_ff(s.d_ff);
+  m->set_max_seq_len(s.seq_len);
+  c.set_batch_size(s.batch);
+  c.set_seq_len(s.seq_len);
+  const double tokens = static_cast<double>(s.batch) * s.seq_len;
+  c.set_cpp_steps_per_second(Median(t.cpp));
+  c.set_python_steps_per_second(Median(t.python));
+  c.set_cpp_tokens_per_second(Median(t.cpp) * tokens);
+  c.set_python_tokens_per_second(Median(t.python) * tokens);
+  c.set_ratio(Median(t.ratio));
+  if (!t.compiled.empty()) {
+    c.set_python_compile_steps_per_second(Median(t.compiled));
+    c.set_compile_ratio(Median(t.compile_ratio));
+  }
+  c.set_python_compile_error(t.compile_error);
+  return c;
+}
+
+// Provenance, a summary on stdout, and the results file.
+absl::Status Finish(Results& results, const std::string& out_dir,
+                    Clock::time_point start) {
+  PerformanceResults& out = *results.mutable_performance();
+  if (const auto [ok, version] = Capture(PythonPath() + " --version"); ok) {
+    out.set_python_version(version);
+  }
+  results.mutable_run()->set_wall_seconds(
+      std::chrono::duration<double>(Clock::now() - start).count());
+  for (const SizeComparison& c : out.sizes()) {
+    std::printf(
+        "%-8s C++ %.3f steps/s, Python %.3f (%.2fx), compiled %.3f (%.2fx)%s\n",
+        c.size().c_str(), c.cpp_steps_per_second(),
+        c.python_steps_per_second(), c.ratio(),
+        c.python_compile_steps_per_second(), c.compile_ratio(),
+        c.python_compile_error().empty()
+            ? ""
+            : (" compile failed: " + c.python_compile_error()).c_str());
+  }
+  for (const ProbeCost& p : out.probe_costs()) {
+    std::printf("probing %-10s %.2f%% of step time\n", p.mode().c_str(),
+                100 * p.cost_fraction());
+  }
+  absl::StatusOr<std::string> path =
+      WriteResults(results, out_dir, "performance", FLAGS_json);
+  if (!path.ok()) return path.status();
+  std::printf("wrote %s\n", path->c_str());
+  return absl::OkStatus();
 }
 
 absl::Status Run() {
@@ -361,6 +505,19 @@ absl::Status Run() {
         "--rounds (at most 100), --steps and --warmup (at most 100000) or "
         "--threads (0 to ",
         kMaxThreads, ") out of range"));
+  }
+  if (FLAGS_device != "cpu" && FLAGS_device != "cuda") {
+    return absl::InvalidArgumentError(
+        absl::StrCat("--device must be cpu or cuda, got '", FLAGS_device, "'"));
+  }
+  if (FLAGS_device == "cuda" && !torch::cuda::is_available()) {
+    return absl::FailedPreconditionError(
+        "--device=cuda, but LibTorch sees no CUDA device on this machine");
+  }
+  if (!FLAGS_skip_python && PythonPath().empty()) {
+    return absl::InvalidArgumentError(
+        "this LibTorch is not a virtual environment's torch: pass "
+        "--python=INTERPRETER (one whose torch is this LibTorch's version)");
   }
   // Like the experiments: only the default settings write the committed
   // results/performance.pb unless --out_dir says where.
@@ -382,64 +539,36 @@ absl::Status Run() {
   out.set_default_size("default");
   out.set_probe_every(FLAGS_probe_every);
   out.set_probe_tokens(8192);
+  out.set_device(FLAGS_device);
   const auto start = Clock::now();
 
-  // 0. The activation-statistics kernel vs LibTorch expressions.
-  for (const auto& [tokens, d_ff] : std::vector<std::pair<int64_t, int64_t>>{
-           {4096, 512}, {8192, 512}, {8192, 2048}, {8192, 4096}}) {
+  // 0. The activation-statistics kernel vs LibTorch expressions (CPU).
+  const std::vector<std::pair<int64_t, int64_t>> kernel_sizes =
+      FLAGS_device == "cpu" ? std::vector<std::pair<int64_t, int64_t>>{
+                                  {4096, 512}, {8192, 512}, {8192, 2048},
+                                  {8192, 4096}}
+                            : std::vector<std::pair<int64_t, int64_t>>{};
+  for (const auto& [tokens, d_ff] : kernel_sizes) {
     *out.add_kernels() = TimeKernel(tokens, d_ff, 31);
   }
 
-  // 1. C++ vs Python over the size sweep, alternating which goes first.
-  const std::vector<Size>& sizes = Sizes();
-  std::vector<std::vector<double>> cpp(sizes.size()), py(sizes.size()),
-      ratio(sizes.size());
-  for (int round = 0; round < FLAGS_rounds && !FLAGS_skip_python; ++round) {
-    for (size_t i = 0; i < sizes.size(); ++i) {
-      const Size& s = sizes[i];
-      double cpp_s = 0, py_s = 0;
-      for (int k = 0; k < 2; ++k) {
-        if ((k == 0) == (round % 2 == 0)) {
-          absl::StatusOr<double> t = TimeCppProcess(s, FLAGS_steps, "none");
-          if (!t.ok()) return t.status();
-          cpp_s = *t;
-          AddSample(&out, "cpp", s, "none", round, FLAGS_steps, cpp_s);
-        } else {
-          auto t = TimePython(s, FLAGS_steps);
-          if (!t.ok()) return t.status();
-          py_s = t->first;
-          out.set_python_torch_version(t->second);
-          AddSample(&out, "python", s, "none", round, FLAGS_steps, py_s);
-        }
+  // 1. C++ vs Python (eager, and compiled) over the size sweep.
+  absl::StatusOr<std::vector<Size>> sizes = SelectedSizes();
+  if (!sizes.ok()) return sizes.status();
+  for (const Size& s : *sizes) {
+    if (FLAGS_skip_python) break;
+    SizeTimes times;
+    for (int round = 0; round < FLAGS_rounds; ++round) {
+      if (absl::Status st = TimeRound(s, round, &out, &times); !st.ok()) {
+        return st;
       }
-      cpp[i].push_back(FLAGS_steps / cpp_s);
-      py[i].push_back(FLAGS_steps / py_s);
-      ratio[i].push_back(py_s / cpp_s);
     }
+    *out.add_sizes() = Summarize(s, times);
   }
-  for (size_t i = 0; i < sizes.size() && !FLAGS_skip_python; ++i) {
-    const Size& s = sizes[i];
-    SizeComparison* c = out.add_sizes();
-    c->set_size(s.name);
-    ModelConfig* m = c->mutable_model();
-    m->set_vocab_size(256);
-    m->set_d_model(s.d_model);
-    m->set_n_layers(s.n_layers);
-    m->set_n_heads(s.n_heads);
-    m->set_d_ff(s.d_ff);
-    m->set_max_seq_len(s.seq_len);
-    c->set_batch_size(s.batch);
-    c->set_seq_len(s.seq_len);
-    const double tokens = static_cast<double>(s.batch) * s.seq_len;
-    c->set_cpp_steps_per_second(Median(cpp[i]));
-    c->set_python_steps_per_second(Median(py[i]));
-    c->set_cpp_tokens_per_second(Median(cpp[i]) * tokens);
-    c->set_python_tokens_per_second(Median(py[i]) * tokens);
-    c->set_ratio(Median(ratio[i]));
-  }
+  if (FLAGS_device != "cpu") return Finish(results, out_dir, start);
 
   // 2. Probing cost on the default LM, modes rotated each round.
-  const Size& def = sizes[1];
+  const Size& def = Sizes()[1];
   const std::vector<std::string> modes = {"none", "every_step", "schedule"};
   std::vector<std::vector<double>> rate(modes.size()), rel(modes.size());
   for (int round = 0; round < FLAGS_rounds; ++round) {
@@ -471,32 +600,13 @@ absl::Status Run() {
     p->set_cost_fraction(1.0 / Median(rel[j]) - 1.0);
   }
 
-  if (const auto [ok, version] = Capture(FLAGS_python + " --version"); ok) {
-    out.set_python_version(version);
-  }
-  results.mutable_run()->set_wall_seconds(
-      std::chrono::duration<double>(Clock::now() - start).count());
-  for (const SizeComparison& c : out.sizes()) {
-    std::printf("%-8s C++ %.3f steps/s, Python %.3f steps/s: %.2fx\n",
-                c.size().c_str(), c.cpp_steps_per_second(),
-                c.python_steps_per_second(), c.ratio());
-  }
-  for (const ProbeCost& p : out.probe_costs()) {
-    std::printf("probing %-10s %.2f%% of step time\n", p.mode().c_str(),
-                100 * p.cost_fraction());
-  }
-  absl::StatusOr<std::string> path =
-      WriteResults(results, out_dir, "performance", FLAGS_json);
-  if (!path.ok()) return path.status();
-  std::printf("wrote %s\n", path->c_str());
-  return absl::OkStatus();
+  return Finish(results, out_dir, start);
 }
 
 }  // namespace
 }  // namespace sparsity
 
 int main(int argc, char** argv) {
-  sparsity::ReexecWithPassiveOpenMp(argv);  // see train/run_info.h
   sparsity::CommandLine() = sparsity::QuotedCommandLine(argc, argv);
   const std::string usage =
       "C++ trainer vs the PyTorch (Python) reference, and the cost of "

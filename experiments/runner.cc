@@ -281,7 +281,6 @@ absl::Status ApplySweepFlags(Message* config) {
 }  // namespace
 
 void InitExperiment(const ExperimentSpec& spec, int* argc, char*** argv) {
-  ReexecWithPassiveOpenMp(*argv);  // see train/run_info.h
   State& state = GlobalState();
   state.spec = spec;
   // Under `bazel run` argv[0] is a path in Bazel's output tree: record the
@@ -381,15 +380,15 @@ absl::StatusOr<std::vector<TrainingRecord>> RunExperimentSweep(
   GlobalState().threads = threads;
   if (!FLAGS_quiet) {
     std::printf(
-        "%s: %zu run(s) (%s); %d threads (LibTorch %d, OpenBLAS %d); "
-        "device %s; checkpoints in %s\n",
+        "%s: %zu run(s) (%s); %d threads (LibTorch %d); device %s; "
+        "checkpoints in %s\n",
         GlobalState().spec.name.c_str(), runs.size(),
         absl::StrJoin(
             runs, ", ",
             [](std::string* out, const SweepRun& r) { out->append(r.name); })
             .c_str(),
-        threads.threads, threads.torch_threads, threads.blas_threads,
-        DeviceName(base).c_str(), paths.work_dir.c_str());
+        threads.threads, threads.torch_threads, DeviceName(base).c_str(),
+        paths.work_dir.c_str());
     std::fflush(stdout);
   }
   return RunSweep(runs, hooks,

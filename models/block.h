@@ -108,7 +108,7 @@ BlockStack RegisterBlockStack(torch::nn::Module& owner,
                               const BlockOptions& options, int64_t n_layers);
 
 // Holds a LayerNorm's bias at 0 and out of training (requires_grad false):
-// LibTorch 1.13's LayerNorm cannot drop its bias, so a bias-free model keeps
+// LibTorch's C++ LayerNorm (1.13 and 2.11 alike) cannot drop its bias, so a bias-free model keeps
 // a zero one that no optimiser moves and no scaling changes.
 void FreezeLayerNormBias(torch::nn::LayerNorm& norm);
 

@@ -1,6 +1,10 @@
 #include "models/jsrelu_op.h"
 
+#include <string>
+
+#include "c10/core/DeviceGuard.h"
 #include "kernels/jsrelu.h"
+#include "kernels/jsrelu_cuda.h"
 
 namespace sparsity {
 namespace {
@@ -14,9 +18,44 @@ void CheckType(const torch::Tensor& x) {
       "JsRelu takes float32 or float64, got ", x.scalar_type());
 }
 
+// CUDA tensors run the CUDA kernels on their device (LibTorch's default
+// stream, the one the kernels launch on); there is no copy to the host.
+torch::Tensor ForwardCuda(const torch::Tensor& x, double mix) {
+  const c10::DeviceGuard guard(x.device());
+  const torch::Tensor in = x.contiguous();
+  torch::Tensor out = torch::empty_like(in);
+  std::string error;
+  bool ok = true;
+  AT_DISPATCH_FLOATING_TYPES(in.scalar_type(), "JsReluCuda", [&] {
+    ok = JsReluCuda(in.data_ptr<scalar_t>(), in.numel(), mix,
+                    out.data_ptr<scalar_t>(), &error);
+  });
+  TORCH_CHECK(ok, "JsRelu on ", x.device(), ": ", error);
+  return out;
+}
+
+torch::Tensor BackwardCuda(const torch::Tensor& x, const torch::Tensor& grad,
+                           double mix) {
+  const c10::DeviceGuard guard(x.device());
+  const torch::Tensor xc = x.detach().contiguous();
+  const torch::Tensor g = grad.detach().to(x.scalar_type()).contiguous();
+  torch::Tensor grad_x = torch::empty_like(xc);
+  std::string error;
+  bool ok = true;
+  AT_DISPATCH_FLOATING_TYPES(xc.scalar_type(), "JsReluBackwardCuda", [&] {
+    ok = JsReluBackwardCuda(xc.data_ptr<scalar_t>(), g.data_ptr<scalar_t>(),
+                            xc.numel(), mix, grad_x.data_ptr<scalar_t>(),
+                            &error);
+  });
+  TORCH_CHECK(ok, "JsRelu backward on ", x.device(), ": ", error);
+  return grad_x;
+}
+
 torch::Tensor Forward(const torch::Tensor& x, double mix) {
   CheckType(x);
-  const torch::Tensor in = x.to(torch::kCPU).contiguous();
+  if (x.is_cuda()) return ForwardCuda(x, mix);
+  TORCH_CHECK(x.is_cpu(), "JsRelu runs on CPU or CUDA, got ", x.device());
+  const torch::Tensor in = x.contiguous();
   torch::Tensor out = torch::empty_like(in);
   AT_DISPATCH_FLOATING_TYPES(in.scalar_type(), "JsRelu", [&] {
     const scalar_t* src = in.data_ptr<scalar_t>();
@@ -25,7 +64,7 @@ torch::Tensor Forward(const torch::Tensor& x, double mix) {
       JsReluCpu(src + begin, end - begin, mix, dst + begin);
     });
   });
-  return out.to(x.device());
+  return out;
 }
 
 class JsReluFunction : public torch::autograd::Function<JsReluFunction> {
@@ -57,9 +96,9 @@ torch::Tensor JsReluBackward(const torch::Tensor& x, const torch::Tensor& grad,
   CheckType(x);
   TORCH_CHECK(x.sizes() == grad.sizes(), "JsReluBackward: x ", x.sizes(),
               " and grad ", grad.sizes(), " differ in shape");
-  const torch::Tensor xc = x.detach().to(torch::kCPU).contiguous();
-  const torch::Tensor g =
-      grad.detach().to(torch::kCPU, x.scalar_type()).contiguous();
+  if (x.is_cuda()) return BackwardCuda(x, grad, mix);
+  const torch::Tensor xc = x.detach().contiguous();
+  const torch::Tensor g = grad.detach().to(x.scalar_type()).contiguous();
   torch::Tensor grad_x = torch::empty_like(xc);
   AT_DISPATCH_FLOATING_TYPES(xc.scalar_type(), "JsReluBackward", [&] {
     const scalar_t* xs = xc.data_ptr<scalar_t>();
@@ -69,7 +108,7 @@ torch::Tensor JsReluBackward(const torch::Tensor& x, const torch::Tensor& grad,
       JsReluBackwardCpu(xs + begin, gs + begin, end - begin, mix, out + begin);
     });
   });
-  return grad_x.to(grad.device());
+  return grad_x;
 }
 
 }  // namespace sparsity

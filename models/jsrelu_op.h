@@ -8,10 +8,9 @@
 //
 // mix <= 0 is ReLU, mix >= 1 JSReLU; the derivative at 0 is the mix (0 for
 // ReLU as torch::relu, 1 for JSReLU). float32 and float64. CPU tensors run the
-// vectorised CPU kernel split over LibTorch's intra-op threads; tensors on
-// another device are copied to the CPU kernel and back (this project's
-// LibTorch is CPU-only; kernels/jsrelu_cuda.h is the CUDA implementation,
-// tested on its own). The backward saves x only and is not itself
+// vectorised CPU kernel split over LibTorch's intra-op threads; CUDA tensors
+// run the CUDA kernels (kernels/jsrelu_cuda.h) on their device, on
+// LibTorch's default stream, with no host copy; other devices are an error. The backward saves x only and is not itself
 // differentiable (no second derivatives).
 #ifndef SPARSITY_MODELS_JSRELU_OP_H_
 #define SPARSITY_MODELS_JSRELU_OP_H_

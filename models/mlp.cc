@@ -60,9 +60,10 @@ double MlpImpl::mix_value() const {
 
 torch::Tensor MlpImpl::forward(const torch::Tensor& x, int layer,
                                ActivationObserver* observer) {
-  // torch::linear, not Linear::forward: the C++ frontend's functional linear
-  // (1.13) does matmul + add for 3-D inputs, while at::linear flattens them
-  // into one fused addmm, as Python's nn.Linear does.
+  // torch::linear (at::linear), not Linear::forward: the C++ frontend's
+  // F::linear, which Linear::forward calls, still does matmul + add for 3-D
+  // inputs in LibTorch 2.11, while at::linear flattens them into one fused
+  // addmm, as Python's nn.Linear does.
   torch::Tensor pre = torch::linear(x, fc1->weight, fc1->bias);
   torch::Tensor post = Activate(pre, options_, mix_value());
   if (observer != nullptr) observer->OnMlp(MlpEvent{layer, x, pre, post});

@@ -1,6 +1,7 @@
 #include "models/model.h"
 
 #include <cmath>
+#include <mutex>
 
 #include "models/attention.h"
 #include "models/mlp.h"
@@ -16,6 +17,35 @@ int64_t Model::NumParameters() const {
 torch::Device Model::device() const {
   const auto params = parameters();
   return params.empty() ? torch::Device(torch::kCPU) : params[0].device();
+}
+
+void CopyModelState(const Model& from, Model& to,
+                    const std::optional<torch::Device>& device) {
+  to.to(device.value_or(from.device()));
+  torch::NoGradGuard no_grad;
+  const auto source = from.named_parameters();
+  for (auto& p : to.named_parameters()) {
+    const torch::Tensor& value = source[p.key()];
+    p.value().copy_(value);
+    p.value().set_requires_grad(value.requires_grad());
+  }
+  const auto buffers = from.named_buffers();
+  for (auto& b : to.named_buffers()) b.value().copy_(buffers[b.key()]);
+  to.train(from.is_training());
+}
+
+std::shared_ptr<Model> WithoutDrawing(
+    const std::function<std::shared_ptr<Model>()>& build) {
+  at::Generator generator = at::detail::getDefaultCPUGenerator();
+  torch::Tensor state;
+  {
+    std::lock_guard<std::mutex> lock(generator.mutex());
+    state = generator.get_state();
+  }
+  std::shared_ptr<Model> model = build();
+  std::lock_guard<std::mutex> lock(generator.mutex());
+  generator.set_state(state);
+  return model;
 }
 
 Evaluation Evaluate(Model& model, const Batch& batch,

@@ -6,12 +6,15 @@
 //   model->ApplyConstraints(step);   // after each optimiser step
 //
 // A Model is a torch::nn::Module (parameters(), to(device), save/load); the
-// concrete models are also Cloneable (clone() is a deep copy, e.g. for the
-// c * theta copies of a saturation probe).
+// concrete models implement clone() with CloneModel (a deep copy, e.g. for
+// the c * theta copies of a saturation probe).
 #ifndef SPARSITY_MODELS_MODEL_H_
 #define SPARSITY_MODELS_MODEL_H_
 
 #include <cstdint>
+#include <functional>
+#include <memory>
+#include <optional>
 
 #include "data/batch.h"
 #include "models/mlp.h"
@@ -20,7 +23,9 @@
 
 namespace sparsity {
 
-class Model : public virtual torch::nn::Module {
+// (LibTorch 2.x's Cloneable derives from Module non-virtually, so a model
+// cannot be both a Cloneable and a Model: clone() comes from CloneModel.)
+class Model : public torch::nn::Module {
  public:
   // Mean training loss of `batch` (e.g. next-token cross-entropy); reports
   // activations to `observer` when it is not null.
@@ -46,6 +51,29 @@ class Model : public virtual torch::nn::Module {
   // The device of the parameters (of the first one: a model lives on one).
   torch::Device device() const;
 };
+
+// Copies `from`'s parameters (values and requires_grad), buffers and
+// training mode into `to`, a model of the same structure, and moves `to` to
+// `device` (default: `from`'s device).
+void CopyModelState(const Model& from, Model& to,
+                    const std::optional<torch::Device>& device);
+
+// Runs `build` and restores the global CPU generator's state afterwards, so
+// that building a copy's modules draws nothing from the experiment's stream.
+std::shared_ptr<Model> WithoutDrawing(
+    const std::function<std::shared_ptr<Model>()>& build);
+
+// A concrete model's clone(): a new Impl from the same options (built
+// without drawing from the global generator) holding a copy of `model`'s
+// state.
+template <typename Impl>
+std::shared_ptr<torch::nn::Module> CloneModel(
+    const Impl& model, const std::optional<torch::Device>& device) {
+  std::shared_ptr<Model> copy = WithoutDrawing(
+      [&] { return std::make_shared<Impl>(model.options()); });
+  CopyModelState(model, *copy, device);
+  return copy;
+}
 
 // Loss and accuracy of one batch from a single forward pass: the mean
 // cross-entropy of the logits against batch.targets (what Model::Loss

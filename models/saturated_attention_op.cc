@@ -1,6 +1,10 @@
 #include "models/saturated_attention_op.h"
 
+#include <string>
+
+#include "c10/core/DeviceGuard.h"
 #include "kernels/saturated_attention.h"
+#include "kernels/saturated_attention_cuda.h"
 
 namespace sparsity {
 
@@ -27,21 +31,35 @@ std::pair<torch::Tensor, torch::Tensor> SaturatedAttentionOp(
               "model under torch::NoGradGuard");
   TORCH_CHECK(tie_tolerance >= 0, "tie_tolerance must be >= 0, got ",
               tie_tolerance);
-  const torch::Tensor s = scores.to(torch::kCPU).contiguous();
-  const torch::Tensor v = values.to(torch::kCPU).contiguous();
+  // A CUDA tensor runs the CUDA twin on its device, without host copies.
+  const c10::DeviceGuard guard(scores.device());
+  TORCH_CHECK(values.device() == scores.device(),
+              "saturated attention: scores on ", scores.device(),
+              ", values on ", values.device());
+  const torch::Tensor s = scores.contiguous();
+  const torch::Tensor v = values.contiguous();
   const int64_t n = tq == 0 || tk == 0 ? 0 : s.numel() / (tq * tk);
   torch::Tensor probs = torch::empty(s.sizes(), s.options());
   std::vector<int64_t> out_sizes = s.sizes().vec();
   out_sizes.back() = dv;
   torch::Tensor out = torch::empty(out_sizes, s.options());
-  if (s.numel() > 0) {
+  if (s.numel() == 0) {
+    out.zero_();
+  } else if (s.is_cuda()) {
+    std::string error;
+    TORCH_CHECK(SaturatedAttentionCuda(s.data_ptr<float>(), v.data_ptr<float>(),
+                                       n, tq, tk, dv, causal, tie_tolerance,
+                                       probs.data_ptr<float>(),
+                                       out.data_ptr<float>(), &error),
+                "saturated attention on ", s.device(), ": ", error);
+  } else {
+    TORCH_CHECK(s.is_cpu(), "saturated attention runs on CPU or CUDA, got ",
+                s.device());
     SaturatedAttentionCpu(s.data_ptr<float>(), v.data_ptr<float>(), n, tq, tk,
                           dv, causal, tie_tolerance, probs.data_ptr<float>(),
                           out.data_ptr<float>());
-  } else {
-    out.zero_();
   }
-  return {probs.to(scores.device()), out.to(scores.device())};
+  return {probs, out};
 }
 
 }  // namespace sparsity

@@ -9,10 +9,9 @@
 // float32. Returns probs [..., tq, tk] and out = probs @ values
 // [..., tq, dv], as float32 on the inputs' device. Forward only (an
 // evaluation of the saturated model): inputs that require gradients are an
-// error. CPU tensors run the vectorised CPU kernel in place; tensors on
-// another device are copied to the CPU kernel and back (this project's
-// LibTorch is CPU-only; kernels/saturated_attention_cuda.h is the CUDA
-// implementation, tested on its own).
+// error. CPU tensors run the vectorised CPU kernel in place; CUDA tensors
+// run the CUDA twin (kernels/saturated_attention_cuda.h) on their device,
+// on LibTorch's default stream, with no host copy.
 #ifndef SPARSITY_MODELS_SATURATED_ATTENTION_OP_H_
 #define SPARSITY_MODELS_SATURATED_ATTENTION_OP_H_
 

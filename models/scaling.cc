@@ -12,13 +12,6 @@ void ScaleParameters(torch::nn::Module& module, double c) {
 std::shared_ptr<Model> ScaledCopy(const Model& model, double c) {
   std::shared_ptr<Model> copy = std::dynamic_pointer_cast<Model>(model.clone());
   TORCH_CHECK(copy != nullptr, "the model's clone() is not a Model");
-  // Cloneable::clone makes every parameter require gradients again: keep
-  // the original's frozen ones (a bias-free model's LayerNorm biases) frozen.
-  const auto from = model.named_parameters();
-  auto to = copy->named_parameters();
-  for (const auto& p : from) {
-    to[p.key()].requires_grad_(p.value().requires_grad());
-  }
   ScaleParameters(*copy, c);
   return copy;
 }

@@ -133,11 +133,11 @@ absl::Status ValidateModelConfig(const ModelConfig& c) {
 
 TransformerLMImpl::TransformerLMImpl(const TransformerLMOptions& o)
     : options_(o) {
-  reset();
+  BuildModules();
   InitGpt2(*this, o.n_layers());
 }
 
-void TransformerLMImpl::reset() {
+void TransformerLMImpl::BuildModules() {
   const TransformerLMOptions& o = options_;
   tok_emb = register_module("tok_emb",
                             torch::nn::Embedding(o.vocab_size(), o.d_model()));

@@ -67,14 +67,17 @@ inline constexpr int64_t kMaxLayers = 1024;
 // patch size other than 4 or 7, ...), for either model family.
 absl::Status ValidateModelConfig(const ModelConfig& config);
 
-class TransformerLMImpl : public torch::nn::Cloneable<TransformerLMImpl>,
-                          public Model {
+class TransformerLMImpl : public Model {
  public:
   // Builds the modules and initialises them (InitGpt2) from the global
   // generator (torch::manual_seed).
   explicit TransformerLMImpl(const TransformerLMOptions& options);
-  // Cloneable: (re)creates the modules; clone() then copies the parameters.
-  void reset() override;
+  // A deep copy (CloneModel), on `device` or this model's.
+  std::shared_ptr<torch::nn::Module> clone(
+      const std::optional<torch::Device>& device =
+          std::nullopt) const override {
+    return CloneModel(*this, device);
+  }
 
   // tokens: int64 [batch, seq]; returns logits [batch, seq, vocab_size].
   torch::Tensor forward(const torch::Tensor& tokens,
@@ -103,6 +106,8 @@ class TransformerLMImpl : public torch::nn::Cloneable<TransformerLMImpl>,
   torch::nn::Linear head{nullptr};     // untied head only
 
  private:
+  void BuildModules();  // registers every module and parameter
+
   TransformerLMOptions options_;
 };
 TORCH_MODULE(TransformerLM);

@@ -29,14 +29,14 @@ VisionTransformerImpl::VisionTransformerImpl(const VisionTransformerOptions& o)
   TORCH_CHECK(o.patch_size() > 0 && o.image_size() % o.patch_size() == 0,
               "patch size ", o.patch_size(), " does not divide the image side ",
               o.image_size());
-  reset();
+  BuildModules();
   InitGpt2(*this, o.n_layers());
   torch::NoGradGuard no_grad;
   cls.normal_(0.0, 0.02);
   pos.normal_(0.0, 0.02);
 }
 
-void VisionTransformerImpl::reset() {
+void VisionTransformerImpl::BuildModules() {
   const VisionTransformerOptions& o = options_;
   patch_emb = register_module(
       "patch_emb",

@@ -57,14 +57,17 @@ struct VisionTransformerOptions {
   TORCH_ARG(PlugIns, plugins);   // [P]'s plug-in modules, off by default
 };
 
-class VisionTransformerImpl
-    : public torch::nn::Cloneable<VisionTransformerImpl>,
-      public Model {
+class VisionTransformerImpl : public Model {
  public:
   // Builds the modules and initialises them from the global generator:
   // InitGpt2, and the CLS token and positions ~ N(0, 0.02).
   explicit VisionTransformerImpl(const VisionTransformerOptions& options);
-  void reset() override;
+  // A deep copy (CloneModel), on `device` or this model's.
+  std::shared_ptr<torch::nn::Module> clone(
+      const std::optional<torch::Device>& device =
+          std::nullopt) const override {
+    return CloneModel(*this, device);
+  }
 
   // images: float [batch, 28, 28] (or [batch, 1, 28, 28]); returns logits
   // [batch, num_classes].
@@ -96,6 +99,8 @@ class VisionTransformerImpl
   torch::nn::Linear head{nullptr};
 
  private:
+  void BuildModules();  // registers every module and parameter
+
   VisionTransformerOptions options_;
 };
 TORCH_MODULE(VisionTransformer);

@@ -58,6 +58,17 @@ std::string RoundSpread(const PerformanceResults& r, const std::string& size,
                  : absl::StrFormat("%.2fx to %.2fx", *lo, *hi);
 }
 
+// The torch.compile column: steps/s and the C++ ratio, why compiling failed,
+// or that it was not measured.
+std::string CompiledCell(const SizeComparison& c) {
+  if (!c.python_compile_error().empty()) {
+    return absl::StrCat("failed: ", c.python_compile_error());
+  }
+  if (c.python_compile_steps_per_second() <= 0) return "not measured";
+  return absl::StrFormat("%.3f (%.2fx)", c.python_compile_steps_per_second(),
+                         c.compile_ratio());
+}
+
 }  // namespace
 
 Report PerformanceReport(const Results& results,
@@ -77,15 +88,17 @@ Report PerformanceReport(const Results& results,
           "Method: C++ (this project's `train/trainer.h`) and Python "
           "(`bench/torch_reference.py`, the same decoder LM in PyTorch %s, %s) "
           "train on uniformly random bytes with AdamW, warmup + cosine "
-          "schedule and gradient clipping, with the same CPU policy "
-          "(`train/run_info.h`: every core to both OpenBLAS and LibTorch's "
-          "intra-op pool, OpenMP workers passive). Every run is a fresh "
-          "process. Each run does %d "
+          "schedule and gradient clipping, on the same LibTorch and with the "
+          "same CPU policy (`train/run_info.h`: every core to LibTorch's "
+          "intra-op pool, which MKL shares), on the %s; the Python model "
+          "also runs under `torch.compile` where that works. Every run is a "
+          "fresh process. Each run does %d "
           "untimed steps, then %d timed ones; the two alternate (the first "
           "alternates by round) for %d rounds; tables show medians over "
           "rounds, and ratios are medians of per-round ratios.\n\n",
-          r.python_torch_version(), r.python_version(), r.warmup_steps(),
-          r.steps(), r.rounds()));
+          r.python_torch_version(), r.python_version(),
+          r.device().empty() ? "cpu" : r.device(), r.warmup_steps(), r.steps(),
+          r.rounds()));
 
   // Targets summary.
   const SizeComparison* def = nullptr;
@@ -147,27 +160,15 @@ Report PerformanceReport(const Results& results,
         &md,
         absl::StrFormat(
             "**Why the C++ trainer is not 1.2x faster here (%.2fx).** Both "
-            "sides run the same ATen kernels and the same OpenBLAS calls; "
-            "Python only adds its interpreter between ops. A profile "
-            "(`perf record`, and LibTorch's profiler via `bazel run "
-            "//bench:trainer_vs_python -- --child=default:none:3 "
-            "--profile_trace=FILE`) puts most of a default-LM step in "
-            "OpenBLAS sgemm and single-pass ATen kernels (softmax, "
-            "ReLU/threshold backward, LayerNorm, AdamW's elementwise ops), "
-            "with about a thousand ops per step: at a few microseconds of "
-            "interpreter time each, removing Python can save only a few "
-            "milliseconds of a ~%.0f ms step. The C++ side is ahead only "
-            "where it does less work: fused bias in one addmm per linear "
-            "layer (the C++ frontend's `Linear::forward` in LibTorch 1.13 "
-            "does matmul + add for 3-D inputs, which had made C++ 13%% "
-            "slower than Python), one unbind instead of three selects for "
-            "Q/K/V (each select's backward filled a zero copy of the whole "
-            "QKV tensor), the scale and causal mask fused into one baddbmm, "
-            "and freed memory kept in the process. The gap to 1.2x would "
-            "need kernels LibTorch 1.13 does not have on CPU (fused "
-            "attention, fused AdamW). At the small size, where per-op "
-            "overhead is a larger share of the step, the ratio is the "
-            "largest in the sweep.\n\n",
+            "sides run the same ATen kernels of the same LibTorch; Python "
+            "only adds its interpreter between ops. A default-LM step is "
+            "about a thousand ops taking ~%.0f ms in all, most of it in MKL "
+            "sgemm and single-pass ATen kernels (softmax, ReLU backward, "
+            "LayerNorm, AdamW's elementwise ops): at a few microseconds of "
+            "interpreter time per op, removing Python can save only a few "
+            "milliseconds. A larger gain needs fewer, fused kernels "
+            "(attention, the optimiser step), which is what `torch.compile` "
+            "does for Python (the compiled column).\n\n",
             def->ratio(), 1000.0 / def->cpp_steps_per_second()));
   }
 
@@ -184,13 +185,15 @@ Report PerformanceReport(const Results& results,
          absl::StrFormat("%.0f", c.cpp_tokens_per_second()),
          absl::StrFormat("%.0f", c.python_tokens_per_second()),
          absl::StrFormat("%.2fx", c.ratio()),
-         RoundSpread(r, c.size(), "cpp", "none", "python", "none", false)});
+         RoundSpread(r, c.size(), "cpp", "none", "python", "none", false),
+         CompiledCell(c)});
   }
   absl::StrAppend(
       &md, "## C++ trainer vs PyTorch in Python\n\n",
       MarkdownTable({"size", "model", "batch x seq", "C++ steps/s",
                      "Python steps/s", "C++ tokens/s", "Python tokens/s",
-                     "C++ / Python", "per-round range"},
+                     "C++ / Python", "per-round range",
+                     "compiled Python steps/s (C++ / compiled)"},
                     rows),
       "\n");
 

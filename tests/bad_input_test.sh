@@ -61,7 +61,7 @@ expect_error "word vocabulary too small" "model.vocab_size must be at least 2 fo
 expect_error "words of random tokens" "data.tokenizer WORDS needs data.source BROWN" "$out" \
   run --override='base { data { tokenizer: WORDS source: RANDOM_TOKENS } }'
 expect_error "unknown device" "train.device must be cpu or cuda" "$out" run --device=tpu
-expect_error "no CUDA in this LibTorch" "sees no CUDA device" "$out" run --device=cuda
+expect_error "no CUDA device here" "sees no CUDA device" "$out" run --device=cuda
 expect_error "malformed seeds" "'x' is not a seed" "$out" run --seeds=1,x
 expect_error "unknown variant" "no variant 'nope'" "$out" run --variants=nope
 expect_error "unknown flag" "unknown command line flag 'bogus'" "$out" run --bogus=1

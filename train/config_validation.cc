@@ -4,6 +4,7 @@
 
 #include <cmath>
 
+#include "ATen/detail/CUDAHooksInterface.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
 #include "models/transformer_lm.h"
@@ -83,11 +84,17 @@ absl::Status ValidateTrainConfig(const TrainConfig& t) {
     return absl::InvalidArgumentError(absl::StrCat(
         "train.device must be cpu or cuda, got '", t.device(), "'"));
   }
+  // isBuilt: libtorch_cuda is loaded (at::hasCUDA() also needs a device).
+  if (t.device() == "cuda" && !at::detail::getCUDAHooks().isBuilt()) {
+    return absl::FailedPreconditionError(absl::StrCat(
+        "train.device is cuda but this LibTorch (", TORCH_VERSION,
+        ") was built without CUDA; point --repo_env=TORCH_PATH at a CUDA "
+        "LibTorch or use the project's (tools/setup.sh)"));
+  }
   if (t.device() == "cuda" && !torch::cuda::is_available()) {
     return absl::FailedPreconditionError(
-        "train.device is cuda but this LibTorch build sees no CUDA device "
-        "(Debian's libtorch is CPU-only; link a CUDA LibTorch on a GPU "
-        "machine)");
+        "train.device is cuda but LibTorch sees no CUDA device on this "
+        "machine (no GPU, or no NVIDIA driver); use --device=cpu");
   }
   return absl::OkStatus();
 }

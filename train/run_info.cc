@@ -53,9 +53,17 @@ std::string CpuModel() {
   return "unknown CPU";
 }
 
-// The BLAS library mapped into this process (LibTorch calls libblas.so.3,
-// which Debian's alternatives point at OpenBLAS or the reference BLAS).
+// The BLAS LibTorch calls: the BLAS_INFO of its build configuration (the
+// pip LibTorch: "mkl", built into libtorch_cpu), and any BLAS library mapped
+// into this process.
 std::string BlasLibrary() {
+  const std::string config = at::show_config();
+  std::string blas = "unknown";
+  const size_t at = config.find("BLAS_INFO=");
+  if (at != std::string::npos) {
+    const size_t end = config.find_first_of(", \n", at);
+    blas = config.substr(at + 10, end == std::string::npos ? end : end - at - 10);
+  }
   std::ifstream in("/proc/self/maps");
   std::string line;
   while (std::getline(in, line)) {
@@ -64,21 +72,14 @@ std::string BlasLibrary() {
     const std::string path = line.substr(slash);
     if (path.find("blas") != std::string::npos) {
       char resolved[4096];
-      if (realpath(path.c_str(), resolved) != nullptr) return resolved;
-      return path;
+      return absl::StrCat(blas, ", ",
+                          realpath(path.c_str(), resolved) ? resolved : path);
     }
   }
-  return "none mapped";
+  return absl::StrCat(blas, " (in LibTorch)");
 }
 
 }  // namespace
-
-void ReexecWithPassiveOpenMp(char** argv) {
-  if (std::getenv("OMP_WAIT_POLICY") != nullptr) return;
-  setenv("OMP_WAIT_POLICY", "PASSIVE", /*overwrite=*/1);
-  execv("/proc/self/exe", argv);
-  // execv only returns on failure: go on with the settings we have.
-}
 
 ThreadSettings ConfigureCpu(int threads) {
   int n = threads > 0 ? threads
@@ -90,18 +91,16 @@ ThreadSettings ConfigureCpu(int threads) {
   settings.openmp_passive =
       wait != nullptr &&
       (std::string(wait) == "PASSIVE" || std::string(wait) == "passive");
-  // OpenBLAS exports openblas_set_num_threads; the reference BLAS does not.
+  // OpenBLAS exports openblas_set_num_threads; MKL inside LibTorch does not.
   using SetThreads = void (*)(int);
   auto set_blas_threads = reinterpret_cast<SetThreads>(
       dlsym(RTLD_DEFAULT, "openblas_set_num_threads"));
-  settings.torch_threads = n;
   if (set_blas_threads != nullptr) {
     set_blas_threads(n);
     settings.blas_threads = n;
-    // Spinning OpenMP workers would starve OpenBLAS's threads.
-    if (!settings.openmp_passive) settings.torch_threads = 1;
   }
-  torch::set_num_threads(settings.torch_threads);
+  settings.torch_threads = n;
+  torch::set_num_threads(n);
   static bool interop_set = false;  // may only be set once per process
   if (!interop_set) {
     torch::set_num_interop_threads(1);

@@ -20,24 +20,18 @@ RunInfo CollectRunInfo(const std::string& experiment, const std::string& preset,
 struct ThreadSettings {
   int threads = 1;              // cores asked for (0 in the config: all cores)
   int torch_threads = 1;        // LibTorch intra-op (OpenMP) threads
-  int blas_threads = 0;         // OpenBLAS threads (0: OpenBLAS not loaded)
+  int blas_threads = 0;         // OpenBLAS threads (0: no OpenBLAS loaded)
   bool openmp_passive = false;  // OMP_WAIT_POLICY=PASSIVE in effect
 };
 
-// Restarts this program (execv of /proc/self/exe with the same argv) with
-// OMP_WAIT_POLICY=PASSIVE unless that variable is already set. libgomp reads
-// it when it loads, before main(), so it cannot be set later. Call first
-// thing in main().
-void ReexecWithPassiveOpenMp(char** argv);
-
-// Uses `threads` cores (0: all) for both LibTorch's intra-op pool and
-// OpenBLAS, with one inter-op thread. The matmuls are OpenBLAS calls made
-// between LibTorch's parallel regions: OpenMP workers that spin after a
-// region (libgomp's default) steal the cores from OpenBLAS's threads. On the
-// default LM, 2 cores, 20 steps: 14.3 s with both pools at 2 and spinning
-// workers, 7.3 s with LibTorch at 1 thread, 7.0 s with both at 2 and
-// OMP_WAIT_POLICY=PASSIVE. So with OpenBLAS and passive OpenMP both pools get
-// every core; with OpenBLAS and spinning OpenMP, LibTorch gets one thread.
+// Uses `threads` cores (0: all) for LibTorch's intra-op pool, with one
+// inter-op thread. The pip LibTorch carries MKL built into libtorch_cpu,
+// threaded by the same OpenMP pool, so the matmuls and LibTorch's own
+// parallel regions share one set of threads (with Debian's LibTorch 1.13,
+// OpenBLAS ran its own threads, which spinning OpenMP workers starved; that
+// needed OMP_WAIT_POLICY=PASSIVE and a restart, no longer done). A BLAS
+// that brings its own threads (OpenBLAS in a user's LibTorch) gets `threads`
+// too.
 //
 // Memory: the binaries link jemalloc, configured to keep freed pages
 // (third_party/jemalloc_conf.cc).

@@ -1,0 +1,73 @@
+#!/usr/bin/env bash
+# The project's check on a GPU machine, run from a bundle made by
+# tools/gpu_bundle.sh (binaries built elsewhere; this machine needs only its
+# PyTorch 2.11 with CUDA and a GPU). Within 8 minutes on one GPU:
+#   1. every CUDA kernel test against its CPU twin (a skip is a failure here);
+#   2. every experiment's smoke preset with --device=cuda and with
+#      --device=cpu, compared by tools/compare_results.py within the
+#      tolerances it states (see docs/architecture.md, "CPU and GPU results");
+#   3. one default-LM training step, C++ against PyTorch eager in Python, on
+#      this GPU (median of 3 rounds of 50 timed steps).
+#
+#   DIR/gpu_check.sh [OUT]      # OUT default: DIR/gpu_check_out
+# Ends with one line: "gpu_check: N passed, N failed".
+set -uo pipefail
+here=$(dirname "$(readlink -f "$0")")
+cd "$here"
+out=$(readlink -f "${1:-gpu_check_out}")
+mkdir -p "$out"
+py=${PYTHON:-python3}
+export PYTHON=$py
+run=bin/run.sh
+passed=0 failed=0
+declare -a summary
+
+step() {  # step NAME COMMAND...: runs, logs to $out/NAME.log, counts
+  local name=$1; shift
+  local t0=$SECONDS
+  if "$@" >"$out/$name.log" 2>&1; then
+    passed=$((passed + 1)); summary+=("PASS  $name ($((SECONDS - t0)) s)")
+  else
+    failed=$((failed + 1)); summary+=("FAIL  $name ($((SECONDS - t0)) s): $(tail -1 "$out/$name.log")")
+  fi
+}
+
+nvidia-smi --query-gpu=name,driver_version,memory.total --format=csv,noheader \
+  >"$out/gpu.txt" 2>&1 || echo "nvidia-smi failed" >"$out/gpu.txt"
+echo "gpu_check: $(cat "$out/gpu.txt"); torch $("$py" -c 'import torch; print(torch.__version__, torch.version.cuda)')"
+
+# 1. CUDA kernel tests: each compares its kernel with the CPU twin.
+cuda_test() {
+  "$run" "$1" && ! grep -q "SKIPPED: no CUDA device" "$out/$1.log"
+}
+for t in bin/*_cuda_test; do
+  name=$(basename "$t")
+  step "$name" cuda_test "$name"
+done
+
+# 2. Smoke presets on the GPU and on the CPU, compared.
+images="base { data { images_dir: \"$here/data/fashion-mnist\" } }"
+smoke() {  # smoke EXPERIMENT DEVICE
+  local extra=()
+  [[ $1 == topk_thresholding || $1 == gradient_sparsity ]] &&
+    extra=(--override="$images")
+  "$run" "$1" --preset=smoke --device="$2" --quiet --json \
+    --out_dir="$out/$2" "${extra[@]}"
+}
+compare() {  # compare EXPERIMENT
+  smoke "$1" cuda && smoke "$1" cpu &&
+    "$py" tools/compare_results.py "$out/cpu/$1.json" "$out/cuda/$1.json"
+}
+for e in layerwise_sparsity neuron_death norm_growth topk_thresholding gradient_sparsity; do
+  step "smoke_$e" compare "$e"
+done
+
+# 3. One default-LM step: C++ vs PyTorch eager on this GPU.
+step trainer_vs_python "$run" trainer_vs_python --device=cuda --sizes=default \
+  --rounds=3 --steps=50 --warmup=10 --nocompile --python="$py" \
+  --out_dir="$out/performance"
+
+printf '%s\n' "${summary[@]}"
+grep -h "default  C++" "$out/trainer_vs_python.log" 2>/dev/null
+echo "gpu_check: $passed passed, $failed failed"
+((failed == 0))
