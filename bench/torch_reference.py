@@ -1,4 +1,4 @@
-#!/usr/bin/python3
+#!/usr/bin/env python3
 """Reference trainer in PyTorch (Python) for the C++ trainer's benchmark.
 
 Builds the same decoder LM as models/transformer_lm.h (token + learned

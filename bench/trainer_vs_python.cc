@@ -39,11 +39,11 @@
 #include "proto/results.pb.h"
 #include "proto/results_io.h"
 #include "torch/csrc/autograd/profiler_legacy.h"
+#include "torch_python.h"  // TORCH_PYTHON, from @libtorch//:python
 #include "train/config_validation.h"
 #include "train/run_info.h"
 #include "train/sparsity_probe.h"
 #include "train/trainer.h"
-#include "torch_python.h"  // TORCH_PYTHON, from @libtorch//:python
 
 DEFINE_int32(rounds, 3, "rounds; each runs every configuration once");
 DEFINE_int32(steps, 20, "timed training steps per run");
@@ -55,8 +55,7 @@ DEFINE_int32(threads, 0, "cores, 0 = all (same policy for C++ and Python)");
 DEFINE_string(device, "cpu",
               "cpu or cuda: where both sides train (cuda: the C++ vs Python "
               "comparison only, no kernel or probing measurements)");
-DEFINE_bool(compile, true,
-            "also time the Python model under torch.compile");
+DEFINE_bool(compile, true, "also time the Python model under torch.compile");
 DEFINE_string(sizes, "",
               "comma-separated sizes to compare (default: all of small, "
               "default, wide, deep)");
@@ -222,7 +221,7 @@ std::string PythonPath() {
 }
 
 struct PythonRun {
-  double seconds = 0;         // 0 when compiling failed
+  double seconds = 0;  // 0 when compiling failed
   std::string torch_version;
   std::string compile_error;  // why torch.compile failed, else ""
 };
@@ -383,9 +382,8 @@ absl::StatusOr<std::vector<Size>> SelectedSizes() {
   if (FLAGS_sizes.empty()) return Sizes();
   std::vector<Size> out;
   for (absl::string_view name : absl::StrSplit(FLAGS_sizes, ',')) {
-    const auto it =
-        std::find_if(Sizes().begin(), Sizes().end(),
-                     [&](const Size& s) { return name == s.name; });
+    const auto it = std::find_if(Sizes().begin(), Sizes().end(),
+                                 [&](const Size& s) { return name == s.name; });
     if (it == Sizes().end()) {
       return absl::InvalidArgumentError(absl::StrCat(
           "--sizes: no size '", name, "' (small, default, wide, deep)"));
@@ -475,9 +473,8 @@ absl::Status Finish(Results& results, const std::string& out_dir,
   for (const SizeComparison& c : out.sizes()) {
     std::printf(
         "%-8s C++ %.3f steps/s, Python %.3f (%.2fx), compiled %.3f (%.2fx)%s\n",
-        c.size().c_str(), c.cpp_steps_per_second(),
-        c.python_steps_per_second(), c.ratio(),
-        c.python_compile_steps_per_second(), c.compile_ratio(),
+        c.size().c_str(), c.cpp_steps_per_second(), c.python_steps_per_second(),
+        c.ratio(), c.python_compile_steps_per_second(), c.compile_ratio(),
         c.python_compile_error().empty()
             ? ""
             : (" compile failed: " + c.python_compile_error()).c_str());
@@ -544,10 +541,12 @@ absl::Status Run() {
 
   // 0. The activation-statistics kernel vs LibTorch expressions (CPU).
   const std::vector<std::pair<int64_t, int64_t>> kernel_sizes =
-      FLAGS_device == "cpu" ? std::vector<std::pair<int64_t, int64_t>>{
-                                  {4096, 512}, {8192, 512}, {8192, 2048},
-                                  {8192, 4096}}
-                            : std::vector<std::pair<int64_t, int64_t>>{};
+      FLAGS_device == "cpu"
+          ? std::vector<std::pair<int64_t, int64_t>>{{4096, 512},
+                                                     {8192, 512},
+                                                     {8192, 2048},
+                                                     {8192, 4096}}
+          : std::vector<std::pair<int64_t, int64_t>>{};
   for (const auto& [tokens, d_ff] : kernel_sizes) {
     *out.add_kernels() = TimeKernel(tokens, d_ff, 31);
   }

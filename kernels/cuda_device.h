@@ -9,6 +9,13 @@
 #include <cstddef>
 #include <string>
 
+// A cudaStream_t (the type cudaStream_t names) for headers without CUDA
+// types; nullptr is the legacy default stream. The device-pointer kernels
+// take the stream to launch on: LibTorch's current stream when called from
+// an op (models/cuda_stream.h).
+struct CUstream_st;
+using CudaStream = CUstream_st*;
+
 namespace sparsity {
 
 // Number of usable CUDA devices; 0 (and *why set) when there is no driver or

@@ -83,20 +83,21 @@ unsigned Blocks(int64_t n) {
 }  // namespace
 
 template <typename T>
-bool JsReluCuda(const T* x, int64_t n, double mix, T* y, std::string* error) {
+bool JsReluCuda(const T* x, int64_t n, double mix, T* y, std::string* error,
+                CudaStream stream) {
   if (n <= 0) return true;
-  JsReluKernel<T><<<Blocks(n), kThreads>>>(
+  JsReluKernel<T><<<Blocks(n), kThreads, 0, stream>>>(
       x, n, RegimeOf(mix), static_cast<T>(1 - mix), static_cast<T>(mix), y);
   return CudaOk(cudaGetLastError(), "JsReluKernel launch", error);
 }
 
 template <typename T>
 bool JsReluBackwardCuda(const T* x, const T* grad_y, int64_t n, double mix,
-                        T* grad_x, std::string* error) {
+                        T* grad_x, std::string* error, CudaStream stream) {
   if (n <= 0) return true;
-  JsReluBackwardKernel<T><<<Blocks(n), kThreads>>>(x, grad_y, n, RegimeOf(mix),
-                                                   static_cast<T>(1 - mix),
-                                                   static_cast<T>(mix), grad_x);
+  JsReluBackwardKernel<T><<<Blocks(n), kThreads, 0, stream>>>(
+      x, grad_y, n, RegimeOf(mix), static_cast<T>(1 - mix), static_cast<T>(mix),
+      grad_x);
   return CudaOk(cudaGetLastError(), "JsReluBackwardKernel launch", error);
 }
 
@@ -136,9 +137,10 @@ bool JsReluBackwardCudaFromHost(const T* x, const T* grad_y, int64_t n,
 }
 
 #define SPARSITY_JSRELU_CUDA(T)                                                \
-  template bool JsReluCuda<T>(const T*, int64_t, double, T*, std::string*);    \
+  template bool JsReluCuda<T>(const T*, int64_t, double, T*, std::string*,     \
+                              CudaStream);                                     \
   template bool JsReluBackwardCuda<T>(const T*, const T*, int64_t, double, T*, \
-                                      std::string*);                           \
+                                      std::string*, CudaStream);               \
   template bool JsReluCudaFromHost<T>(const T*, int64_t, double, T*,           \
                                       std::string*);                           \
   template bool JsReluBackwardCudaFromHost<T>(const T*, const T*, int64_t,     \

@@ -18,13 +18,15 @@
 
 namespace sparsity {
 
-// Device pointers; launch asynchronously on the default stream. Return false
-// and set *error on a CUDA error. T: float or double.
+// Device pointers; launch asynchronously on `stream`. Return false and set
+// *error on a CUDA error. T: float or double.
 template <typename T>
-bool JsReluCuda(const T* x, int64_t n, double mix, T* y, std::string* error);
+bool JsReluCuda(const T* x, int64_t n, double mix, T* y, std::string* error,
+                CudaStream stream = nullptr);
 template <typename T>
 bool JsReluBackwardCuda(const T* x, const T* grad_y, int64_t n, double mix,
-                        T* grad_x, std::string* error);
+                        T* grad_x, std::string* error,
+                        CudaStream stream = nullptr);
 
 // Host pointers in and out.
 template <typename T>

@@ -80,7 +80,7 @@ __global__ void SaturatedAttentionKernel(const float* __restrict__ scores,
 bool SaturatedAttentionCuda(const float* scores, const float* values, int64_t n,
                             int64_t tq, int64_t tk, int64_t dv, bool causal,
                             float tolerance, float* probs, float* out,
-                            std::string* error) {
+                            std::string* error, CudaStream stream) {
   const int64_t rows = n * tq;
   if (out != nullptr && values == nullptr) {
     if (error) *error = "SaturatedAttentionCuda: out without values";
@@ -89,8 +89,8 @@ bool SaturatedAttentionCuda(const float* scores, const float* values, int64_t n,
   if (rows == 0) return true;
   const dim3 block(32, kWarps);
   const dim3 grid(static_cast<unsigned>((rows + kWarps - 1) / kWarps));
-  SaturatedAttentionKernel<<<grid, block>>>(scores, values, rows, tq, tk, dv,
-                                            causal, tolerance, probs, out);
+  SaturatedAttentionKernel<<<grid, block, 0, stream>>>(
+      scores, values, rows, tq, tk, dv, causal, tolerance, probs, out);
   return CudaOk(cudaGetLastError(), "SaturatedAttentionKernel launch", error);
 }
 

@@ -17,13 +17,13 @@
 
 namespace sparsity {
 
-// Device pointers; launches asynchronously on the default stream. Returns
+// Device pointers; launches asynchronously on `stream`. Returns
 // false and sets *error on a CUDA error. Results equal the CPU
 // implementation's exactly (same tie rule, same summation order).
 bool SaturatedAttentionCuda(const float* scores, const float* values, int64_t n,
                             int64_t tq, int64_t tk, int64_t dv, bool causal,
                             float tolerance, float* probs, float* out,
-                            std::string* error);
+                            std::string* error, CudaStream stream = nullptr);
 
 // Host pointers in and out (probs or out may be null; out needs values).
 bool SaturatedAttentionCudaFromHost(const float* scores, const float* values,

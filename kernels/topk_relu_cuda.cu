@@ -77,24 +77,25 @@ bool CheckArguments(int64_t rows, int64_t d, int64_t k, std::string* error) {
 
 template <typename T>
 bool TopkReluCuda(const T* x, int64_t rows, int64_t d, int64_t k, T* y,
-                  std::string* error) {
+                  std::string* error, CudaStream stream) {
   if (!CheckArguments<T>(rows, d, k, error)) return false;
   if (rows == 0 || d == 0) return true;
   const int threads =
       d < kThreads ? static_cast<int>((d + 31) / 32 * 32) : kThreads;
   TopkReluKernel<T>
-      <<<static_cast<unsigned>(rows), threads, d * sizeof(T)>>>(x, d, k, y);
+      <<<static_cast<unsigned>(rows), threads, d * sizeof(T), stream>>>(x, d, k,
+                                                                        y);
   return CudaOk(cudaGetLastError(), "TopkReluKernel launch", error);
 }
 
 template <typename T>
 bool TopkReluBackwardCuda(const T* y, const T* grad_y, int64_t n, T* grad_x,
-                          std::string* error) {
+                          std::string* error, CudaStream stream) {
   if (n <= 0) return true;
   const int64_t blocks = (n + kThreads - 1) / kThreads;
   TopkReluBackwardKernel<T>
-      <<<static_cast<unsigned>(blocks < 65535 ? blocks : 65535), kThreads>>>(
-          y, grad_y, n, grad_x);
+      <<<static_cast<unsigned>(blocks < 65535 ? blocks : 65535), kThreads, 0,
+         stream>>>(y, grad_y, n, grad_x);
   return CudaOk(cudaGetLastError(), "TopkReluBackwardKernel launch", error);
 }
 
@@ -137,9 +138,9 @@ bool TopkReluBackwardCudaFromHost(const T* y, const T* grad_y, int64_t n,
 
 #define SPARSITY_TOPK_RELU_CUDA(T)                                           \
   template bool TopkReluCuda<T>(const T*, int64_t, int64_t, int64_t, T*,     \
-                                std::string*);                               \
+                                std::string*, CudaStream);                   \
   template bool TopkReluBackwardCuda<T>(const T*, const T*, int64_t, T*,     \
-                                        std::string*);                       \
+                                        std::string*, CudaStream);           \
   template bool TopkReluCudaFromHost<T>(const T*, int64_t, int64_t, int64_t, \
                                         T*, std::string*);                   \
   template bool TopkReluBackwardCudaFromHost<T>(const T*, const T*, int64_t, \

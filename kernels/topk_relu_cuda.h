@@ -22,15 +22,15 @@ namespace sparsity {
 
 inline constexpr int64_t kTopkReluCudaMaxBytes = 48 * 1024;
 
-// Device pointers; launch asynchronously on the default stream. Return false
+// Device pointers; launch asynchronously on `stream`. Return false
 // and set *error on a bad argument or a CUDA error. Results equal the CPU
 // implementation's exactly. T: float or double.
 template <typename T>
 bool TopkReluCuda(const T* x, int64_t rows, int64_t d, int64_t k, T* y,
-                  std::string* error);
+                  std::string* error, CudaStream stream = nullptr);
 template <typename T>
 bool TopkReluBackwardCuda(const T* y, const T* grad_y, int64_t n, T* grad_x,
-                          std::string* error);
+                          std::string* error, CudaStream stream = nullptr);
 
 // Host pointers in and out.
 template <typename T>

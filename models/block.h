@@ -108,8 +108,9 @@ BlockStack RegisterBlockStack(torch::nn::Module& owner,
                               const BlockOptions& options, int64_t n_layers);
 
 // Holds a LayerNorm's bias at 0 and out of training (requires_grad false):
-// LibTorch's C++ LayerNorm (1.13 and 2.11 alike) cannot drop its bias, so a bias-free model keeps
-// a zero one that no optimiser moves and no scaling changes.
+// LibTorch's C++ LayerNorm (1.13 and 2.11 alike) cannot drop its bias, so a
+// bias-free model keeps a zero one that no optimiser moves and no scaling
+// changes.
 void FreezeLayerNormBias(torch::nn::LayerNorm& norm);
 
 }  // namespace sparsity

@@ -5,6 +5,7 @@
 #include "c10/core/DeviceGuard.h"
 #include "kernels/jsrelu.h"
 #include "kernels/jsrelu_cuda.h"
+#include "models/cuda_stream.h"
 
 namespace sparsity {
 namespace {
@@ -18,8 +19,8 @@ void CheckType(const torch::Tensor& x) {
       "JsRelu takes float32 or float64, got ", x.scalar_type());
 }
 
-// CUDA tensors run the CUDA kernels on their device (LibTorch's default
-// stream, the one the kernels launch on); there is no copy to the host.
+// CUDA tensors run the CUDA kernels on their device, on LibTorch's current
+// stream; there is no copy to the host.
 torch::Tensor ForwardCuda(const torch::Tensor& x, double mix) {
   const c10::DeviceGuard guard(x.device());
   const torch::Tensor in = x.contiguous();
@@ -28,7 +29,8 @@ torch::Tensor ForwardCuda(const torch::Tensor& x, double mix) {
   bool ok = true;
   AT_DISPATCH_FLOATING_TYPES(in.scalar_type(), "JsReluCuda", [&] {
     ok = JsReluCuda(in.data_ptr<scalar_t>(), in.numel(), mix,
-                    out.data_ptr<scalar_t>(), &error);
+                    out.data_ptr<scalar_t>(), &error,
+                    CurrentCudaStream(x.device()));
   });
   TORCH_CHECK(ok, "JsRelu on ", x.device(), ": ", error);
   return out;
@@ -45,7 +47,7 @@ torch::Tensor BackwardCuda(const torch::Tensor& x, const torch::Tensor& grad,
   AT_DISPATCH_FLOATING_TYPES(xc.scalar_type(), "JsReluBackwardCuda", [&] {
     ok = JsReluBackwardCuda(xc.data_ptr<scalar_t>(), g.data_ptr<scalar_t>(),
                             xc.numel(), mix, grad_x.data_ptr<scalar_t>(),
-                            &error);
+                            &error, CurrentCudaStream(x.device()));
   });
   TORCH_CHECK(ok, "JsRelu backward on ", x.device(), ": ", error);
   return grad_x;

@@ -10,8 +10,9 @@
 // ReLU as torch::relu, 1 for JSReLU). float32 and float64. CPU tensors run the
 // vectorised CPU kernel split over LibTorch's intra-op threads; CUDA tensors
 // run the CUDA kernels (kernels/jsrelu_cuda.h) on their device, on
-// LibTorch's default stream, with no host copy; other devices are an error. The backward saves x only and is not itself
-// differentiable (no second derivatives).
+// LibTorch's current stream, with no host copy; other devices are an error. The
+// backward saves x only and is not itself differentiable (no second
+// derivatives).
 #ifndef SPARSITY_MODELS_JSRELU_OP_H_
 #define SPARSITY_MODELS_JSRELU_OP_H_
 

@@ -21,31 +21,57 @@ torch::Device Model::device() const {
 
 void CopyModelState(const Model& from, Model& to,
                     const std::optional<torch::Device>& device) {
-  to.to(device.value_or(from.device()));
+  const torch::Device target = device.value_or(from.device());
+  // A copy of each tensor on `target`, in its own dtype.
+  const auto copy_of = [&](const torch::Tensor& value) {
+    return value.detach().to(target, value.scalar_type(),
+                             /*non_blocking=*/false, /*copy=*/true);
+  };
   torch::NoGradGuard no_grad;
   const auto source = from.named_parameters();
   for (auto& p : to.named_parameters()) {
     const torch::Tensor& value = source[p.key()];
-    p.value().copy_(value);
+    p.value().set_data(copy_of(value));
     p.value().set_requires_grad(value.requires_grad());
   }
   const auto buffers = from.named_buffers();
-  for (auto& b : to.named_buffers()) b.value().copy_(buffers[b.key()]);
+  for (auto& b : to.named_buffers())
+    b.value().set_data(copy_of(buffers[b.key()]));
+  // Training mode module by module (train() recurses; modules() is
+  // pre-order, so each child's own mode is set after its parent's).
   to.train(from.is_training());
+  const auto from_modules = from.modules(/*include_self=*/false);
+  const auto to_modules = to.modules(/*include_self=*/false);
+  for (size_t i = 0; i < from_modules.size() && i < to_modules.size(); ++i) {
+    to_modules[i]->train(from_modules[i]->is_training());
+  }
 }
+
+namespace {
+
+// Restores the default CPU generator's state when it goes out of scope.
+class GeneratorRestorer {
+ public:
+  GeneratorRestorer() : generator_(at::detail::getDefaultCPUGenerator()) {
+    std::lock_guard<std::mutex> lock(generator_.mutex());
+    state_ = generator_.get_state();
+  }
+  ~GeneratorRestorer() {
+    std::lock_guard<std::mutex> lock(generator_.mutex());
+    generator_.set_state(state_);
+  }
+
+ private:
+  at::Generator generator_;
+  torch::Tensor state_;
+};
+
+}  // namespace
 
 std::shared_ptr<Model> WithoutDrawing(
     const std::function<std::shared_ptr<Model>()>& build) {
-  at::Generator generator = at::detail::getDefaultCPUGenerator();
-  torch::Tensor state;
-  {
-    std::lock_guard<std::mutex> lock(generator.mutex());
-    state = generator.get_state();
-  }
-  std::shared_ptr<Model> model = build();
-  std::lock_guard<std::mutex> lock(generator.mutex());
-  generator.set_state(state);
-  return model;
+  GeneratorRestorer restore;  // also when `build` throws
+  return build();
 }
 
 Evaluation Evaluate(Model& model, const Batch& batch,

@@ -69,8 +69,8 @@ std::shared_ptr<Model> WithoutDrawing(
 template <typename Impl>
 std::shared_ptr<torch::nn::Module> CloneModel(
     const Impl& model, const std::optional<torch::Device>& device) {
-  std::shared_ptr<Model> copy = WithoutDrawing(
-      [&] { return std::make_shared<Impl>(model.options()); });
+  std::shared_ptr<Model> copy =
+      WithoutDrawing([&] { return std::make_shared<Impl>(model.options()); });
   CopyModelState(model, *copy, device);
   return copy;
 }

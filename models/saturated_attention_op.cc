@@ -5,6 +5,7 @@
 #include "c10/core/DeviceGuard.h"
 #include "kernels/saturated_attention.h"
 #include "kernels/saturated_attention_cuda.h"
+#include "models/cuda_stream.h"
 
 namespace sparsity {
 
@@ -47,11 +48,12 @@ std::pair<torch::Tensor, torch::Tensor> SaturatedAttentionOp(
     out.zero_();
   } else if (s.is_cuda()) {
     std::string error;
-    TORCH_CHECK(SaturatedAttentionCuda(s.data_ptr<float>(), v.data_ptr<float>(),
-                                       n, tq, tk, dv, causal, tie_tolerance,
-                                       probs.data_ptr<float>(),
-                                       out.data_ptr<float>(), &error),
-                "saturated attention on ", s.device(), ": ", error);
+    TORCH_CHECK(
+        SaturatedAttentionCuda(s.data_ptr<float>(), v.data_ptr<float>(), n, tq,
+                               tk, dv, causal, tie_tolerance,
+                               probs.data_ptr<float>(), out.data_ptr<float>(),
+                               &error, CurrentCudaStream(s.device())),
+        "saturated attention on ", s.device(), ": ", error);
   } else {
     TORCH_CHECK(s.is_cpu(), "saturated attention runs on CPU or CUDA, got ",
                 s.device());

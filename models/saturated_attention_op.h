@@ -11,7 +11,7 @@
 // evaluation of the saturated model): inputs that require gradients are an
 // error. CPU tensors run the vectorised CPU kernel in place; CUDA tensors
 // run the CUDA twin (kernels/saturated_attention_cuda.h) on their device,
-// on LibTorch's default stream, with no host copy.
+// on LibTorch's current stream, with no host copy.
 #ifndef SPARSITY_MODELS_SATURATED_ATTENTION_OP_H_
 #define SPARSITY_MODELS_SATURATED_ATTENTION_OP_H_
 

@@ -5,6 +5,7 @@
 #include "c10/core/DeviceGuard.h"
 #include "kernels/topk_relu.h"
 #include "kernels/topk_relu_cuda.h"
+#include "models/cuda_stream.h"
 
 namespace sparsity {
 namespace {
@@ -12,8 +13,8 @@ namespace {
 // Rows per task of at::parallel_for: a row of d_ff = 256 takes ~1 us.
 constexpr int64_t kGrainRows = 64;
 
-// A CUDA tensor runs the CUDA kernel on its device (LibTorch's default
-// stream, the one the kernels launch on); there is no copy to the host.
+// A CUDA tensor runs the CUDA kernel on its device, on LibTorch's current
+// stream; there is no copy to the host.
 torch::Tensor ForwardCuda(const torch::Tensor& x, int64_t k) {
   const c10::DeviceGuard guard(x.device());
   const torch::Tensor in = x.contiguous();
@@ -24,7 +25,8 @@ torch::Tensor ForwardCuda(const torch::Tensor& x, int64_t k) {
   bool ok = true;
   AT_DISPATCH_FLOATING_TYPES(in.scalar_type(), "TopkReluCuda", [&] {
     ok = TopkReluCuda(in.data_ptr<scalar_t>(), rows, d, k,
-                      out.data_ptr<scalar_t>(), &error);
+                      out.data_ptr<scalar_t>(), &error,
+                      CurrentCudaStream(x.device()));
   });
   TORCH_CHECK(ok, "TopkRelu on ", x.device(), ": ", error);
   return out;
@@ -40,7 +42,8 @@ torch::Tensor BackwardCuda(const torch::Tensor& y,
   bool ok = true;
   AT_DISPATCH_FLOATING_TYPES(yc.scalar_type(), "TopkReluBackwardCuda", [&] {
     ok = TopkReluBackwardCuda(yc.data_ptr<scalar_t>(), g.data_ptr<scalar_t>(),
-                              yc.numel(), grad_x.data_ptr<scalar_t>(), &error);
+                              yc.numel(), grad_x.data_ptr<scalar_t>(), &error,
+                              CurrentCudaStream(y.device()));
   });
   TORCH_CHECK(ok, "TopkRelu backward on ", y.device(), ": ", error);
   return grad_x;

@@ -9,7 +9,7 @@
 // plain ReLU. float32 and float64. CPU tensors run the vectorised CPU kernel,
 // rows split over LibTorch's intra-op threads; CUDA tensors run the CUDA
 // kernels (kernels/topk_relu_cuda.h; rows up to 12,288 float32 units) on
-// their device, on LibTorch's default stream, with no host copy.
+// their device, on LibTorch's current stream, with no host copy.
 // The backward is not itself differentiable (no second derivatives).
 #ifndef SPARSITY_MODELS_TOPK_RELU_OP_H_
 #define SPARSITY_MODELS_TOPK_RELU_OP_H_

@@ -190,11 +190,11 @@ Report PerformanceReport(const Results& results,
   }
   absl::StrAppend(
       &md, "## C++ trainer vs PyTorch in Python\n\n",
-      MarkdownTable({"size", "model", "batch x seq", "C++ steps/s",
-                     "Python steps/s", "C++ tokens/s", "Python tokens/s",
-                     "C++ / Python", "per-round range",
-                     "compiled Python steps/s (C++ / compiled)"},
-                    rows),
+      MarkdownTable(
+          {"size", "model", "batch x seq", "C++ steps/s", "Python steps/s",
+           "C++ tokens/s", "Python tokens/s", "C++ / Python", "per-round range",
+           "compiled Python steps/s (C++ / compiled)"},
+          rows),
       "\n");
 
   rows.clear();

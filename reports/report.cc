@@ -184,13 +184,12 @@ std::string ProvenanceSection(const RunInfo& run,
            absl::StrFormat("%s (%d cores)", run.machine(), run.cpu_cores())},
           {"device", run.device()},
           {"threads",
-           absl::StrFormat(
-               "%d (LibTorch intra-op %d%s, OpenMP %s)", run.threads(),
-               run.torch_threads(),
-               run.blas_threads() > 0
-                   ? absl::StrCat(", OpenBLAS ", run.blas_threads())
-                   : "",
-               run.openmp_passive() ? "passive" : "spinning")},
+           absl::StrFormat("%d (LibTorch intra-op %d%s, OpenMP %s)",
+                           run.threads(), run.torch_threads(),
+                           run.blas_threads() > 0
+                               ? absl::StrCat(", OpenBLAS ", run.blas_threads())
+                               : "",
+                           run.openmp_passive() ? "passive" : "spinning")},
           {"LibTorch / protobuf",
            absl::StrCat(run.torch_version(), " / ", run.protobuf_version())},
           {"BLAS", absl::StrCat("`", run.blas(), "`")},

@@ -82,8 +82,7 @@ TEST(LibrariesTogether, TorchStepResultsRoundTrip) {
 
   Results results;
   *results.mutable_run() = CollectRunInfo("libraries_together", "test", "t");
-  TrainingRecord* run =
-      results.mutable_layerwise_sparsity()->add_runs();
+  TrainingRecord* run = results.mutable_layerwise_sparsity()->add_runs();
   run->set_name("lm/i7-d0");
   for (size_t i = 0; i < losses.size(); ++i) {
     LossPoint* p = run->add_loss();

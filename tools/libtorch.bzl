@@ -72,7 +72,8 @@ def _uses_cxx11_abi(ctx, libc10):
 def _find_torch(ctx):
     env = ctx.os.environ.get("TORCH_PATH", "")
     if env:
-        root = ctx.path(env)
+        # A relative TORCH_PATH is relative to the workspace.
+        root = ctx.path(env if env.startswith("/") else "%s/%s" % (_workspace_dir(ctx), env))
         if not root.exists:
             fail("TORCH_PATH=%s does not exist" % env)
         return root, "TORCH_PATH"
@@ -120,12 +121,12 @@ cc_library(
 """
 
 def _torch_python(root):
-    """VENV/bin/python for a torch at VENV/lib/python3.X/site-packages/torch."""
-    venv = root.dirname.dirname.dirname.dirname
-    python = venv.get_child("bin").get_child("python")
-    if root.dirname.basename == "site-packages" and python.exists:
-        return str(python)
-    return ""
+    """VENV/bin/python for a torch at VENV/lib/python3.X/site-packages/torch, else ""."""
+    if root.dirname == None or root.dirname.basename != "site-packages":
+        return ""
+    venv = root.dirname.dirname.dirname.dirname  # site-packages, python3.X, lib
+    python = venv.get_child("bin").get_child("python") if venv != None else None
+    return str(python) if python != None and python.exists else ""
 
 def _libtorch_repository_impl(ctx):
     _watch_venv(ctx)
@@ -145,8 +146,9 @@ def _libtorch_repository_impl(ctx):
     linkopts = (["-L" + str(lib)] + ["-Wl,-rpath," + d for d in rpaths] +
                 ["-Wl,-rpath-link," + d for d in rpaths] +
                 ["-Wl,--push-state,--no-as-needed", "-lstdc++"] +
-                ["-l" + l for l in libs] +
+                ["-l" + name for name in libs] +
                 ["-Wl,--pop-state", "-pthread"])
+
     # Every header folder but google/: LibTorch bundles an older protobuf's
     # headers, which would shadow Debian's (the project's) protobuf.
     for entry in root.get_child("include").readdir():

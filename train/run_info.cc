@@ -62,7 +62,8 @@ std::string BlasLibrary() {
   const size_t at = config.find("BLAS_INFO=");
   if (at != std::string::npos) {
     const size_t end = config.find_first_of(", \n", at);
-    blas = config.substr(at + 10, end == std::string::npos ? end : end - at - 10);
+    blas =
+        config.substr(at + 10, end == std::string::npos ? end : end - at - 10);
   }
   std::ifstream in("/proc/self/maps");
   std::string line;
