@@ -471,14 +471,19 @@ absl::Status Finish(Results& results, const std::string& out_dir,
   results.mutable_run()->set_wall_seconds(
       std::chrono::duration<double>(Clock::now() - start).count());
   for (const SizeComparison& c : out.sizes()) {
-    std::printf(
-        "%-8s C++ %.3f steps/s, Python %.3f (%.2fx), compiled %.3f (%.2fx)%s\n",
-        c.size().c_str(), c.cpp_steps_per_second(), c.python_steps_per_second(),
-        c.ratio(), c.python_compile_steps_per_second(), c.compile_ratio(),
-        c.python_compile_error().empty()
-            ? ""
-            : (" compile failed: " + c.python_compile_error()).c_str());
+    std::string compiled = "compiled: not run";
+    if (!c.python_compile_error().empty()) {
+      compiled = "compile failed: " + c.python_compile_error();
+    } else if (c.python_compile_steps_per_second() > 0) {
+      compiled = absl::StrFormat("compiled %.3f (%.2fx)",
+                                 c.python_compile_steps_per_second(),
+                                 c.compile_ratio());
+    }
+    std::printf("%-8s C++ %.3f steps/s, Python %.3f (%.2fx), %s\n",
+                c.size().c_str(), c.cpp_steps_per_second(),
+                c.python_steps_per_second(), c.ratio(), compiled.c_str());
   }
+
   for (const ProbeCost& p : out.probe_costs()) {
     std::printf("probing %-10s %.2f%% of step time\n", p.mode().c_str(),
                 100 * p.cost_fraction());

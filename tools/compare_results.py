@@ -1,68 +1,94 @@
 #!/usr/bin/env python3
-"""Compares two results files' JSON exports (e.g. a smoke preset on CPU and
-on CUDA) number by number, within tolerances that allow what a different
-reduction order does to float32 training, and nothing more.
+"""Compares two results files' JSON exports of the same preset (e.g. a smoke
+preset on the CPU and on CUDA) within tolerances that allow what a different
+reduction order does to float32 training, and catch what a device bug does.
 
-  tools/compare_results.py A.json B.json
+  tools/compare_results.py [--skip REGEX] A.json B.json [REFERENCE.json]
 
-Provenance (run) and timings are skipped; every other value is compared
-with the same path in both files. Numbers, by kind (decided from both
-values, since the JSON export prints 1.0 as 1):
-  - counts (both values whole numbers: dead units, steps):
-    |a - b| <= max(2, 0.03 * max(|a|, |b|));
-  - fractions (both in [0, 1]: densities, accuracies, rates):
-    |a - b| <= 0.03 absolute;
-  - every other number (losses, norms, fits):
-    |a - b| <= 0.03 * max(|a|, |b|) + 1e-6.
-NaN and infinities (exported as the strings "NaN", "Infinity") must match
-exactly. Config fields, strings, booleans and list lengths must be equal.
-Prints the largest deviation of each kind and its path; exits 1 if any
-number is out of tolerance or anything else differs. The tolerances and why
-they hold are in docs/architecture.md, "CPU and GPU results".
+Training amplifies a last-bit difference: with only the CPU thread count
+changed, single events (which unit dies at which step, one step's gradient
+norm) already differ completely in some smoke presets, while their
+aggregates agree to a fraction of a percent. So values are compared as
+aggregates, per run: every leaf is keyed by its path with list indices
+removed, except the index of a top-level run (runs[3]); each key's values
+are reduced to their count and mean (booleans: the fraction true). Then,
+per key, by kind (decided from both values, since the JSON export prints
+1.0 as 1):
+  - counts (how many values; means that are whole numbers on both sides):
+    |a - b| <= max(2, 0.05 * max(|a|, |b|));
+  - fractions (both means in [0, 1]: densities, accuracies, ranks):
+    |a - b| <= 0.05 absolute;
+  - every other mean (losses, norms, fits):
+    |a - b| <= 0.05 * max(|a|, |b|) + 1e-6.
+REFERENCE, when given, is the same preset as A on the same device with only
+the thread count changed: it measures how chaotic each aggregate is on its
+own (in some smoke presets a unit's death step or a head's spread moves by
+10-25% with the thread count alone). Each key's allowance is then the
+larger of its tolerance above and 3 times its deviation between A and
+REFERENCE.
+--skip leaves out the keys that REGEX matches (counted in the output): for
+figures that are discontinuous in the weights, such as norm_growth's head
+statistics at c = 1000, where a near-tie between keys flips with the last
+bit of a score (one run's mean head spread moved from 0.14 to 0.24 with
+the thread count alone).
+Provenance (run), timings and execution settings (device, threads) are
+skipped; config values and strings must be equal; NaN and infinities
+(exported as "NaN", "Infinity") must match exactly. Prints the largest
+deviation of each kind and its key; exits 1 if anything is out of
+tolerance. The tolerances and their calibration are in
+docs/architecture.md, "CPU and GPU results".
 """
 import json
 import math
+import re
 import sys
 
-FRACTION_ATOL = 0.03
-RTOL, ATOL = 0.03, 1e-6
+FRACTION_ATOL = 0.05
+RTOL, ATOL = 0.05, 1e-6
 COUNT_ATOL = 2
+CHAOS_FACTOR = 3
 SKIPPED_KEYS = {"run", "timings", "seconds", "wall_seconds", "tokens_per_second",
-                "steps_per_second", "device", "probe_seconds", "train_seconds"}
+                "steps_per_second", "device", "threads", "probe_seconds",
+                "train_seconds"}
 SPECIAL = {"NaN": float("nan"), "Infinity": float("inf"),
            "-Infinity": float("-inf")}
+RUN_INDEX = re.compile(r"^(/[a-z_]+/runs\[\d+\])")
 
 
 def as_number(v):
-    """v as a float if it is a number or an exported NaN/infinity, else None."""
-    if isinstance(v, bool):
-        return None
-    if isinstance(v, (int, float)):
+    """v as a float if it is a number, a boolean or an exported NaN/infinity."""
+    if isinstance(v, (bool, int, float)):
         return float(v)
     return SPECIAL.get(v) if isinstance(v, str) else None
 
 
-def walk(a, b, path, out):
-    if isinstance(a, dict) and isinstance(b, dict):
-        for key in sorted(set(a) | set(b)):
-            if key in SKIPPED_KEYS:
-                continue
-            if key not in a or key not in b:
-                out["structure"].append(f"{path}/{key}: only in one file")
-                continue
-            walk(a[key], b[key], f"{path}/{key}", out)
-    elif isinstance(a, list) and isinstance(b, list):
-        if len(a) != len(b):
-            out["structure"].append(f"{path}: {len(a)} vs {len(b)} entries")
-        for i, (x, y) in enumerate(zip(a, b)):
-            walk(x, y, f"{path}[{i}]", out)
-    elif as_number(a) is not None and as_number(b) is not None:
-        compare_number(as_number(a), as_number(b), path, out)
-    elif a != b:
-        out["structure"].append(f"{path}: {a!r} vs {b!r}")
+def leaves(value, path, out):
+    """Appends (path, leaf) for every leaf of `value`, list indices kept."""
+    if isinstance(value, dict):
+        for key, child in value.items():
+            if key not in SKIPPED_KEYS:
+                leaves(child, f"{path}/{key}", out)
+    elif isinstance(value, list):
+        for i, child in enumerate(value):
+            leaves(child, f"{path}[{i}]", out)
+    else:
+        out.append((path, value))
 
 
-def kind_and_tolerance(a, b):
+def aggregate(results):
+    """key -> list of leaf values; keys keep only a top-level run's index."""
+    pairs = []
+    leaves(results, "", pairs)
+    grouped = {}
+    for path, value in pairs:
+        match = RUN_INDEX.match(path)
+        head = match.group(1) if match else ""
+        key = head + re.sub(r"\[\d+\]", "[]", path[len(head):])
+        grouped.setdefault(key, []).append(value)
+    return grouped
+
+
+def tolerance(a, b):
     if a.is_integer() and b.is_integer():
         return "count", max(COUNT_ATOL, RTOL * max(abs(a), abs(b)))
     if 0.0 <= a <= 1.0 and 0.0 <= b <= 1.0:
@@ -70,40 +96,97 @@ def kind_and_tolerance(a, b):
     return "other", RTOL * max(abs(a), abs(b)) + ATOL
 
 
-def compare_number(a, b, path, out):
-    if "/config" in path or not (math.isfinite(a) and math.isfinite(b)):
-        if a != b and not (math.isnan(a) and math.isnan(b)):
-            out["structure"].append(f"{path}: {a} vs {b}")
+def mean_of(values):
+    """The mean of numeric values, or None when any value is not a number."""
+    numbers = [as_number(v) for v in values]
+    if any(x is None for x in numbers):
+        return None
+    return sum(numbers) / len(numbers) if numbers else 0.0
+
+
+def compare_key(key, xs, ys, out, chaos=None):
+    if "/config" in key or any(isinstance(v, str) and v not in SPECIAL
+                               for v in xs + ys):
+        if xs != ys:
+            out["differs"].append(f"{key}: {xs[:3]} vs {ys[:3]}")
         return
-    kind, allowed = kind_and_tolerance(a, b)
+    chaos = chaos or {}
+    check(key + " (count)", float(len(xs)), float(len(ys)), out,
+          chaos.get(key + " (count)", 0.0))
+    a, b = mean_of(xs), mean_of(ys)
+    if not (math.isfinite(a) and math.isfinite(b)):
+        if a != b and not (math.isnan(a) and math.isnan(b)):
+            out["differs"].append(f"{key}: mean {a} vs {b}")
+        return
+    check(key, a, b, out, chaos.get(key, 0.0))
+
+
+def deviations(a, r):
+    """key -> |A - REFERENCE| of each aggregate (count and mean)."""
+    out = {}
+    for key in set(a) & set(r):
+        out[key + " (count)"] = abs(len(a[key]) - len(r[key]))
+        x, y = mean_of(a[key]), mean_of(r[key])
+        if x is not None and y is not None and math.isfinite(x) and math.isfinite(y):
+            out[key] = abs(x - y)
+    return out
+
+
+def check(key, a, b, out, chaos=0.0):
+    kind, allowed = tolerance(a, b)
+    if CHAOS_FACTOR * chaos > allowed:
+        allowed = CHAOS_FACTOR * chaos
+        out["widened"] += 1
     deviation = abs(a - b)
-    worst = out["worst"].setdefault(kind, (0.0, "", 0.0))
     ratio = deviation / allowed
+    worst = out["worst"].setdefault(kind, (-1.0, "", 0.0))
     if ratio > worst[0]:
-        out["worst"][kind] = (ratio, path, deviation)
+        out["worst"][kind] = (ratio, key, deviation)
     out["count"][kind] = out["count"].get(kind, 0) + 1
     if deviation > allowed:
-        out["over"].append(f"{path}: {a} vs {b}")
+        out["differs"].append(f"{key}: {a:.6g} vs {b:.6g}")
+
+
+def load(path):
+    with open(path) as f:
+        return aggregate(json.load(f))
 
 
 def main(argv):
-    if len(argv) != 3:
-        sys.exit("usage: compare_results.py A.json B.json")
-    with open(argv[1]) as f:
-        a = json.load(f)
-    with open(argv[2]) as f:
-        b = json.load(f)
-    out = {"structure": [], "over": [], "worst": {}, "count": {}}
-    walk(a, b, "", out)
-    for kind, (ratio, path, deviation) in sorted(out["worst"].items()):
-        print(f"{kind}: {out['count'][kind]} numbers, largest deviation "
-              f"{deviation:.3g} ({100 * ratio:.0f}% of its tolerance) at {path}")
-    for line in out["structure"][:10] + out["over"][:10]:
+    skip = None
+    if len(argv) > 2 and argv[1] == "--skip":
+        skip = re.compile(argv[2])
+        argv = argv[:1] + argv[3:]
+    if len(argv) not in (3, 4):
+        sys.exit("usage: compare_results.py [--skip REGEX] A.json B.json "
+                 "[REFERENCE.json]")
+    a, b = load(argv[1]), load(argv[2])
+    chaos = deviations(a, load(argv[3])) if len(argv) == 4 else {}
+    skipped = 0
+    if skip is not None:
+        for grouped in (a, b):
+            for key in [k for k in grouped if skip.search(k)]:
+                del grouped[key]
+                skipped += grouped is a
+    out = {"differs": [], "worst": {}, "count": {}, "widened": 0}
+    for key in sorted(set(a) | set(b)):
+        if key not in a or key not in b:
+            out["differs"].append(f"{key}: only in one file")
+        else:
+            compare_key(key, a[key], b[key], out, chaos)
+    for kind, (ratio, key, deviation) in sorted(out["worst"].items()):
+        print(f"{kind}: {out['count'][kind]} aggregates, largest deviation "
+              f"{deviation:.3g} ({100 * ratio:.0f}% of its allowance) at {key}")
+    if skip is not None:
+        print(f"{skipped} key(s) skipped (--skip {skip.pattern})")
+    if chaos:
+        print(f"{out['widened']} allowance(s) widened to {CHAOS_FACTOR}x the "
+              f"deviation between {argv[1]} and the reference")
+    for line in out["differs"][:15]:
         print("differs:", line)
-    bad = len(out["structure"]) + len(out["over"])
-    print(f"compare_results: {bad} difference(s) beyond tolerance")
-    return 1 if bad else 0
-
+    print(f"compare_results: {len(out['differs'])} difference(s) beyond "
+          f"tolerance")
+    return 1 if out["differs"] else 0
 
 if __name__ == "__main__":
     sys.exit(main(sys.argv))

@@ -45,13 +45,20 @@ site=$(dirname "$(dirname "$torch_lib")")
 ldd "$out"/bin/* | awk '/=> \// {print $3}' | sort -u | while read -r lib; do
   case "$lib" in
     "$site"/*) continue ;;  # torch/lib and nvidia/*/lib
-    */libc.so.*|*/libm.so.*|*/libdl.so.*|*/librt.so.*|*/libpthread.so.*) continue ;;
+    */libc.so.*|*/libm.so.*|*/libdl.so.*|*/librt.so.*|*/libpthread.so.*|*/libutil.so.*) continue ;;
     */ld-linux*|*/libcuda.so*) continue ;;
   esac
-  cp -L "$lib" "$out/lib/"
+  case "$lib" in
+    # libstdc++ needs this machine's glibc (2.36); run.sh uses it only where
+    # the GPU machine's own libstdc++ is older than the binaries need.
+    */libstdc++.so.*|*/libgcc_s.so.*) mkdir -p "$out/lib/cxx" && cp -L "$lib" "$out/lib/cxx/" ;;
+    *) cp -L "$lib" "$out/lib/" ;;
+  esac
 done
-chmod u+w "$out"/lib/*
-strip --strip-unneeded "$out"/lib/* 2>/dev/null || true
+chmod -R u+w "$out"/lib
+strip --strip-unneeded "$out"/lib/*.so* "$out"/lib/cxx/* 2>/dev/null || true
+objdump -T "$out"/bin/* 2>/dev/null | grep -o 'GLIBCXX_[0-9.]*' | sort -uV | tail -1 \
+  >"$out/GLIBCXX_NEEDED"
 
 # Data for the smoke presets: Fashion-MNIST and the Brown corpus.
 cp -r /usr/share/datasets/fashion-mnist "$out/data/fashion-mnist"
@@ -76,13 +83,20 @@ want="$(cat "$here/TORCH_VERSION") $(cat "$here/TORCH_CUDA")"
 [[ $have == "$want" ]] ||
   { echo "run.sh: this bundle was built against LibTorch and CUDA $want, $py has $have" >&2; exit 2; }
 path="$here/lib:$torch_dir/lib"
+# The bundle's libstdc++ only if this machine's lacks the version needed.
+system_cxx=$(/sbin/ldconfig -p | awk '/libstdc\+\+\.so\.6 .*x86-64/ {print $NF; exit}')
+need=$(cat "$here/GLIBCXX_NEEDED")
+if [[ -z $system_cxx ]] || ! grep -qaF "$need" "$system_cxx"; then path="$path:$here/lib/cxx"; fi
 for d in "$(dirname "$torch_dir")"/nvidia/*/lib; do path="$path:$d"; done
 LD_LIBRARY_PATH="$path${LD_LIBRARY_PATH:+:$LD_LIBRARY_PATH}" exec "$here/bin/$1" "${@:2}"
 EOF
 chmod 755 "$out/bin/run.sh"
 
 code=$(du -sm "$out/bin" "$out/lib" "$out/bench" | awk '{s += $1} END {print s}')
-glibc=$(objdump -T "$out"/bin/* "$out"/lib/* 2>/dev/null | grep -o 'GLIBC_[0-9.]*' | sort -uV | tail -1)
+glibc=$(for f in "$out"/bin/* "$out"/lib/*.so*; do
+  [[ $f == */run.sh ]] || objdump -T "$f"
+done | grep -o 'GLIBC_[0-9.]*' | sort -uV | tail -1)
 echo "gpu_bundle: $out: binaries and libraries ${code} MiB (budget 48), data" \
-  "$(du -sm "$out/data" | cut -f1) MiB; needs $glibc or newer and torch" \
+  "$(du -sm "$out/data" | cut -f1) MiB; needs $glibc or newer (libstdc++ with" \
+  "$(cat "$out/GLIBCXX_NEEDED"), else the bundle's, which needs GLIBC_2.36) and torch" \
   "$(cat "$out/TORCH_VERSION") with CUDA $(cat "$out/TORCH_CUDA")"

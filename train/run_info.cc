@@ -71,7 +71,11 @@ std::string BlasLibrary() {
     const size_t slash = line.find('/');
     if (slash == std::string::npos) continue;
     const std::string path = line.substr(slash);
-    if (path.find("blas") != std::string::npos) {
+    // A CPU BLAS (OpenBLAS, reference BLAS), not CUDA's cuBLAS, which
+    // libtorch_cuda loads on every machine.
+    const std::string name = path.substr(path.rfind('/') + 1);
+    if (name.find("blas") != std::string::npos &&
+        name.find("cublas") == std::string::npos) {
       char resolved[4096];
       return absl::StrCat(blas, ", ",
                           realpath(path.c_str(), resolved) ? resolved : path);
