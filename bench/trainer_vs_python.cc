@@ -534,6 +534,7 @@ absl::Status Run() {
       CollectRunInfo("performance", "default", CommandLine());
   results.mutable_run()->set_config_overridden(SettingsChanged());
   RecordThreadSettings(threads, results.mutable_run());
+  results.mutable_run()->set_device(FLAGS_device);
   PerformanceResults& out = *results.mutable_performance();
   out.set_rounds(FLAGS_rounds);
   out.set_steps(FLAGS_steps);

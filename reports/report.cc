@@ -168,6 +168,24 @@ std::string MarkdownTable(const std::vector<std::string>& header,
   return s;
 }
 
+namespace {
+
+// The recorded BLAS. Runs before 946eb4f recorded the first mapped library
+// whose name contains "blas", which with a CUDA LibTorch is cuBLAS (loaded,
+// not used on the CPU): shown as the BLAS LibTorch reports, with that note.
+std::string BlasText(const std::string& blas) {
+  const size_t comma = blas.find(", ");
+  if (comma != std::string::npos &&
+      blas.find("cublas", comma) != std::string::npos) {
+    return absl::StrCat("`", blas.substr(0, comma),
+                        "` (this run also recorded a cuBLAS path, by a bug "
+                        "of the recording since fixed)");
+  }
+  return absl::StrCat("`", blas, "`");
+}
+
+}  // namespace
+
 std::string ProvenanceSection(const RunInfo& run,
                               const std::string& results_file) {
   return MarkdownTable(
@@ -192,7 +210,7 @@ std::string ProvenanceSection(const RunInfo& run,
                            run.openmp_passive() ? "passive" : "spinning")},
           {"LibTorch / protobuf",
            absl::StrCat(run.torch_version(), " / ", run.protobuf_version())},
-          {"BLAS", absl::StrCat("`", run.blas(), "`")},
+          {"BLAS", BlasText(run.blas())},
           {"wall time of the last invocation",
            absl::StrFormat("%.1f min", run.wall_seconds() / 60)},
       });

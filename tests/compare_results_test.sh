@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # tools/compare_results.py on hand-built results with known answers: equal
-# files pass; a loss 20% off, a density 0.1 off, a changed config value or a
-# NaN against a number fail; a per-event value that moves (one death's step)
+# files pass; a loss 20% off, one layer's density 0.07 off, a changed config
+# value or a NaN against a number fail; a per-event value that moves (one death's step)
 # passes while its run's mean stays within tolerance; a key that moves as
 # much between A and the thread-count reference is allowed 3x that.
 # Args: COMPARE_RESULTS_PY
@@ -36,11 +36,13 @@ write nan '"NaN"' 0.30 100 '{"step": 5}, {"step": 9}' 1.0
 write deaths 2.0 0.30 100 '{"step": 5}, {"step": 9}, {"step": 7}, {"step": 7}, {"step": 7}' 1.0
 write std 2.0 0.30 100 '{"step": 5}, {"step": 9}' 1.2
 write ref 2.0 0.30 100 '{"step": 5}, {"step": 9}' 1.1
+write layer 2.0 0.37 100 '{"step": 5}, {"step": 9}' 1.0
 
 expect 0 "$tmp/a.json" "$tmp/same.json" "identical results pass"
 expect 0 "$tmp/a.json" "$tmp/near.json" "2% loss, 0.02 density, death steps swapped: pass"
 expect 1 "$tmp/a.json" "$tmp/loss.json" "loss 20% off fails"
 expect 1 "$tmp/a.json" "$tmp/density.json" "density 0.1 off fails"
+expect 1 "$tmp/a.json" "$tmp/layer.json" "one layer's density 0.07 off fails (layers are not pooled)"
 expect 1 "$tmp/a.json" "$tmp/config.json" "a config value that differs fails"
 expect 1 "$tmp/a.json" "$tmp/nan.json" "NaN against a number fails"
 expect 1 "$tmp/a.json" "$tmp/deaths.json" "3 more deaths (count 2 vs 5) fail"

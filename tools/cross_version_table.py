@@ -97,9 +97,11 @@ def main(argv):
     chance = 2 / math.comb(2 * n, n)
     print(f"\n{moved} of {len(a) - constant} figures that can move moved beyond "
           f"their seed spread ({n} seeds each; {constant} are the same in every "
-          f"run). With identical distributions, disjoint ranges happen by chance "
-          f"with probability {chance:.2f} per figure, so this is a screen for "
-          f"large shifts, not a test.")
+          f"run). Were the two versions' runs independent draws from one "
+          f"distribution, disjoint ranges would happen by chance with "
+          f"probability {chance:.2f} per figure; the runs are paired by seed "
+          f"(same seeds, same data order), so this is a screen for large "
+          f"shifts, not a test.")
 
 if __name__ == "__main__":
     main(sys.argv)
