@@ -508,13 +508,8 @@ absl::Status Run() {
         "--threads (0 to ",
         kMaxThreads, ") out of range"));
   }
-  if (FLAGS_device != "cpu" && FLAGS_device != "cuda") {
-    return absl::InvalidArgumentError(
-        absl::StrCat("--device must be cpu or cuda, got '", FLAGS_device, "'"));
-  }
-  if (FLAGS_device == "cuda" && !torch::cuda::is_available()) {
-    return absl::FailedPreconditionError(
-        "--device=cuda, but LibTorch sees no CUDA device on this machine");
+  if (absl::Status s = ValidateDevice("--device", FLAGS_device); !s.ok()) {
+    return s;
   }
   if (!FLAGS_skip_python && PythonPath().empty()) {
     return absl::InvalidArgumentError(

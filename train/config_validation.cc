@@ -63,6 +63,28 @@ absl::Status ValidateOptimConfig(const OptimConfig& o) {
   return absl::OkStatus();
 }
 
+absl::Status ValidateDevice(const std::string& name,
+                            const std::string& device) {
+  if (device != "cpu" && device != "cuda") {
+    return absl::InvalidArgumentError(
+        absl::StrCat(name, " must be cpu or cuda, got '", device, "'"));
+  }
+  // isBuilt: libtorch_cuda is loaded (at::hasCUDA() also needs a device).
+  if (device == "cuda" && !at::detail::getCUDAHooks().isBuilt()) {
+    return absl::FailedPreconditionError(absl::StrCat(
+        name, " is cuda but this LibTorch (", TORCH_VERSION,
+        ") was built without CUDA; point --repo_env=TORCH_PATH at a CUDA "
+        "LibTorch or use the project's (tools/setup.sh)"));
+  }
+  if (device == "cuda" && !torch::cuda::is_available()) {
+    return absl::FailedPreconditionError(absl::StrCat(
+        name,
+        " is cuda but LibTorch sees no CUDA device on this machine (no GPU, "
+        "or no NVIDIA driver); use --device=cpu"));
+  }
+  return absl::OkStatus();
+}
+
 absl::Status ValidateTrainConfig(const TrainConfig& t) {
   if (absl::Status s =
           First({Positive("train.steps", t.steps()),
@@ -80,22 +102,7 @@ absl::Status ValidateTrainConfig(const TrainConfig& t) {
     return absl::InvalidArgumentError(absl::StrCat(
         "train.threads must be at most ", kMaxThreads, ", got ", t.threads()));
   }
-  if (t.has_device() && t.device() != "cpu" && t.device() != "cuda") {
-    return absl::InvalidArgumentError(absl::StrCat(
-        "train.device must be cpu or cuda, got '", t.device(), "'"));
-  }
-  // isBuilt: libtorch_cuda is loaded (at::hasCUDA() also needs a device).
-  if (t.device() == "cuda" && !at::detail::getCUDAHooks().isBuilt()) {
-    return absl::FailedPreconditionError(absl::StrCat(
-        "train.device is cuda but this LibTorch (", TORCH_VERSION,
-        ") was built without CUDA; point --repo_env=TORCH_PATH at a CUDA "
-        "LibTorch or use the project's (tools/setup.sh)"));
-  }
-  if (t.device() == "cuda" && !torch::cuda::is_available()) {
-    return absl::FailedPreconditionError(
-        "train.device is cuda but LibTorch sees no CUDA device on this "
-        "machine (no GPU, or no NVIDIA driver); use --device=cpu");
-  }
+  if (t.has_device()) return ValidateDevice("train.device", t.device());
   return absl::OkStatus();
 }
 

@@ -5,6 +5,8 @@
 #ifndef SPARSITY_TRAIN_CONFIG_VALIDATION_H_
 #define SPARSITY_TRAIN_CONFIG_VALIDATION_H_
 
+#include <string>
+
 #include "absl/status/status.h"
 #include "proto/config.pb.h"
 
@@ -12,6 +14,9 @@ namespace sparsity {
 
 absl::Status ValidateOptimConfig(const OptimConfig& optim);
 absl::Status ValidateTrainConfig(const TrainConfig& train);
+// `device` is cpu, or cuda with a CUDA LibTorch and a GPU present; errors
+// name the setting as `name` (e.g. "train.device", "--device").
+absl::Status ValidateDevice(const std::string& name, const std::string& device);
 // Data and probe shapes must fit the model (sequence lengths <= max_seq_len).
 absl::Status ValidateDataConfig(const DataConfig& data,
                                 const ModelConfig& model);
