@@ -59,7 +59,6 @@ LayerSparsityStats SparsityAccumulator::Finish() const {
   LayerSparsityStats s;
   s.tokens = tokens();
   TORCH_CHECK(s.tokens > 0, "no activations were added");
-  const int64_t words = UnionWords(d_ff_);
   s.sequences = s.tokens / tokens_per_sequence_;
   const double d = static_cast<double>(d_ff_);
 
@@ -75,25 +74,48 @@ LayerSparsityStats SparsityAccumulator::Finish() const {
   s.token_density.p90 = Percentile(density, 90);
 
   double union_sum = 0;
-  for (int64_t q = 0; q < s.sequences; ++q) {
-    int64_t bits = 0;
-    for (int64_t w = 0; w < words; ++w) {
-      bits += __builtin_popcountll(sequence_union_[q * words + w]);
-    }
-    union_sum += bits / d;
-  }
+  for (int64_t q = 0; q < s.sequences; ++q) union_sum += UnionBits(q, 1) / d;
   s.sequence_union_density = union_sum / static_cast<double>(s.sequences);
+  FinishWindowUnion(&s);
 
   s.firing_frequency.resize(d_ff_);
-  int64_t alive = 0;
+  int64_t alive = 0, rare = 0;
   for (int64_t j = 0; j < d_ff_; ++j) {
-    s.firing_frequency[j] = static_cast<float>(unit_fire_counts_[j] /
-                                               static_cast<double>(s.tokens));
+    const double f = unit_fire_counts_[j] / static_cast<double>(s.tokens);
+    s.firing_frequency[j] = static_cast<float>(f);
     alive += unit_fire_counts_[j] > 0;
+    rare += f < kRareFiring;
   }
   s.batch_union_density = alive / d;
   s.dead_units = d_ff_ - alive;
+  s.rare_unit_fraction = rare / d;
   return s;
+}
+
+int64_t SparsityAccumulator::UnionBits(int64_t first, int64_t n) const {
+  const int64_t words = UnionWords(d_ff_);
+  int64_t bits = 0;
+  for (int64_t w = 0; w < words; ++w) {
+    uint64_t word = 0;
+    for (int64_t q = first; q < first + n; ++q) {
+      word |= sequence_union_[q * words + w];
+    }
+    bits += __builtin_popcountll(word);
+  }
+  return bits;
+}
+
+void SparsityAccumulator::FinishWindowUnion(LayerSparsityStats* s) const {
+  const int64_t per_window = std::min<int64_t>(
+      s->sequences,
+      (kWindowTokens + tokens_per_sequence_ - 1) / tokens_per_sequence_);
+  const int64_t windows = s->sequences / per_window;
+  double sum = 0;
+  for (int64_t w = 0; w < windows; ++w) {
+    sum += UnionBits(w * per_window, per_window) / static_cast<double>(d_ff_);
+  }
+  s->window_tokens = per_window * tokens_per_sequence_;
+  s->window_union_density = sum / static_cast<double>(windows);
 }
 
 }  // namespace sparsity

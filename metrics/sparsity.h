@@ -16,6 +16,13 @@
 //                     tokens added (the probe batch; [W] uses 8192 tokens).
 //   firing frequency  per unit, fraction of tokens on which it fires.
 //   dead units        units firing on none of the tokens added.
+//   window union      union density over windows of kWindowTokens tokens
+//                     (whole sequences: ceil(kWindowTokens / tokens per
+//                     sequence) consecutive ones; all of them if fewer),
+//                     mean over the whole windows. Unlike the batch union
+//                     it is not at its ceiling at this project's scale.
+//   rare units        fraction of units firing on fewer than kRareFiring
+//                     of the tokens added (dead units included).
 // The counting is done by kernels/activation_stats (one pass per matrix).
 #ifndef SPARSITY_METRICS_SPARSITY_H_
 #define SPARSITY_METRICS_SPARSITY_H_
@@ -34,12 +41,20 @@ struct DensitySummary {
   double p90 = 0;
 };
 
+// The window of the window union ([W] uses 8192 for the batch union).
+inline constexpr int64_t kWindowTokens = 512;
+// A unit fires "rarely" on fewer than this fraction of the probe tokens.
+inline constexpr double kRareFiring = 0.01;
+
 struct LayerSparsityStats {
   int64_t tokens = 0;
   int64_t sequences = 0;
   DensitySummary token_density;
   double sequence_union_density = 0;
   double batch_union_density = 0;
+  double window_union_density = 0;
+  int64_t window_tokens = 0;  // tokens per window of the window union
+  double rare_unit_fraction = 0;
   int64_t dead_units = 0;
   std::vector<float> firing_frequency;  // d_ff values
 };
@@ -64,6 +79,10 @@ class SparsityAccumulator {
   LayerSparsityStats Finish() const;
 
  private:
+  // Units firing on at least one token of sequences [first, first + n).
+  int64_t UnionBits(int64_t first, int64_t n) const;
+  void FinishWindowUnion(LayerSparsityStats* s) const;
+
   int64_t d_ff_;
   int64_t tokens_per_sequence_;
   std::vector<int32_t> token_nonzeros_;

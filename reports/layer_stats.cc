@@ -13,6 +13,33 @@ double SequenceUnion(const LayerSparsity& l) {
   return l.sequence_union_density();
 }
 
+double WindowUnion(const LayerSparsity& l) {
+  return l.window_union_density();
+}
+double RareUnits(const LayerSparsity& l) { return l.rare_unit_fraction(); }
+
+std::vector<double> PerRun(const Runs& runs, int probe, int layer,
+                           const LayerValue& value) {
+  std::vector<double> v;
+  for (const TrainingRecord* r : runs) {
+    const int i = probe < 0 ? r->probes_size() - 1 : probe;
+    v.push_back(value(r->probes(i).layers(layer)));
+  }
+  return v;
+}
+
+std::vector<double> MeanOverLayers(const Runs& runs, int probe,
+                                   const LayerValue& value) {
+  std::vector<double> v;
+  for (const TrainingRecord* r : runs) {
+    const Probe& p = r->probes(probe < 0 ? r->probes_size() - 1 : probe);
+    double sum = 0;
+    for (const LayerSparsity& l : p.layers()) sum += value(l);
+    v.push_back(sum / p.layers_size());
+  }
+  return v;
+}
+
 std::vector<double> FinalProfile(const TrainingRecord& run,
                                  const LayerValue& value) {
   std::vector<double> v;

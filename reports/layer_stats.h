@@ -22,6 +22,15 @@ using LayerValue = std::function<double(const LayerSparsity&)>;
 double TokenDensity(const LayerSparsity& l);
 double BatchUnion(const LayerSparsity& l);
 double SequenceUnion(const LayerSparsity& l);
+double WindowUnion(const LayerSparsity& l);
+double RareUnits(const LayerSparsity& l);
+
+// Per run: `value` of `layer` at probe index `probe` (-1: the last probe).
+std::vector<double> PerRun(const Runs& runs, int probe, int layer,
+                           const LayerValue& value);
+// Per run: the mean over layers of `value` at probe index `probe`.
+std::vector<double> MeanOverLayers(const Runs& runs, int probe,
+                                   const LayerValue& value);
 
 // One run's `value` per layer at its last probe.
 std::vector<double> FinalProfile(const TrainingRecord& run,

@@ -9,24 +9,11 @@
 #include "absl/strings/str_format.h"
 #include "absl/strings/str_join.h"
 #include "reports/layer_stats.h"
+#include "reports/layerwise_sparsity_findings.h"
+#include "reports/verdict.h"
 
 namespace sparsity {
 namespace {
-
-// "the lowest of the 6 layers" / "the highest ..." / "rank 3 of 6 ...".
-std::string Rank(const std::vector<double>& v, int layer) {
-  int below = 0;
-  for (double x : v) below += x < v[layer];
-  const int n = static_cast<int>(v.size());
-  if (below == 0) return absl::StrCat("the lowest of the ", n, " layers");
-  if (below == n - 1) return absl::StrCat("the highest of the ", n, " layers");
-  return absl::StrCat("rank ", below + 1, " of ", n, " from the lowest");
-}
-
-std::string Direction(double delta) {
-  if (std::abs(delta) < 0.005) return "stayed flat";
-  return delta < 0 ? "fell" : "rose";
-}
 
 std::string SeedsText(const Runs& runs) {
   return runs.size() == 1
@@ -109,140 +96,80 @@ LinePlot FiringHistogramPlot(const Runs& runs) {
   return plot;
 }
 
-struct Finals {
-  std::vector<Spread> td, bu, su, td0, bu0, dead;
-};
-
-Finals FinalsOf(const Runs& runs) {
-  Finals f;
-  f.td = AtProbe(runs, -1, TokenDensity);
-  f.bu = AtProbe(runs, -1, BatchUnion);
-  f.su = AtProbe(runs, -1, SequenceUnion);
-  f.td0 = AtProbe(runs, 0, TokenDensity);
-  f.bu0 = AtProbe(runs, 0, BatchUnion);
-  f.dead =
-      AtProbe(runs, -1, [](const LayerSparsity& l) { return l.dead_units(); });
-  return f;
+// "-30.2 points (-33.0 to -27.4); supports".
+std::string VerdictText(const LayerwiseFindings& f, const char* id) {
+  const ComparisonResult& r = FindResult(f.verdicts, id);
+  return absl::StrCat(EffectText(r), "; **", VerdictName(r.verdict), "**");
 }
 
-std::string Findings(const Runs& runs, const Finals& f) {
-  const TrainingRecord& first = *runs[0];
-  const int n = static_cast<int>(f.bu.size());
-  const int top = n - 1;
-  const int64_t last_step = first.probes(first.probes_size() - 1).step();
-  const std::vector<double> bu = Means(f.bu), td = Means(f.td),
-                            su = Means(f.su);
+std::string FindingsText(const LayerwiseFindings& f) {
+  const int top = f.layers - 1;
+  const LayerFinal &l0 = f.final[0], &lt = f.final[top];
   std::string s;
   absl::StrAppend(
       &s,
       absl::StrFormat(
-          "- **Batch union ([W] Figure 1).** At step %d, layer 0 fires %s of "
-          "its units at least once on the %d-token probe batch (%s), and the "
-          "last layer %d fires %s (%s).\n",
-          last_step, PctSpread(f.bu[0]), first.data().probe_tokens(),
-          Rank(bu, 0), top, PctSpread(f.bu[top]), Rank(bu, top)));
-  // Layer 0's lowest mean batch union during training.
-  double min0 = 2;
-  int64_t min0_step = 0;
-  for (int i = 0; i < first.probes_size(); ++i) {
-    const double m = AtProbe(runs, i, BatchUnion)[0].mean;
-    if (m < min0) {
-      min0 = m;
-      min0_step = first.probes(i).step();
-    }
-  }
-  const double d0 = bu[0] - f.bu0[0].mean, dl = bu[top] - f.bu0[top].mean;
+          "- **Token density falls over training ([W]).** Mean over layers, "
+          "final minus initial: %s. Layer 0: %s -> %s (%s); layer %d: %s -> "
+          "%s (%s).\n",
+          VerdictText(f, kW1Mean), Pct(l0.token_density_init.mean),
+          PctSpread(l0.token_density), VerdictText(f, kW1First), top,
+          Pct(lt.token_density_init.mean), PctSpread(lt.token_density),
+          VerdictText(f, kW1Last)));
   absl::StrAppend(
       &s,
       absl::StrFormat(
-          "- **Over training.** From initialisation to step %d, layer 0's "
-          "batch union %s (%s -> %s; lowest %s at step %d) while layer %d's "
-          "%s (%s -> %s): %s.\n",
-          last_step, Direction(d0), Pct(f.bu0[0].mean), Pct(bu[0]), Pct(min0),
-          min0_step, top, Direction(dl), Pct(f.bu0[top].mean), Pct(bu[top]),
-          (d0 < -0.005 && dl > 0.005) || (d0 > 0.005 && dl < -0.005)
-              ? "the first and last layers move in opposite directions"
-              : "the first and last layers do not move in opposite "
-                "directions"));
-  const int sparsest = ArgMin(td), densest = ArgMax(td);
+          "- **First layer against the last ([W] Figure 1).** Batch union "
+          "(%d tokens): layer 0 %s, layer %d %s; layer 0 is at its ceiling "
+          "(every unit fires) in %d of %d seeds, so this measure %s: %s. On "
+          "measures that can move: the %d-token window union, layer 0 %s "
+          "against %s (%s); units firing on fewer than 1%% of the probe "
+          "tokens, layer 0 %s against %s (%s).\n",
+          f.probe_tokens, PctSpread(l0.batch_union), top,
+          PctSpread(lt.batch_union), l0.batch_union_at_ceiling, f.seeds,
+          l0.batch_union_at_ceiling == f.seeds
+              ? "cannot show layer 0 below the last layer at this scale"
+              : "can move here",
+          VerdictText(f, kW2Batch), f.window_tokens, PctSpread(l0.window_union),
+          PctSpread(lt.window_union), VerdictText(f, kW2Window),
+          PctSpread(l0.rare_units), PctSpread(lt.rare_units),
+          VerdictText(f, kW2Rare)));
   absl::StrAppend(
       &s,
       absl::StrFormat(
-          "- **Token density.** Mean fraction of units firing per token at "
-          "the end: layer 0 %s (from %s at init), layer %d %s (from %s). The "
-          "sparsest layer is %d (%s), the densest %d (%s).\n",
-          PctSpread(f.td[0]), Pct(f.td0[0].mean), top, PctSpread(f.td[top]),
-          Pct(f.td0[top].mean), sparsest, PctSpread(f.td[sparsest]), densest,
-          PctSpread(f.td[densest])));
-  std::vector<double> ratio(n);
-  for (int l = 0; l < n; ++l) ratio[l] = td[l] > 0 ? bu[l] / td[l] : 0;
-  const int lo = ArgMin(ratio), hi = ArgMax(ratio);
-  absl::StrAppend(
-      &s,
-      absl::StrFormat(
-          "- **Token vs union density.** A sequence's tokens together use %s "
-          "to %s of a layer's units and the whole batch %s to %s, while a "
-          "single token uses %s to %s: batch union exceeds token density by "
-          "a factor of %.1f (layer %d) to %.1f (layer %d), so different "
-          "tokens use different units.",
-          Pct(*std::min_element(su.begin(), su.end())),
-          Pct(*std::max_element(su.begin(), su.end())),
-          Pct(*std::min_element(bu.begin(), bu.end())),
-          Pct(*std::max_element(bu.begin(), bu.end())),
-          Pct(*std::min_element(td.begin(), td.end())),
-          Pct(*std::max_element(td.begin(), td.end())), ratio[lo], lo,
-          ratio[hi], hi));
-  if (n >= 3) {
-    absl::StrAppend(
-        &s, absl::StrFormat(" Across layers, token density and batch-union "
-                            "density correlate with Pearson r = %.2f.",
-                            Pearson(td, bu)));
-  }
-  absl::StrAppend(&s, "\n");
-  // Per seed: which layer has the fewest units in use, and the ordering.
-  int first_below_last = 0, first_is_min = 0;
-  for (const TrainingRecord* r : runs) {
-    const std::vector<double> v = FinalProfile(*r, BatchUnion);
-    first_below_last += v[0] < v[top] ? 1 : 0;
-    first_is_min += StrictlyLowest(v, 0) ? 1 : 0;
-  }
-  const int collapsed = ArgMin(bu);
-  const int k = static_cast<int>(runs.size());
-  absl::StrAppend(
-      &s,
-      absl::StrFormat(
-          "- **Answer.** The layer using the fewest of its units is layer %d "
-          "(%s fire on the batch; %s dead). In mean batch-union density "
-          "layer 0 is %s and the last layer %s. [W] reports about 13%% (layer "
-          "0) vs "
-          "96%% (layer 5) at convergence; here %s vs %s: %s. Layer 0 is "
-          "below the last layer in %d of %d seed(s) and the layer with the "
-          "fewest units in %d of %d.\n",
-          collapsed, PctSpread(f.bu[collapsed]),
-          NumSpread(f.dead[collapsed], "%.0f"), Rank(bu, 0), Rank(bu, top),
-          Pct(bu[0]), Pct(bu[top]),
-          bu[0] < bu[top] ? "the same ordering as the paper"
-                          : "the opposite ordering to the paper",
-          first_below_last, k, first_is_min, k));
+          "- **Token vs union density.** Per token a layer uses %s (layer "
+          "%d) to %s (layer %d) of its units; a %d-token window uses %s to "
+          "%s. Window union over token density, log2 ratio minus 1 (above 0: "
+          "more than %gx): %s. Across layers, mean token density and mean "
+          "window union correlate with Pearson r = %.2f. The sparsest layer "
+          "per token is %d; the lowest window union is layer %d and the "
+          "lowest batch union layer %d.\n",
+          PctSpread(f.final[f.sparsest_token_layer].token_density),
+          f.sparsest_token_layer,
+          PctSpread(f.final[f.densest_token_layer].token_density),
+          f.densest_token_layer, f.window_tokens,
+          Pct(f.final[f.lowest_window_union_layer].window_union.mean),
+          Pct(f.final[f.highest_window_union_layer].window_union.mean), kW3UnionOverToken, VerdictText(f, kW3),
+          f.token_window_pearson, f.sparsest_token_layer,
+          f.lowest_window_union_layer, f.lowest_batch_union_layer));
   return s;
 }
 
-std::string FinalTable(const Finals& f, const Runs& runs) {
-  const std::vector<Spread> p10 = AtProbe(
-      runs, -1, [](const LayerSparsity& l) { return l.token_density_p10(); });
-  const std::vector<Spread> p50 = AtProbe(
-      runs, -1, [](const LayerSparsity& l) { return l.token_density_p50(); });
-  const std::vector<Spread> p90 = AtProbe(
-      runs, -1, [](const LayerSparsity& l) { return l.token_density_p90(); });
+std::string FinalTable(const LayerwiseFindings& f) {
   std::vector<std::vector<std::string>> rows;
-  for (size_t l = 0; l < f.td.size(); ++l) {
-    rows.push_back({absl::StrCat(l), PctSpread(f.td[l]), Pct(p10[l].mean),
-                    Pct(p50[l].mean), Pct(p90[l].mean), PctSpread(f.su[l]),
-                    PctSpread(f.bu[l]), NumSpread(f.dead[l], "%.0f")});
+  for (int l = 0; l < f.layers; ++l) {
+    const LayerFinal& x = f.final[l];
+    rows.push_back({absl::StrCat(l), PctSpread(x.token_density),
+                    Pct(x.p10.mean), Pct(x.p50.mean), Pct(x.p90.mean),
+                    PctSpread(x.sequence_union), PctSpread(x.window_union),
+                    PctSpread(x.batch_union), PctSpread(x.rare_units),
+                    NumSpread(x.dead_units, "%.0f")});
   }
-  return MarkdownTable({"layer", "token density (mean)", "p10", "p50", "p90",
-                        "sequence union", "batch union", "dead units"},
-                       rows);
+  return MarkdownTable(
+      {"layer", "token density (mean)", "p10", "p50", "p90",
+       "sequence union", absl::StrCat(f.window_tokens, "-token window union"),
+       "batch union", "units firing on < 1% of tokens", "dead units"},
+      rows);
 }
 
 std::string PerSeedTable(const Runs& runs) {
@@ -251,15 +178,17 @@ std::string PerSeedTable(const Runs& runs) {
     const Probe& last = r->probes(r->probes_size() - 1);
     const std::vector<double> v = FinalProfile(*r, BatchUnion);
     const int lowest = ArgMin(v);
+    const std::vector<double> w = FinalProfile(*r, WindowUnion);
     rows.push_back({absl::StrCat("`", r->name(), "`"),
                     absl::StrFormat("%.3f", r->loss(r->loss_size() - 1).loss()),
                     absl::StrFormat("%.3f", last.probe_loss()), Pct(v[0]),
-                    Pct(v.back()),
+                    Pct(v.back()), Pct(w[0]), Pct(w.back()),
                     absl::StrCat(lowest, " (", Pct(v[lowest]), ")")});
   }
   return MarkdownTable(
       {"run", "final training loss", "held-out loss", "batch union, layer 0",
-       "batch union, last layer", "layer with the lowest batch union"},
+       "batch union, last layer", "window union, layer 0",
+       "window union, last layer", "layer with the lowest batch union"},
       rows);
 }
 
@@ -296,45 +225,13 @@ std::string FiringTable(const Runs& runs) {
 
 }  // namespace
 
-Report LayerwiseSparsityReport(const Results& results,
-                               const std::string& results_file) {
-  const LayerwiseSparsityResults& r = results.layerwise_sparsity();
-  Report report("layerwise_sparsity",
-                "Layer-wise activation sparsity over training [W]");
-  // The report covers the runs of the first variant (the default sweep has
-  // one: the base config under several seeds).
-  const std::vector<Runs> variants = ByVariant(r.runs());
-  const Runs& runs = variants[0];
-  std::vector<std::string> other_variants;
-  for (size_t v = 1; v < variants.size(); ++v) {
-    other_variants.push_back(variants[v][0]->variant());
-  }
+std::string SetupText(const Runs& runs) {
   const TrainingRecord& first = *runs[0];
   const RunConfig& c = first.config();
   const ModelConfig& m = c.model();
   const DataConfig& d = c.data();
   const bool bytes = d.source() == DataConfig::BROWN;
-  const Finals f = FinalsOf(runs);
-  const int top = static_cast<int>(f.bu.size()) - 1;
-  const std::vector<double> bu = Means(f.bu);
-
-  report.headline = absl::StrFormat(
-      "Batch union at the end: layer 0 %s, layer %d %s; fewest units in use: "
-      "layer %d (%s). %s [W] Figure 1 (13%% vs 96%%).",
-      PctSpread(f.bu[0]), top, PctSpread(f.bu[top]), ArgMin(bu),
-      PctSpread(f.bu[ArgMin(bu)]),
-      bu[0] < bu[top] ? "Same ordering as" : "Opposite ordering to");
-
-  std::string& md = report.markdown;
-  const int64_t last_step = first.probes(first.probes_size() - 1).step();
-  absl::StrAppend(
-      &md, "# Layer-wise activation sparsity over training\n\n",
-      "Replication of Wild & Anderson (2024), \"Uncovering Layer-Dependent "
-      "Activation Sparsity Patterns in ReLU Transformers\" ([W] in "
-      "[docs/method.md](../docs/method.md)), experiment 1. Generated by "
-      "`bazel run //reports:render` from the results file below; every "
-      "number here was measured in those runs. Do not edit by hand.\n\n",
-      "## Setup\n\n",
+  return absl::StrCat(
       absl::StrFormat(
           "A decoder-only ReLU transformer (%d layers, d_model %d, %d heads, "
           "d_ff %d, %s, %s head; %d parameters) trained for %d steps of %d x "
@@ -360,67 +257,127 @@ Report LayerwiseSparsityReport(const Results& results,
       "and each run is minutes long; see the preset for every setting. Which "
       "factor, if any, makes layer 0 collapse as in [W] is measured by the "
       "ablation (`--preset=ablation`, "
-      "[layerwise_sparsity_ablation.md](layerwise_sparsity_ablation.md)).\n\n",
+      "[layerwise_sparsity_ablation.md](layerwise_sparsity_ablation.md)).\n\n");
+}
+
+std::string Headline(const LayerwiseFindings& f) {
+  const int top = f.layers - 1;
+  return absl::StrFormat(
+      "[W] token density falls: %s. Layer 0 below layer %d: batch union %s "
+      "vs %s (%s); %d-token window union %s vs %s (%s).",
+      VerdictName(FindResult(f.verdicts, kW1Mean).verdict), top,
+      PctSpread(f.final[0].batch_union), PctSpread(f.final[top].batch_union),
+      VerdictName(FindResult(f.verdicts, kW2Batch).verdict), f.window_tokens,
+      PctSpread(f.final[0].window_union), PctSpread(f.final[top].window_union),
+      VerdictName(FindResult(f.verdicts, kW2Window).verdict));
+}
+
+void AppendFiring(const Runs& runs, Report& report) {
+  const std::string firing = FiringTable(runs);
+  if (firing.empty()) return;
+  absl::StrAppend(
+      &report.markdown,
+      "### Units by firing frequency on the probe batch (final step, mean "
+      "over seeds)\n\n",
+      firing, "\n",
+      report.AddPlot("firing_histogram", "firing-frequency histogram",
+                     FiringHistogramPlot(runs)),
+      "\n\n");
+}
+
+void AppendCurves(const Runs& runs, const LayerwiseFindings& f,
+                  Report& report) {
+  const std::string band =
+      runs.size() > 1 ? " (mean over seeds; band: min..max)" : "";
+  const RunConfig& c = runs[0]->config();
+  const bool bytes = c.data().source() == DataConfig::BROWN;
+  auto plot = [&](const char* suffix, const char* alt,
+                  const std::string& title, const char* y,
+                  const LayerValue& value) {
+    return absl::StrCat(
+        report.AddPlot(suffix, alt,
+                       DensityPlot(runs, absl::StrCat(title, band), y, value)),
+        "\n\n");
+  };
+  absl::StrAppend(
+      &report.markdown, "## Over training\n\n",
+      plot("token_density", "token density", "Token density per layer",
+           "token density (mean fraction of units > 0)", TokenDensity),
+      plot("window_union", "window union density",
+           absl::StrFormat("%d-token window union per layer", f.window_tokens),
+           "window union density", WindowUnion),
+      plot("rare_units", "units firing rarely",
+           "Units firing on < 1% of the probe tokens, per layer",
+           "fraction of units (dead included)", RareUnits),
+      plot("batch_union", "batch union density",
+           absl::StrFormat("Batch union per layer (units firing on >= 1 of "
+                           "%d probe tokens)",
+                           f.probe_tokens),
+           "batch union density", BatchUnion),
+      plot("sequence_union", "sequence union density",
+           absl::StrFormat("Sequence union per layer (%d-token sequences)",
+                           c.probe().seq_len()),
+           "sequence union density", SequenceUnion),
+      report.AddPlot("loss", "loss",
+                     LossPlot(runs, bytes ? "nats/byte" : "nats/token")),
+      "\n\n");
+}
+
+Report LayerwiseSparsityReport(const Results& results,
+                               const std::string& results_file) {
+  const LayerwiseSparsityResults& r = results.layerwise_sparsity();
+  Report report("layerwise_sparsity",
+                "Layer-wise activation sparsity over training [W]");
+  // The report covers the runs of the first variant (the default sweep has
+  // one: the base config under several seeds).
+  const std::vector<Runs> variants = ByVariant(r.runs());
+  const Runs& runs = variants[0];
+  std::vector<std::string> other_variants;
+  for (size_t v = 1; v < variants.size(); ++v) {
+    other_variants.push_back(variants[v][0]->variant());
+  }
+  const LayerwiseFindings f = AnalyzeLayerwise(runs);
+  report.claims = f.claims;
+  report.headline = Headline(f);
+  std::string& md = report.markdown;
+  absl::StrAppend(
+      &md, "# Layer-wise activation sparsity over training\n\n",
+      "Replication of Wild & Anderson (2024), \"Uncovering Layer-Dependent "
+      "Activation Sparsity Patterns in ReLU Transformers\" ([W] in "
+      "[docs/method.md](../docs/method.md)), experiment 1. Generated by "
+      "`bazel run //reports:render` from the results file below; every "
+      "number here was measured in those runs. Do not edit by hand.\n\n",
+      "## Setup\n\n", SetupText(runs),
       other_variants.empty()
           ? ""
-          : absl::StrCat("This report covers variant `", first.variant(),
+          : absl::StrCat("This report covers variant `", runs[0]->variant(),
                          "`; the results file also holds variant(s) `",
                          absl::StrJoin(other_variants, "`, `"),
                          "`, which this report does not show.\n\n"),
-      "## Findings (computed from the measurements)\n\n", Findings(runs, f),
-      "\n",
-      absl::StrFormat("## Final values per layer (step %d)\n\n", last_step),
+      "## Findings (computed from the measurements)\n\n", FindingsText(f),
+      "\n## Verdicts\n\n",
+      "Each claim is a paired comparison over the seeds (the same run's "
+      "layers, or the same seed's first and last probe): the mean "
+      "difference, its 95% Student-t interval and a paired t-test, "
+      "Holm-adjusted over this report's tests (docs/method.md, "
+      "\"Verdicts\").\n\n",
+      VerdictTable(f.verdicts), "\n",
+      absl::StrFormat("## Final values per layer (step %d)\n\n", f.last_step),
       "Token density: fraction of the d_ff units with output > 0, per token "
       "(mean and percentiles over the probe tokens). Sequence union: fraction "
       "of units firing on at least one token of a sequence, mean over "
-      "sequences. Batch union: fraction of units firing on at least one token "
-      "of the probe batch. Dead: units firing on none of the probe tokens. ",
+      "sequences. Window union: the same over windows of consecutive whole "
+      "sequences, mean over windows. Batch union: fraction of units firing "
+      "on at least one token of the probe batch. Dead: units firing on none "
+      "of the probe tokens. ",
       runs.size() > 1 ? "Means over seeds, min–max in parentheses "
                         "(percentiles: means).\n\n"
                       : "\n\n",
-      FinalTable(f, runs), "\n", "### Per seed\n\n", PerSeedTable(runs), "\n");
-  const std::string firing = FiringTable(runs);
-  if (!firing.empty()) {
-    absl::StrAppend(
-        &md,
-        "### Units by firing frequency on the probe batch (final "
-        "step, mean over seeds)\n\n",
-        firing, "\n",
-        report.AddPlot("firing_histogram", "firing-frequency histogram",
-                       FiringHistogramPlot(runs)),
-        "\n\n");
-  }
-  const std::string band =
-      runs.size() > 1 ? " (mean over seeds; band: min..max)" : "";
-  absl::StrAppend(
-      &md, "## Over training\n\n",
-      report.AddPlot(
-          "token_density", "token density",
-          DensityPlot(runs, absl::StrCat("Token density per layer", band),
-                      "token density (mean fraction of units > 0)",
-                      TokenDensity)),
-      "\n\n",
-      report.AddPlot(
-          "batch_union", "batch union density",
-          DensityPlot(runs,
-                      absl::StrFormat("Batch union per layer (units firing on "
-                                      ">= 1 of %d probe tokens)%s",
-                                      first.data().probe_tokens(), band),
-                      "batch union density", BatchUnion)),
-      "\n\n",
-      report.AddPlot(
-          "sequence_union", "sequence union density",
-          DensityPlot(runs,
-                      absl::StrFormat("Sequence union per layer (%d-token "
-                                      "sequences)%s",
-                                      c.probe().seq_len(), band),
-                      "sequence union density", SequenceUnion)),
-      "\n\n",
-      report.AddPlot("loss", "loss",
-                     LossPlot(runs, bytes ? "nats/byte" : "nats/token")),
-      "\n\n",
-      SweepHowMeasured(results.run(), results_file, r.runs(),
-                       "layerwise_sparsity"));
+      FinalTable(f), "\n", "### Per seed\n\n", PerSeedTable(runs), "\n");
+  AppendFiring(runs, report);
+  AppendCurves(runs, f, report);
+  absl::StrAppend(&md, SweepHowMeasured(results.run(), results_file, r.runs(),
+                                        "layerwise_sparsity"));
   return report;
 }
 

@@ -25,6 +25,7 @@
 #include "common/cli.h"
 #include "gflags/gflags.h"
 #include "proto/results_io.h"
+#include "reports/claims.h"
 #include "reports/gradient_sparsity_report.h"
 #include "reports/layerwise_sparsity_ablation_report.h"
 #include "reports/layerwise_sparsity_report.h"
@@ -83,6 +84,10 @@ absl::StatusOr<Report> BuildReport(const Results& results,
 
 std::string IndexMarkdown(const std::vector<Report>& reports,
                           const std::vector<std::string>& files) {
+  std::vector<ClaimRow> claims;
+  for (const Report& r : reports) {
+    claims.insert(claims.end(), r.claims.begin(), r.claims.end());
+  }
   std::vector<std::vector<std::string>> rows;
   for (size_t i = 0; i < reports.size(); ++i) {
     const Report& r = reports[i];
@@ -96,6 +101,17 @@ std::string IndexMarkdown(const std::vector<Report>& reports,
       "`results/`; do not edit by hand. Each report states how it was "
       "measured; the metrics are defined in "
       "[docs/method.md](../docs/method.md).\n\n",
+      "## The claims scorecard\n\n",
+      "Every claim of the four papers, the experiment that tests it, the "
+      "measured effect (mean paired difference over seeds with its 95% "
+      "interval), the Holm-adjusted p-value within its report, the verdict "
+      "and the caveat that limits it. Verdicts follow docs/method.md "
+      "(\"Verdicts\"): **supports** and **contradicts** need a significant "
+      "paired test after Holm's adjustment over the report's tests and at "
+      "least 5 paired seeds; **not testable here** means the measure cannot "
+      "move at this scale; claims of experiments not yet moved onto the "
+      "verdict layer show \"pending\".\n\n",
+      ScorecardMarkdown(claims), "\n## Reports\n\n",
       MarkdownTable({"report", "headline findings (measured)", "results"},
                     rows),
       "\nEach plot `NAME_x.png` has its data beside it as `NAME_x.gp`, a "

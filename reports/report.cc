@@ -41,6 +41,28 @@ double Quantile(std::vector<double> v, double q) {
   return v[lo] + (pos - lo) * (v[hi] - v[lo]);
 }
 
+SeedPairs PairBySeeds(const Runs& a, const Runs& b) {
+  SeedPairs pairs;
+  for (const TrainingRecord* x : a) {
+    for (const TrainingRecord* y : b) {
+      if (x->init_seed() == y->init_seed() &&
+          x->data_seed() == y->data_seed()) {
+        pairs.a.push_back(x);
+        pairs.b.push_back(y);
+        break;
+      }
+    }
+  }
+  return pairs;
+}
+
+std::vector<double> Differences(const std::vector<double>& a,
+                                const std::vector<double>& b) {
+  std::vector<double> d;
+  for (size_t i = 0; i < a.size() && i < b.size(); ++i) d.push_back(a[i] - b[i]);
+  return d;
+}
+
 Spread SpreadOf(const std::vector<double>& values) {
   Spread s;
   if (values.empty()) return s;

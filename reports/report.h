@@ -18,6 +18,7 @@
 #include "google/protobuf/message.h"
 #include "proto/results.pb.h"
 #include "reports/plot.h"
+#include "reports/verdict.h"
 
 namespace sparsity {
 
@@ -35,6 +36,8 @@ struct Report {
   std::string headline;  // one or two sentences for reports/README.md
   std::string markdown;
   std::vector<std::pair<std::string, LinePlot>> plots;  // NAME_x.png, plot
+  // This report's rows of the claims scorecard (reports/claims.h).
+  std::vector<ClaimRow> claims;
 };
 
 // Mean, min and max of values (n of them); all zero for none.
@@ -52,6 +55,18 @@ using Runs = std::vector<const TrainingRecord*>;
 // Runs grouped by variant, in order of first appearance.
 std::vector<Runs> ByVariant(
     const google::protobuf::RepeatedPtrField<TrainingRecord>& runs);
+
+// The runs of `b` with the same init and data seeds as each run of `a`, in
+// a's order; a run of `a` without a partner is left out of both. For paired
+// comparisons across variants (docs/method.md, "Verdicts").
+struct SeedPairs {
+  Runs a, b;
+};
+SeedPairs PairBySeeds(const Runs& a, const Runs& b);
+
+// Element-wise a[i] - b[i].
+std::vector<double> Differences(const std::vector<double>& a,
+                                const std::vector<double>& b);
 
 // Over runs: the spread of f(run).
 template <typename F>

@@ -129,7 +129,7 @@ Order Compare(const Spread& a, const Spread& b) {
 
 // The claim holds for a model when it is better than ReLU beyond the seed
 // spread; `higher_is_better` says which way better is.
-std::string Verdict(Order o, bool higher_is_better) {
+std::string OrderVerdict(Order o, bool higher_is_better) {
   if (o == Order::kOverlap) return "within the seed spread of ReLU";
   if (o == Order::kTooFewSeeds) return "no verdict (fewer than two seeds)";
   const bool better = (o == Order::kHigher) == higher_is_better;
@@ -231,12 +231,12 @@ TopkModelsSection MakeTopkModelsSection(const TopkThresholdingResults& r,
       const Model& x = m.vit[i];
       ece_words.push_back(absl::StrCat(
           x.Label(), " ", NumSpread(Over(x.runs, Ece), "%.4f"), ": ",
-          Verdict(Compare(Over(x.runs, Ece), Over(relu.runs, Ece)),
+          OrderVerdict(Compare(Over(x.runs, Ece), Over(relu.runs, Ece)),
                   /*higher_is_better=*/false)));
       if (corrupted && x.runs[0]->corruptions_size() > 0) {
         corr_words.push_back(absl::StrCat(
             x.Label(), " ", PctSpread(Over(x.runs, Corrupted)), ": ",
-            Verdict(
+            OrderVerdict(
                 Compare(Over(x.runs, Corrupted), Over(relu.runs, Corrupted)),
                 /*higher_is_better=*/true)));
       }
@@ -366,7 +366,7 @@ TopkModelsSection MakeTopkModelsSection(const TopkThresholdingResults& r,
               absl::StrCat(Pct(noise), " flipped, ", noisy->Label(), " ",
                            PctSpread(Over(noisy->runs, Accuracy)), " vs ReLU ",
                            PctSpread(Over(relu->runs, Accuracy)), ": ",
-                           Verdict(Compare(Over(noisy->runs, Accuracy),
+                           OrderVerdict(Compare(Over(noisy->runs, Accuracy),
                                            Over(relu->runs, Accuracy)),
                                    /*higher_is_better=*/true)));
         }
@@ -410,9 +410,9 @@ TopkModelsSection MakeTopkModelsSection(const TopkThresholdingResults& r,
       if (x.k == 0) continue;
       words.push_back(absl::StrCat(
           x.Label(), " ECE ", NumSpread(Over(x.runs, Ece), "%.4f"), " (",
-          Verdict(Compare(Over(x.runs, Ece), Over(relu.runs, Ece)), false),
+          OrderVerdict(Compare(Over(x.runs, Ece), Over(relu.runs, Ece)), false),
           "), held-out loss ", NumSpread(Over(x.runs, Nll), "%.3f"), " (",
-          Verdict(Compare(Over(x.runs, Nll), Over(relu.runs, Nll)), false),
+          OrderVerdict(Compare(Over(x.runs, Nll), Over(relu.runs, Nll)), false),
           ")"));
     }
     absl::StrAppend(

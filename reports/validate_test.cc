@@ -191,11 +191,15 @@ TEST(ValidateResults, UnknownFractionsAreFractions) {
 Results Ablation(float layer0) {
   Results r = Valid();
   LayerwiseSparsityResults& e = *r.mutable_layerwise_sparsity();
-  for (int k = 0; k < 2; ++k) e.mutable_runs(k)->set_variant("reference");
+  for (int k = 0; k < 2; ++k) {
+    e.mutable_runs(k)->set_variant("reference");
+    e.mutable_runs(k)->set_role("reference");
+  }
   for (int k = 0; k < 2; ++k) {
     TrainingRecord& run = *e.add_runs();
     run = e.runs(k);
     run.set_variant("narrow");
+    run.set_role("width");
     run.set_name(k == 0 ? "narrow/i1-d1" : "narrow/i2-d2");
     LayerSparsity& l0 = *run.mutable_probes(2)->mutable_layers(0);
     l0.set_batch_union_density(layer0 + 0.01f * k);
@@ -206,51 +210,36 @@ Results Ablation(float layer0) {
   return r;
 }
 
-TEST(AblationReport, ComputesTheAnswerOnAHandBuiltSweep) {
+TEST(AblationReport, RendersItsFindingsAndTwoSeedsAreInconclusive) {
   const Results r = Ablation(0.2f);  // 20% and 21%: far below 75%
   ASSERT_TRUE(ValidateResults(r, "x.pb").ok());
-  const std::string md = LayerwiseSparsityAblationReport(r, "x.pb").markdown;
+  absl::StatusOr<Report> report = LayerwiseSparsityAblationReport(r, "x.pb");
+  ASSERT_TRUE(report.ok()) << report.status();
+  const std::string& md = report->markdown;
   for (const char* needle :
-       {"The largest drop in layer 0's batch union is `narrow`",
-        "75.0% (75.0–75.0) -> 20.5% (20.0–21.0), -54.5 points",
-        "The seed ranges do not overlap: beyond the seed spread.",
-        "reproduced by `narrow`.", "(its collapse): in `narrow`.",
-        "| `narrow` | -54.5 points | yes |"}) {
+       {"- **`narrow`**", "batch union 75.0% (75.0–75.0) -> 20.5% (20.0–21.0)",
+        "| `narrow.batch_union` |", "2 paired seeds, fewer than 5",
+        "Tests counted in this report: 0 (of 6 comparisons)",
+        "| `narrow` | `width` |", "**Left untested by this sweep.**"}) {
     EXPECT_NE(md.find(needle), std::string::npos) << needle << "\n" << md;
   }
-  // `narrow` reproduces [W], so the report does not list what is untested.
-  EXPECT_EQ(md.find("Left untested"), std::string::npos);
+  // Never a verdict from two seeds, however large the effect.
+  EXPECT_EQ(md.find("**supports**"), std::string::npos);
+  EXPECT_EQ(md.find("beyond the seed spread"), std::string::npos);
 }
 
-TEST(AblationReport, SaysSoWhenNoFactorLowersLayer0) {
-  const std::string md =
-      LayerwiseSparsityAblationReport(Ablation(0.8f), "x.pb").markdown;
-  for (const char* needle :
-       {"None: no variant lowers layer 0's batch union below the "
-        "reference's 75.0%",
-        "reproduced by no variant.", "(its collapse): in no variant.",
-        "**Left untested by this sweep.**",
-        // Layers 0 and 1 tie at 75% in the reference: both are listed, and
-        // the tie is no collapse.
-        "| 0=1, 0=1 | 0 of 2 |"}) {
-    EXPECT_NE(md.find(needle), std::string::npos) << needle << "\n" << md;
-  }
-}
-
-TEST(AblationReport, OneSeedIsNeverBeyondTheSpread) {
+TEST(AblationReport, NeedsADeclaredReference) {
   Results r = Ablation(0.2f);
-  auto* runs = r.mutable_layerwise_sparsity()->mutable_runs();
-  runs->DeleteSubrange(3, 1);  // narrow/i2-d2
-  runs->DeleteSubrange(1, 1);  // reference/i2-d2
-  ASSERT_TRUE(ValidateResults(r, "x.pb").ok());
-  const std::string md = LayerwiseSparsityAblationReport(r, "x.pb").markdown;
-  EXPECT_NE(md.find("One seed: no spread to judge it against."),
+  for (TrainingRecord& run :
+       *r.mutable_layerwise_sparsity()->mutable_runs()) {
+    run.clear_role();
+  }
+  absl::StatusOr<Report> report = LayerwiseSparsityAblationReport(r, "x.pb");
+  ASSERT_FALSE(report.ok());
+  EXPECT_NE(report.status().message().find(
+                "x.pb: no variant declares role \"reference\""),
             std::string::npos)
-      << md;
-  EXPECT_NE(md.find("| `narrow` | -55.0 points | one seed |"),
-            std::string::npos)
-      << md;
-  EXPECT_EQ(md.find("beyond the seed spread."), std::string::npos);
+      << report.status();
 }
 
 TEST(ValidateResults, WordRunsNeedAVocabulary) {

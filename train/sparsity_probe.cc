@@ -49,6 +49,9 @@ void LayersToProto(const SparsityMeasurement& m, bool with_firing_frequency,
     layer->set_sequence_union_density(s.sequence_union_density);
     layer->set_batch_union_density(s.batch_union_density);
     layer->set_dead_units(static_cast<int32_t>(s.dead_units));
+    layer->set_window_union_density(s.window_union_density);
+    layer->set_window_tokens(static_cast<int32_t>(s.window_tokens));
+    layer->set_rare_unit_fraction(s.rare_unit_fraction);
     if (with_firing_frequency) {
       layer->mutable_firing_frequency()->Add(s.firing_frequency.begin(),
                                              s.firing_frequency.end());

@@ -51,6 +51,7 @@ absl::StatusOr<std::vector<SweepRun>> ExpandSweep(const RunConfig& base,
     Variant v;
     v.set_name("base");
     v.set_description("the base config");
+    v.set_role("reference");
     variants.push_back(v);
   }
   std::vector<Seeds> seeds(sweep.seeds().begin(), sweep.seeds().end());
@@ -88,6 +89,7 @@ absl::StatusOr<std::vector<SweepRun>> ExpandSweep(const RunConfig& base,
       SweepRun run;
       run.variant = v.name();
       run.description = v.description();
+      run.role = v.role();
       run.config = base;
       run.config.MergeFrom(patch);
       if (s.has_init()) run.config.set_init_seed(s.init());

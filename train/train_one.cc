@@ -65,6 +65,7 @@ absl::StatusOr<TrainingRecord> TrainOne(const SweepRun& run,
   TrainingRecord record;
   record.set_name(run.name);
   record.set_variant(run.variant);
+  record.set_role(run.role);
   record.set_init_seed(config.init_seed());
   record.set_data_seed(config.data_seed());
   *record.mutable_config() = config;

@@ -31,6 +31,7 @@ struct SweepRun {
   std::string name;     // "<variant>/i<init>-d<data>"
   std::string variant;  // "base" when the sweep lists no variants
   std::string description;
+  std::string role;  // Variant.role: "reference", "width", ...
   RunConfig config;  // base + patch + seeds, validated
 };
 

@@ -1,0 +1,138 @@
+#include "reports/claims.h"
+
+#include <cstdlib>
+
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_format.h"
+#include "reports/report.h"
+
+namespace sparsity {
+
+const std::vector<ClaimSpec>& PaperClaims() {
+  static const auto* claims = new std::vector<ClaimSpec>{
+      {"W1", "[W] token density falls over training", "layerwise_sparsity"},
+      {"W2",
+       "[W] first and last layers inverted: the first uses the fewest units "
+       "per batch",
+       "layerwise_sparsity"},
+      {"W3",
+       "[W] union density differs from token density: different tokens use "
+       "different units",
+       "layerwise_sparsity"},
+      {"W4", "[W] neuron death from training dynamics rather than outliers",
+       "neuron_death"},
+      {"W5", "[W] dead units can be pruned without loss", "neuron_death"},
+      {"L1", "[L] few MLP units nonzero per token", "topk_thresholding"},
+      {"L2", "[L] as sparse on training as on held-out data",
+       "topk_thresholding"},
+      {"L3", "[L] wider is sparser", "topk_thresholding"},
+      {"L4", "[L] deeper is sparser", "topk_thresholding"},
+      {"L5", "[L] sparse with random labels, random inputs, infinite data",
+       "topk_thresholding"},
+      {"L6", "[L] sparsity not from dead neurons", "topk_thresholding"},
+      {"L7", "[L] Top-k more robust to label noise", "topk_thresholding"},
+      {"L8", "[L] Top-k more robust to input corruptions",
+       "topk_thresholding"},
+      {"L9", "[L] Top-k better calibrated", "topk_thresholding"},
+      {"L10", "[L] sparsity saves FLOPs", "topk_thresholding"},
+      {"M1", "[M] parameter norm grows like sqrt(t)", "norm_growth"},
+      {"M2", "[M] the parameter direction converges", "norm_growth"},
+      {"M3", "[M] networks approach their saturated version over training",
+       "norm_growth"},
+      {"M4", "[M] saturated heads split into argmax and mean heads",
+       "norm_growth"},
+      {"P1", "[P] J-SquaredReLU gives sparser activations",
+       "gradient_sparsity"},
+      {"P2", "[P] zeroth bias + restricted LayerNorm give sparser activations",
+       "gradient_sparsity"},
+      {"P3", "[P] the modules help in finetuning", "gradient_sparsity"},
+      {"P4", "[P] gradient sparsity beyond the activation zeros",
+       "gradient_sparsity"},
+      {"P5", "[P] spectral concentration of the MLP weights",
+       "gradient_sparsity"},
+      {"P6", "[P] sparser at equal accuracy", "gradient_sparsity"},
+      {"P7", "[P] sparser models are flatter", "gradient_sparsity"},
+  };
+  return *claims;
+}
+
+std::string EffectText(const ComparisonResult& r) {
+  const PairedStats& s = r.stats;
+  if (s.n == 0) return "-";
+  const double k = r.comparison.scale;
+  const std::string unit =
+      r.comparison.unit.empty() ? "" : " " + r.comparison.unit;
+  if (s.n < 2) return absl::StrFormat("%+.3g%s (one seed)", k * s.mean, unit);
+  return absl::StrFormat("%+.3g%s (%+.3g to %+.3g)", k * s.mean, unit,
+                         k * s.ci_low, k * s.ci_high);
+}
+
+namespace {
+
+std::string VerdictCell(const ComparisonResult& r) {
+  return absl::StrCat("**", VerdictName(r.verdict), "** (", r.reason, ")");
+}
+
+std::string PCell(double p, const ComparisonResult& r) {
+  return r.stats.n < 2 ? "-" : absl::StrFormat("%.2g", p);
+}
+
+std::string HolmCell(const ComparisonResult& r) {
+  return Counted(r) ? absl::StrFormat("%.2g", r.p_adjusted) : "-";
+}
+
+}  // namespace
+
+std::string VerdictTable(const std::vector<ComparisonResult>& results) {
+  std::vector<std::vector<std::string>> rows;
+  for (const ComparisonResult& r : results) {
+    rows.push_back({absl::StrCat("`", r.comparison.id, "`"),
+                    r.comparison.claim, absl::StrCat(r.stats.n),
+                    EffectText(r), PCell(r.stats.p, r),
+                    HolmCell(r), VerdictCell(r)});
+  }
+  return absl::StrCat(
+      MarkdownTable({"id", "claim (paired difference)", "seeds",
+                     "mean difference (95% interval)", "p (paired t)",
+                     "Holm p", "verdict (rule)"},
+                    rows),
+      absl::StrFormat(
+          "\nTests counted in this report: %d (of %d comparisons); Holm's "
+          "adjustment "
+          "keeps the chance of any false \"supports\" or \"contradicts\" "
+          "among them at or below %g (docs/method.md, \"Verdicts\").\n",
+          CountedTests(results), static_cast<int>(results.size()),
+          kFamilyAlpha));
+}
+
+std::string ScorecardMarkdown(const std::vector<ClaimRow>& rows) {
+  for (const ClaimRow& row : rows) {
+    bool known = false;
+    for (const ClaimSpec& c : PaperClaims()) known |= c.id == row.id;
+    if (!known) std::abort();  // a report names a claim that does not exist
+  }
+  std::vector<std::vector<std::string>> table;
+  for (const ClaimSpec& c : PaperClaims()) {
+    bool any = false;
+    for (const ClaimRow& row : rows) {
+      if (row.id != c.id) continue;
+      any = true;
+      const ComparisonResult& r = row.result;
+      table.push_back(
+          {c.id, c.claim, absl::StrCat("`", c.experiment, "`"), row.measure,
+           EffectText(r), HolmCell(r), VerdictCell(r),
+           row.caveat});
+    }
+    if (!any) {
+      table.push_back({c.id, c.claim, absl::StrCat("`", c.experiment, "`"),
+                       "-", "-", "-", "pending", "not yet on the verdict layer"});
+    }
+  }
+  return MarkdownTable({"claim", "what the paper says", "experiment",
+                        "measure (paired over seeds)",
+                        "mean difference (95% interval)", "Holm p", "verdict",
+                        "caveat"},
+                       table);
+}
+
+}  // namespace sparsity

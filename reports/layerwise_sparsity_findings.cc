@@ -1,0 +1,171 @@
+#include "reports/layerwise_sparsity_findings.h"
+
+#include <cmath>
+
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_format.h"
+#include "reports/layer_stats.h"
+
+namespace sparsity {
+namespace {
+
+LayerFinal FinalOf(const Runs& runs, int layer) {
+  auto at = [&](int probe, const LayerValue& value) {
+    return SpreadOf(PerRun(runs, probe, layer, value));
+  };
+  LayerFinal f;
+  f.token_density = at(-1, TokenDensity);
+  f.p10 = at(-1, [](const LayerSparsity& l) { return l.token_density_p10(); });
+  f.p50 = at(-1, [](const LayerSparsity& l) { return l.token_density_p50(); });
+  f.p90 = at(-1, [](const LayerSparsity& l) { return l.token_density_p90(); });
+  f.sequence_union = at(-1, SequenceUnion);
+  f.window_union = at(-1, WindowUnion);
+  f.batch_union = at(-1, BatchUnion);
+  f.rare_units = at(-1, RareUnits);
+  f.dead_units =
+      at(-1, [](const LayerSparsity& l) { return l.dead_units(); });
+  f.token_density_init = at(0, TokenDensity);
+  f.window_union_init = at(0, WindowUnion);
+  f.batch_union_init = at(0, BatchUnion);
+  for (double x : PerRun(runs, -1, layer, BatchUnion)) {
+    f.batch_union_at_ceiling += x >= 1 - kBoundTolerance;
+  }
+  return f;
+}
+
+std::vector<double> FinalMeans(const LayerwiseFindings& f,
+                               Spread LayerFinal::*field) {
+  std::vector<double> v;
+  for (const LayerFinal& l : f.final) v.push_back((l.*field).mean);
+  return v;
+}
+
+// W1: final - initial token density (mean over layers, first, last).
+std::vector<Comparison> TokenDensityFalls(const Runs& runs, int last) {
+  auto change = [&](int layer) {
+    return Differences(PerRun(runs, -1, layer, TokenDensity),
+                       PerRun(runs, 0, layer, TokenDensity));
+  };
+  return {
+      {kW1Mean, "token density falls over training (mean over layers)",
+       Claimed::kNegative,
+       Differences(MeanOverLayers(runs, -1, TokenDensity),
+                   MeanOverLayers(runs, 0, TokenDensity)),
+       0, "", 100, "points"},
+      {kW1First, "token density falls over training (layer 0)",
+       Claimed::kNegative, change(0), 0, "", 100, "points"},
+      {kW1Last, "token density falls over training (last layer)",
+       Claimed::kNegative, change(last), 0, "", 100, "points"},
+  };
+}
+
+// W2: layer 0 against the last layer at the end, on three measures.
+Comparison FirstBelowLast(const Runs& runs, int last, const char* id,
+                          const std::string& measure, Claimed claimed,
+                          const LayerValue& value) {
+  const std::vector<double> first = PerRun(runs, -1, 0, value);
+  const std::vector<double> top = PerRun(runs, -1, last, value);
+  Comparison c{id,
+               absl::StrCat("layer 0 sparser than the last layer (", measure,
+                            ")"),
+               claimed, Differences(first, top)};
+  c.scale = 100;
+  c.unit = "points";
+  c.not_testable = BoundBlocksClaim(
+      first, top, claimed, 0, 1, absl::StrCat("layer 0's ", measure),
+      absl::StrCat("the last layer's ", measure));
+  return c;
+}
+
+// W3: log2(window union / token density), mean over layers, minus
+// log2(kW3UnionOverToken): positive when a window uses more than that
+// multiple of one token's units.
+Comparison UnionOverToken(const Runs& runs) {
+  std::vector<double> d;
+  for (const TrainingRecord* r : runs) {
+    const Probe& p = r->probes(r->probes_size() - 1);
+    double sum = 0;
+    for (const LayerSparsity& l : p.layers()) {
+      sum += std::log2(std::max(l.window_union_density(), 1e-9f) /
+                       std::max(l.token_density_mean(), 1e-9f));
+    }
+    d.push_back(sum / p.layers_size() - std::log2(kW3UnionOverToken));
+  }
+  return {kW3,
+          absl::StrFormat("a window's tokens use more than %gx the units of "
+                          "one token",
+                          kW3UnionOverToken),
+          Claimed::kPositive, d};
+}
+
+std::vector<ClaimRow> ClaimRows(const LayerwiseFindings& f) {
+  auto row = [&](const char* claim, const char* id, const std::string& measure,
+                 const std::string& caveat) {
+    return ClaimRow{claim, measure, FindResult(f.verdicts, id), caveat};
+  };
+  const std::string short_run = absl::StrFormat(
+      "%d steps at CPU scale; [W] trains to convergence", f.last_step);
+  return {
+      row("W1", kW1Mean, "final - initial token density, mean over layers",
+          short_run),
+      row("W2", kW2Batch,
+          absl::StrFormat("layer 0 - last layer, batch union (%d tokens)",
+                          f.probe_tokens),
+          f.final[0].batch_union_at_ceiling == f.seeds
+              ? absl::StrFormat("layer 0 at 100%% in all %d seeds: any unit "
+                                "firing once in %d tokens counts",
+                                f.seeds, f.probe_tokens)
+              : "[W]'s measure"),
+      row("W2", kW2Window,
+          absl::StrFormat("layer 0 - last layer, %d-token window union",
+                          f.window_tokens),
+          "a smaller window than [W]'s 8192 tokens, chosen so that it can "
+          "move"),
+      row("W2", kW2Rare,
+          "layer 0 - last layer, units firing on < 1% of probe tokens",
+          short_run),
+      row("W3", kW3,
+          absl::StrFormat("log2(window union / token density) - log2(%g), "
+                          "mean over layers",
+                          kW3UnionOverToken),
+          "union is never below token density; the test is its size"),
+  };
+}
+
+}  // namespace
+
+LayerwiseFindings AnalyzeLayerwise(const Runs& runs) {
+  LayerwiseFindings f;
+  const TrainingRecord& first = *runs[0];
+  const Probe& last = first.probes(first.probes_size() - 1);
+  f.seeds = static_cast<int>(runs.size());
+  f.layers = last.layers_size();
+  f.last_step = last.step();
+  f.probe_tokens = first.data().probe_tokens();
+  f.window_tokens = last.layers(0).window_tokens();
+  for (int l = 0; l < f.layers; ++l) f.final.push_back(FinalOf(runs, l));
+  const std::vector<double> td = FinalMeans(f, &LayerFinal::token_density);
+  const std::vector<double> wu = FinalMeans(f, &LayerFinal::window_union);
+  f.sparsest_token_layer = ArgMin(td);
+  f.densest_token_layer = ArgMax(td);
+  f.lowest_batch_union_layer = ArgMin(FinalMeans(f, &LayerFinal::batch_union));
+  f.lowest_window_union_layer = ArgMin(wu);
+  f.highest_window_union_layer = ArgMax(wu);
+  f.token_window_pearson = Pearson(td, wu);
+
+  const int top = f.layers - 1;
+  std::vector<Comparison> family = TokenDensityFalls(runs, top);
+  family.push_back(FirstBelowLast(runs, top, kW2Batch, "batch union",
+                                  Claimed::kNegative, BatchUnion));
+  family.push_back(FirstBelowLast(runs, top, kW2Window, "window union",
+                                  Claimed::kNegative, WindowUnion));
+  family.push_back(FirstBelowLast(runs, top, kW2Rare, "rare units",
+                                  Claimed::kPositive, RareUnits));
+  family.push_back(UnionOverToken(runs));
+  f.verdicts = Decide(family);
+  f.counted_tests = CountedTests(f.verdicts);
+  f.claims = ClaimRows(f);
+  return f;
+}
+
+}  // namespace sparsity

@@ -1,0 +1,70 @@
+// Findings of experiment 1 (layerwise_sparsity, [W]): every number and
+// verdict its report cites, computed from the runs of its reference variant
+// (docs/method.md, "Verdicts"); the renderer only formats them.
+//
+//   LayerwiseFindings f = AnalyzeLayerwise(runs);   // one variant, 5 seeds
+//   f.verdicts[0].verdict;                           // W1: token density
+#ifndef SPARSITY_REPORTS_LAYERWISE_SPARSITY_FINDINGS_H_
+#define SPARSITY_REPORTS_LAYERWISE_SPARSITY_FINDINGS_H_
+
+#include <string>
+#include <vector>
+
+#include "reports/claims.h"
+#include "reports/report.h"
+#include "reports/verdict.h"
+
+namespace sparsity {
+
+// One layer's values over seeds: at the last probe and at step 0.
+struct LayerFinal {
+  Spread token_density, p10, p50, p90, sequence_union, window_union,
+      batch_union, rare_units, dead_units;
+  Spread token_density_init, window_union_init, batch_union_init;
+  // Seeds where this layer's batch union is at its ceiling (all units fire).
+  int batch_union_at_ceiling = 0;
+};
+
+// [W]'s claims tested by this report, in order: W1 (token density falls,
+// mean over layers; then layer 0 and the last layer), W2 on three measures
+// (batch union, window union, rare units), W3 (window union over token
+// density). Each is one Comparison of the report's family.
+struct LayerwiseFindings {
+  int seeds = 0;
+  int layers = 0;
+  int64_t last_step = 0;
+  int64_t probe_tokens = 0;
+  int window_tokens = 0;
+  std::vector<LayerFinal> final;  // per layer
+  // Layers by mean over seeds at the end.
+  int sparsest_token_layer = 0, densest_token_layer = 0;
+  int lowest_batch_union_layer = 0, lowest_window_union_layer = 0;
+  int highest_window_union_layer = 0;
+  // Across layers, Pearson r of the mean token density and mean window union.
+  double token_window_pearson = 0;
+  std::vector<ComparisonResult> verdicts;
+  int counted_tests = 0;
+  // The scorecard rows of W1-W3 (same order as verdicts).
+  std::vector<ClaimRow> claims;
+};
+
+// The comparisons' ids, to find them in `verdicts`.
+inline constexpr char kW1Mean[] = "W1.mean";
+inline constexpr char kW1First[] = "W1.first";
+inline constexpr char kW1Last[] = "W1.last";
+inline constexpr char kW2Batch[] = "W2.batch_union";
+inline constexpr char kW2Window[] = "W2.window_union";
+inline constexpr char kW2Rare[] = "W2.rare_units";
+inline constexpr char kW3[] = "W3.window_over_token";
+
+// docs/method.md, "Verdicts": the W3 claim is that a window's tokens
+// together use more than this many times the units one token uses.
+inline constexpr double kW3UnionOverToken = 2.0;
+
+// `runs`: one variant's runs (the reference), each with probes at the same
+// steps and the same layers. Runs must not be empty.
+LayerwiseFindings AnalyzeLayerwise(const Runs& runs);
+
+}  // namespace sparsity
+
+#endif  // SPARSITY_REPORTS_LAYERWISE_SPARSITY_FINDINGS_H_
