@@ -4,6 +4,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "reports/layer_stats.h"
+#include "reports/layerwise_sparsity_findings.h"
 
 namespace sparsity {
 namespace {
@@ -77,19 +78,11 @@ Comparison AgainstReference(const AblationVariant& v,
 
 // [W]'s ordering within a variant: layer 0's window union below the last's.
 Comparison Ordering(const AblationVariant& v) {
-  const std::vector<double> a = PerRun(v.runs, -1, 0, WindowUnion);
-  const std::vector<double> b = PerRun(v.runs, -1, v.last_layer, WindowUnion);
-  Comparison c{AblationId(v.name, kAblOrdering),
-               absl::StrCat("`", v.name,
-                            "`: layer 0's window union below the last "
-                            "layer's ([W]'s ordering)"),
-               Claimed::kNegative, Differences(a, b)};
-  c.not_testable = BoundBlocksClaim(a, b, Claimed::kNegative, 0, 1,
-                                    "layer 0's window union",
-                                    "the last layer's window union");
-  c.scale = 100;
-  c.unit = "points";
-  return c;
+  return FirstAgainstLast(v.runs, AblationId(v.name, kAblOrdering),
+                          absl::StrCat("`", v.name,
+                                       "`: layer 0's window union below the "
+                                       "last layer's ([W]'s ordering)"),
+                          "window union", Claimed::kNegative, WindowUnion);
 }
 
 AblationScope ScopeOf(const std::vector<AblationVariant>& variants) {

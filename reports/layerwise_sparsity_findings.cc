@@ -59,24 +59,6 @@ std::vector<Comparison> TokenDensityFalls(const Runs& runs, int last) {
   };
 }
 
-// W2: layer 0 against the last layer at the end, on three measures.
-Comparison FirstBelowLast(const Runs& runs, int last, const char* id,
-                          const std::string& measure, Claimed claimed,
-                          const LayerValue& value) {
-  const std::vector<double> first = PerRun(runs, -1, 0, value);
-  const std::vector<double> top = PerRun(runs, -1, last, value);
-  Comparison c{id,
-               absl::StrCat("layer 0 sparser than the last layer (", measure,
-                            ")"),
-               claimed, Differences(first, top)};
-  c.scale = 100;
-  c.unit = "points";
-  c.not_testable = BoundBlocksClaim(
-      first, top, claimed, 0, 1, absl::StrCat("layer 0's ", measure),
-      absl::StrCat("the last layer's ", measure));
-  return c;
-}
-
 // W3: log2(window union / token density), mean over layers, minus
 // log2(kW3UnionOverToken): positive when a window uses more than that
 // multiple of one token's units.
@@ -134,6 +116,22 @@ std::vector<ClaimRow> ClaimRows(const LayerwiseFindings& f) {
 
 }  // namespace
 
+Comparison FirstAgainstLast(const Runs& runs, const std::string& id,
+                            const std::string& claim,
+                            const std::string& measure, Claimed claimed,
+                            const LayerValue& value) {
+  const int last = runs[0]->probes(0).layers_size() - 1;
+  const std::vector<double> first = PerRun(runs, -1, 0, value);
+  const std::vector<double> top = PerRun(runs, -1, last, value);
+  Comparison c{id, claim, claimed, Differences(first, top)};
+  c.scale = 100;
+  c.unit = "points";
+  c.not_testable = BoundBlocksClaim(
+      first, top, claimed, 0, 1, absl::StrCat("layer 0's ", measure),
+      absl::StrCat("the last layer's ", measure));
+  return c;
+}
+
 LayerwiseFindings AnalyzeLayerwise(const Runs& runs) {
   LayerwiseFindings f;
   const TrainingRecord& first = *runs[0];
@@ -153,14 +151,18 @@ LayerwiseFindings AnalyzeLayerwise(const Runs& runs) {
   f.highest_window_union_layer = ArgMax(wu);
   f.token_window_pearson = Pearson(td, wu);
 
-  const int top = f.layers - 1;
-  std::vector<Comparison> family = TokenDensityFalls(runs, top);
-  family.push_back(FirstBelowLast(runs, top, kW2Batch, "batch union",
-                                  Claimed::kNegative, BatchUnion));
-  family.push_back(FirstBelowLast(runs, top, kW2Window, "window union",
-                                  Claimed::kNegative, WindowUnion));
-  family.push_back(FirstBelowLast(runs, top, kW2Rare, "rare units",
-                                  Claimed::kPositive, RareUnits));
+  std::vector<Comparison> family = TokenDensityFalls(runs, f.layers - 1);
+  auto w2 = [&](const char* id, const char* measure, Claimed claimed,
+                const LayerValue& value) {
+    return FirstAgainstLast(
+        runs, id,
+        absl::StrCat("layer 0 sparser than the last layer (", measure, ")"),
+        measure, claimed, value);
+  };
+  family.push_back(w2(kW2Batch, "batch union", Claimed::kNegative, BatchUnion));
+  family.push_back(
+      w2(kW2Window, "window union", Claimed::kNegative, WindowUnion));
+  family.push_back(w2(kW2Rare, "rare units", Claimed::kPositive, RareUnits));
   family.push_back(UnionOverToken(runs));
   f.verdicts = Decide(family);
   f.counted_tests = CountedTests(f.verdicts);

@@ -11,6 +11,7 @@
 #include <vector>
 
 #include "reports/claims.h"
+#include "reports/layer_stats.h"
 #include "reports/report.h"
 #include "reports/verdict.h"
 
@@ -60,6 +61,14 @@ inline constexpr char kW3[] = "W3.window_over_token";
 // docs/method.md, "Verdicts": the W3 claim is that a window's tokens
 // together use more than this many times the units one token uses.
 inline constexpr double kW3UnionOverToken = 2.0;
+
+// Layer 0 minus the last layer at each run's last probe, paired by run;
+// "not testable here" when a [0, 1] bound blocks the claim (BoundBlocksClaim).
+// Shared by this report (W2) and the ablation's ordering tests.
+Comparison FirstAgainstLast(const Runs& runs, const std::string& id,
+                            const std::string& claim,
+                            const std::string& measure, Claimed claimed,
+                            const LayerValue& value);
 
 // `runs`: one variant's runs (the reference), each with probes at the same
 // steps and the same layers. Runs must not be empty.

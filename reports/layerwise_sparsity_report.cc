@@ -162,13 +162,15 @@ std::string FinalTable(const LayerwiseFindings& f) {
     rows.push_back({absl::StrCat(l), PctSpread(x.token_density),
                     Pct(x.p10.mean), Pct(x.p50.mean), Pct(x.p90.mean),
                     PctSpread(x.sequence_union), PctSpread(x.window_union),
-                    PctSpread(x.batch_union), PctSpread(x.rare_units),
-                    NumSpread(x.dead_units, "%.0f")});
+                    PctSpread(x.batch_union),
+                    absl::StrCat(x.batch_union_at_ceiling, " of ", f.seeds),
+                    PctSpread(x.rare_units), NumSpread(x.dead_units, "%.0f")});
   }
   return MarkdownTable(
       {"layer", "token density (mean)", "p10", "p50", "p90",
        "sequence union", absl::StrCat(f.window_tokens, "-token window union"),
-       "batch union", "units firing on < 1% of tokens", "dead units"},
+       "batch union", "seeds with batch union at 100%",
+       "units firing on < 1% of tokens", "dead units"},
       rows);
 }
 

@@ -497,9 +497,10 @@ Report NeuronDeathReport(const Results& results,
             static_cast<int>(ref.size()), corr.mean, corr.min, corr.max, most,
             same_argmax, static_cast<int>(ref.size()),
             corr.mean >= 0.8 && same_argmax == static_cast<int>(ref.size())
-                ? "reproducible"
-                : (corr.mean >= 0.5 ? "largely reproducible"
-                                    : "not reproducible"),
+                ? "reproducible (mean r >= 0.8 and the same layer loses the "
+                  "most in every run: the rule of docs/method.md)"
+                : "not reproducible by the rule of docs/method.md (mean r "
+                  ">= 0.8 and the same layer losing the most in every run)",
             jac_same.mean, jac_other.mean, jac_chance,
             jac_same.n == 0 ? ""
             : jac_same.mean > 2 * std::max(jac_other.mean, jac_chance)
@@ -806,7 +807,9 @@ Report NeuronDeathReport(const Results& results,
             nd0.fade_steps(), nd0.fade_bin()),
         report.AddPlot("fade", "aligned fade-out", plot), "\n\n",
         MarkdownTable(
-            {"steps before death (bin centre)", "median", "p25", "p75"}, rows),
+            {"steps before death (bin centre)", "units with data", "median",
+             "p25", "p75"},
+            rows),
         "\n");
   } else {
     absl::StrAppend(&md,
@@ -938,6 +941,7 @@ Report NeuronDeathReport(const Results& results,
         "fraction of all MLP units dead",
         {}};
     plot.log_x = true;
+    for (const auto& point : lr_points) plot.x_tics.push_back(point.first);
     Series s;
     s.title = "dead";
     s.points = true;

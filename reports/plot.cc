@@ -11,6 +11,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
+#include "absl/strings/str_join.h"
 #include "absl/strings/str_replace.h"
 
 namespace sparsity {
@@ -48,7 +49,11 @@ std::string GnuplotScript(const LinePlot& plot,
                   "\n", "set ylabel ", Quote(plot.y_label), "\n",
                   "set grid\nset key outside right top\nset autoscale xfix\n");
   if (plot.log_x) absl::StrAppend(&s, "set logscale x\n");
-  if (plot.x_tic > 0) {
+  if (!plot.x_tics.empty()) {
+    std::vector<std::string> tics;
+    for (double x : plot.x_tics) tics.push_back(absl::StrFormat("\"%g\" %g", x, x));
+    absl::StrAppend(&s, "set xtics (", absl::StrJoin(tics, ", "), ")\n");
+  } else if (plot.x_tic > 0) {
     absl::StrAppend(&s, absl::StrFormat("set xtics %g\n", plot.x_tic));
   }
   if (plot.log_y) absl::StrAppend(&s, "set logscale y\n");

@@ -45,6 +45,9 @@ struct LinePlot {
   double x_max = 0;  // with x_tic, tics start at x_min)
   double y_max = 0;
   double x_tic = 0;  // spacing of x tics; 0: automatic
+  // Tics at exactly these x values, labelled with %g (e.g. the learning
+  // rates of a sweep on a log axis); overrides x_tic.
+  std::vector<double> x_tics;
 };
 
 // The gnuplot script that draws `plot` into the PNG file `output_name`

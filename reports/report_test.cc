@@ -79,6 +79,12 @@ TEST(GnuplotScript, BandsLogAxesAndHistogram) {
   EXPECT_NE(s.find("filledcurves"), std::string::npos);
   EXPECT_NE(s.find("fsteps"), std::string::npos);
   EXPECT_NE(s.find("1 2 1 3\n"), std::string::npos);  // x mean lo hi
+  EXPECT_EQ(s.find("set xtics"), std::string::npos);
+  // Tics at given values, each labelled (a log axis over one decade).
+  p.x_tics = {0.0005, 0.002};
+  EXPECT_NE(GnuplotScript(p, "out.png")
+                .find("set xtics (\"0.0005\" 0.0005, \"0.002\" 0.002)\n"),
+            std::string::npos);
 }
 
 TEST(ConfigDifferences, ListsChangedLeavesWithPresence) {

@@ -32,6 +32,8 @@ absl::Status ValidateLayer(const LayerSparsity& l, int index, int64_t d_ff,
       {"token_density_p90", l.token_density_p90()},
       {"sequence_union_density", l.sequence_union_density()},
       {"batch_union_density", l.batch_union_density()},
+      {"window_union_density", l.window_union_density()},
+      {"rare_unit_fraction", l.rare_unit_fraction()},
   };
   for (const auto& [name, v] : fields) {
     if (!InUnit(v)) {
@@ -47,6 +49,14 @@ absl::Status ValidateLayer(const LayerSparsity& l, int index, int64_t d_ff,
       l.sequence_union_density() > l.batch_union_density() + kTol) {
     return Bad(at,
                "token density <= sequence union <= batch union does not hold");
+  }
+  // Results written before the window union existed have window_tokens 0.
+  if (l.window_tokens() < 0 ||
+      (l.window_tokens() > 0 &&
+       (l.sequence_union_density() > l.window_union_density() + kTol ||
+        l.window_union_density() > l.batch_union_density() + kTol))) {
+    return Bad(at, "sequence union <= window union <= batch union does not "
+                   "hold, or window_tokens is negative");
   }
   if (l.dead_units() < 0 || l.dead_units() > d_ff) {
     return Bad(at, absl::StrCat("dead_units is ", l.dead_units(),

@@ -242,6 +242,19 @@ TEST(AblationReport, NeedsADeclaredReference) {
       << report.status();
 }
 
+TEST(ValidateResults, WindowUnionBetweenSequenceAndBatchUnion) {
+  Results r = Valid();
+  LayerSparsity* l = Layer(&r, 0, 1, 0);
+  l->set_window_tokens(512);
+  l->set_window_union_density(0.6f);  // sequence 0.5 <= 0.6 <= batch 0.75
+  EXPECT_TRUE(ValidateResults(r, "x.pb").ok());
+  l->set_window_union_density(0.9f);
+  ExpectRejected(r, "window union <= batch union");
+  l->set_window_union_density(0.6f);
+  l->set_rare_unit_fraction(1.5f);
+  ExpectRejected(r, "rare_unit_fraction is 1.5");
+}
+
 TEST(ValidateResults, WordRunsNeedAVocabulary) {
   Results r = Valid();
   TrainingRecord& run = *r.mutable_layerwise_sparsity()->mutable_runs(0);
