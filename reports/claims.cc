@@ -12,8 +12,8 @@ const std::vector<ClaimSpec>& PaperClaims() {
   static const auto* claims = new std::vector<ClaimSpec>{
       {"W1", "[W] token density falls over training", "layerwise_sparsity"},
       {"W2",
-       "[W] first and last layers inverted: the first uses the fewest units "
-       "per batch",
+       "[W] first and last layers inverted: the first uses fewer of its "
+       "units per batch than the last (about 13% against 96%)",
        "layerwise_sparsity"},
       {"W3",
        "[W] union density differs from token density: different tokens use "
@@ -56,15 +56,44 @@ const std::vector<ClaimSpec>& PaperClaims() {
   return *claims;
 }
 
-std::string EffectText(const ComparisonResult& r) {
+namespace {
+
+// The mean difference, its interval bounds and the unit, as shown.
+struct EffectNumbers {
+  std::string mean, low, high, unit;
+  bool interval = false;
+};
+
+EffectNumbers NumbersOf(const ComparisonResult& r) {
   const PairedStats& s = r.stats;
-  if (s.n == 0) return "-";
   const double k = r.comparison.scale;
-  const std::string unit =
-      r.comparison.unit.empty() ? "" : " " + r.comparison.unit;
-  if (s.n < 2) return absl::StrFormat("%+.3g%s (one seed)", k * s.mean, unit);
-  return absl::StrFormat("%+.3g%s (%+.3g to %+.3g)", k * s.mean, unit,
-                         k * s.ci_low, k * s.ci_high);
+  // Percentage points with one decimal, anything else with two.
+  const bool points = r.comparison.unit == "points";
+  auto num = [&](double x) {
+    return absl::StrFormat(points ? "%+.1f" : "%+.2f", k * x);
+  };
+  return {num(s.mean), num(s.ci_low), num(s.ci_high),
+          r.comparison.unit.empty() ? "" : " " + r.comparison.unit,
+          s.n >= 2};
+}
+
+}  // namespace
+
+std::string EffectText(const ComparisonResult& r) {
+  if (r.stats.n == 0) return "-";
+  const EffectNumbers e = NumbersOf(r);
+  if (!e.interval) return absl::StrCat(e.mean, e.unit, " (one seed)");
+  return absl::StrCat(e.mean, e.unit, " (", e.low, " to ", e.high, ")");
+}
+
+std::string EffectProse(const ComparisonResult& r) {
+  if (r.stats.n == 0) return "no seeds";
+  const EffectNumbers e = NumbersOf(r);
+  return absl::StrCat(e.mean, e.unit,
+                      e.interval ? absl::StrCat(", 95% interval ", e.low,
+                                                " to ", e.high)
+                                 : " (one seed)",
+                      ": **", VerdictName(r.verdict), "**");
 }
 
 namespace {
@@ -73,8 +102,9 @@ std::string VerdictCell(const ComparisonResult& r) {
   return absl::StrCat("**", VerdictName(r.verdict), "** (", r.reason, ")");
 }
 
-std::string PCell(double p, const ComparisonResult& r) {
-  return r.stats.n < 2 ? "-" : absl::StrFormat("%.2g", p);
+// The t-test's p-value, shown only for tests the family counted.
+std::string PCell(const ComparisonResult& r) {
+  return Counted(r) ? absl::StrFormat("%.2g", r.stats.p) : "-";
 }
 
 std::string HolmCell(const ComparisonResult& r) {
@@ -86,19 +116,20 @@ std::string HolmCell(const ComparisonResult& r) {
 std::string VerdictTable(const std::vector<ComparisonResult>& results) {
   std::vector<std::vector<std::string>> rows;
   for (const ComparisonResult& r : results) {
-    rows.push_back({absl::StrCat("`", r.comparison.id, "`"),
-                    r.comparison.claim, absl::StrCat(r.stats.n),
-                    EffectText(r), PCell(r.stats.p, r),
-                    HolmCell(r), VerdictCell(r)});
+    rows.push_back(
+        {absl::StrCat("`", r.comparison.id, "`"), r.comparison.claim,
+         r.comparison.claimed == Claimed::kPositive ? "> 0" : "< 0",
+         absl::StrCat(r.stats.n), EffectText(r), PCell(r), HolmCell(r),
+         VerdictCell(r)});
   }
   return absl::StrCat(
-      MarkdownTable({"id", "claim (paired difference)", "seeds",
-                     "mean difference (95% interval)", "p (paired t)",
-                     "Holm p", "verdict (rule)"},
+      MarkdownTable({"id", "claim (paired difference)", "claimed sign",
+                     "seeds", "mean difference (95% interval)",
+                     "p (paired t)", "Holm p", "verdict (rule)"},
                     rows),
       absl::StrFormat(
-          "\nTests counted in this report: %d (of %d comparisons); Holm's "
-          "adjustment "
+          "\nTests counted in this report: %d (of %d comparisons; p-values "
+          "are shown for counted tests only); Holm's adjustment "
           "keeps the chance of any false \"supports\" or \"contradicts\" "
           "among them at or below %g (docs/method.md, \"Verdicts\").\n",
           CountedTests(results), static_cast<int>(results.size()),

@@ -34,6 +34,10 @@ std::string ScorecardMarkdown(const std::vector<ClaimRow>& rows);
 // in the comparison's scale and unit.
 std::string EffectText(const ComparisonResult& r);
 
+// The same for prose, with the verdict: "-17.6 points, 95% interval -21.0
+// to -14.1: **supports**".
+std::string EffectProse(const ComparisonResult& r);
+
 // A report's "Verdicts" section body: one row per comparison (claim, mean
 // difference with its interval, p, Holm-adjusted p, verdict and its rule)
 // and a sentence saying how many tests the family counted.

@@ -31,12 +31,10 @@ std::vector<std::string> RunDifferences(RunConfig from, RunConfig to) {
   return ConfigDifferences(from, to);
 }
 
-// "-12.3 points (-14.0 to -10.6), **supports**".
+// "-12.3 points, 95% interval -14.0 to -10.6: **supports**".
 std::string Result(const AblationFindings& f, const std::string& variant,
                    const char* measure) {
-  const ComparisonResult& r =
-      FindResult(f.verdicts, AblationId(variant, measure));
-  return absl::StrCat(EffectText(r), ", **", VerdictName(r.verdict), "**");
+  return EffectProse(FindResult(f.verdicts, AblationId(variant, measure)));
 }
 
 std::string ReferenceText(const AblationVariant& v) {

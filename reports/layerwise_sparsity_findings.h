@@ -41,8 +41,11 @@ struct LayerwiseFindings {
   int sparsest_token_layer = 0, densest_token_layer = 0;
   int lowest_batch_union_layer = 0, lowest_window_union_layer = 0;
   int highest_window_union_layer = 0;
-  // Across layers, Pearson r of the mean token density and mean window union.
+  // Across layers (descriptive, n = layers), Pearson r of the mean token
+  // density and the mean window union.
   double token_window_pearson = 0;
+  // How far layer 0's mean window union sits below 100% (a fraction).
+  double layer0_window_below_ceiling = 0;
   std::vector<ComparisonResult> verdicts;
   int counted_tests = 0;
   // The scorecard rows of W1-W3 (same order as verdicts).

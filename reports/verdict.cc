@@ -187,12 +187,12 @@ std::string BoundBlocksClaim(const std::vector<double>& a,
   const std::string& high_name = negative ? b_name : a_name;
   const size_t n = std::min(a.size(), b.size());
   if (all_at(low_arm, upper)) {
-    return absl::StrFormat("%s at its ceiling (%g) in all %d seeds", low_name,
-                           upper, n);
+    return absl::StrFormat("%s at its ceiling (%g%%) in all %d seeds",
+                           low_name, 100 * upper, n);
   }
   if (all_at(high_arm, lower)) {
-    return absl::StrFormat("%s at its floor (%g) in all %d seeds", high_name,
-                           lower, n);
+    return absl::StrFormat("%s at its floor (%g%%) in all %d seeds", high_name,
+                           100 * lower, n);
   }
   return "";
 }

@@ -93,7 +93,8 @@ struct ComparisonResult {
 // docs/method.md, "Verdicts": a value this close to its bound is "at" it.
 inline constexpr double kBoundTolerance = 1e-3;
 
-// For a metric bounded to [lower, upper]: why the claim that a - b has the
+// For a fraction bounded to [lower, upper] (bounds shown as percentages):
+// why the claim that a - b has the
 // claimed sign cannot be shown, or "" if it can. It cannot when, in every
 // pair, the arm the claim needs lower sits at the upper bound or the arm it
 // needs higher at the lower bound (e.g. layer 0 < last layer when layer 0's

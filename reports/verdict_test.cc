@@ -193,7 +193,7 @@ TEST(BoundBlocksClaim, CeilingAndFloor) {
   // Layer 0 (a) below the last layer (b) cannot show when a is at 1.
   EXPECT_EQ(BoundBlocksClaim(full, mid, Claimed::kNegative, 0, 1, "layer 0",
                              "last layer"),
-            "layer 0 at its ceiling (1) in all 5 seeds");
+            "layer 0 at its ceiling (100%) in all 5 seeds");
   // The other way round the metric can move.
   EXPECT_EQ(BoundBlocksClaim(mid, full, Claimed::kNegative, 0, 1, "a", "b"),
             "");
@@ -201,10 +201,10 @@ TEST(BoundBlocksClaim, CeilingAndFloor) {
             "");
   // A claimed rise of a over b with b at the ceiling cannot show either.
   EXPECT_EQ(BoundBlocksClaim(mid, full, Claimed::kPositive, 0, 1, "a", "b"),
-            "b at its ceiling (1) in all 5 seeds");
+            "b at its ceiling (100%) in all 5 seeds");
   const std::vector<double> zero = {0, 0, 0, 0, 0};
   EXPECT_EQ(BoundBlocksClaim(zero, mid, Claimed::kPositive, 0, 1, "a", "b"),
-            "a at its floor (0) in all 5 seeds");
+            "a at its floor (0%) in all 5 seeds");
   // One seed off the bound is enough to move.
   std::vector<double> almost = full;
   almost[2] = 0.98;

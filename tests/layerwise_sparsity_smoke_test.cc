@@ -173,18 +173,27 @@ TEST(LayerwiseSparsitySmoke, RendersReportWithPlots) {
   ASSERT_EQ(RenderReports(out, reports), 0);
   const std::string md = Slurp(reports + "/layerwise_sparsity.md");
   for (const char* needle :
-       {"## Findings", "## Final values per layer", "batch union",
+       {"## Findings", "## Verdicts", "## Final values per layer",
+        "batch union", "window union", "Tests counted in this report: 0",
+        "2 paired seeds, fewer than 5",
         "Means over seeds, min–max in parentheses", "### Per seed",
         "base/i2-d2", "layerwise_sparsity_token_density.png",
+        "layerwise_sparsity_window_union.png",
+        "layerwise_sparsity_rare_units.png",
         "layerwise_sparsity_loss.png", "layerwise_sparsity_batch_union.png",
         "layerwise_sparsity_sequence_union.png",
         "layerwise_sparsity_firing_histogram.png", "| 1 |"}) {
     EXPECT_NE(md.find(needle), std::string::npos) << needle;
   }
-  EXPECT_NE(Slurp(reports + "/README.md").find("(layerwise_sparsity.md)"),
-            std::string::npos);
-  for (const char* png : {"token_density", "batch_union", "sequence_union",
-                          "loss", "firing_histogram"}) {
+  // Two seeds: the scorecard shows the claims, never a verdict.
+  const std::string index = Slurp(reports + "/README.md");
+  EXPECT_NE(index.find("(layerwise_sparsity.md)"), std::string::npos);
+  EXPECT_NE(index.find("## The claims scorecard"), std::string::npos);
+  EXPECT_NE(index.find("| W2 |"), std::string::npos);
+  EXPECT_EQ(index.find("**supports**"), std::string::npos);
+  for (const char* png :
+       {"token_density", "window_union", "rare_units", "batch_union",
+        "sequence_union", "loss", "firing_histogram"}) {
     const std::string path =
         reports + "/layerwise_sparsity_" + std::string(png) + ".png";
     ASSERT_TRUE(fs::exists(path)) << path;
@@ -243,6 +252,10 @@ TEST(LayerwiseSparsityAblationSmoke, RunsEveryVariantAndRendersTheAnswer) {
       wide->probes(wide->probes_size() - 1).layers(0).firing_frequency_size(),
       1024);
   EXPECT_TRUE(post->config().model().post_norm());
+  // Roles come from the preset, recorded in every run.
+  EXPECT_EQ(ref->role(), "reference");
+  EXPECT_EQ(post->role(), "normalisation");
+  EXPECT_EQ(wide->role(), "width");
   EXPECT_EQ(longer->probes(longer->probes_size() - 1).step(),
             4 * ref->probes(ref->probes_size() - 1).step());
 
@@ -250,12 +263,11 @@ TEST(LayerwiseSparsityAblationSmoke, RunsEveryVariantAndRendersTheAnswer) {
   ASSERT_EQ(RenderReports(out, reports), 0);
   const std::string md = Slurp(reports + "/layerwise_sparsity_ablation.md");
   for (const char* needle :
-       {"## Answer (computed from the measurements)",
-        "**Which factor moves layer 0 toward collapse.**", "**[W]'s ordering**",
-        "--preset=ablation_paper", "| `words_8192` |", "| `steps_4x` | 40 |",
-        "<unk>", "Against the `default` preset",
-        "the reference's settings differ in",
-        "**Per token, layer 0 is sparsest with"}) {
+       {"## Answer (computed from the measurements)", "## Verdicts",
+        "**[W]'s ordering within each variant**", "--preset=ablation_paper",
+        "| `words_8192` |", "| `steps_4x` | 40 |", "<unk>",
+        "| `post_norm.window_union` |", "| `d_ff_16x` | `width` |",
+        "2 paired seeds, fewer than 5", "**Left untested by this sweep.**"}) {
     EXPECT_NE(md.find(needle), std::string::npos) << needle;
   }
   EXPECT_FALSE(fs::exists(reports + "/layerwise_sparsity.md"));
@@ -263,7 +275,8 @@ TEST(LayerwiseSparsityAblationSmoke, RunsEveryVariantAndRendersTheAnswer) {
       Slurp(reports + "/README.md").find("(layerwise_sparsity_ablation.md)"),
       std::string::npos);
   for (const char* plot :
-       {"layer0_batch_union", "final_batch_union", "final_token_density"}) {
+       {"layer0_window_union", "layer0_batch_union", "final_window_union",
+        "final_batch_union", "final_token_density"}) {
     const std::string png =
         reports + "/layerwise_sparsity_ablation_" + std::string(plot) + ".png";
     ASSERT_TRUE(fs::exists(png)) << png;
