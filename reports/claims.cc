@@ -31,8 +31,7 @@ const std::vector<ClaimSpec>& PaperClaims() {
        "topk_thresholding"},
       {"L6", "[L] sparsity not from dead neurons", "topk_thresholding"},
       {"L7", "[L] Top-k more robust to label noise", "topk_thresholding"},
-      {"L8", "[L] Top-k more robust to input corruptions",
-       "topk_thresholding"},
+      {"L8", "[L] Top-k more robust to input corruptions", "topk_thresholding"},
       {"L9", "[L] Top-k better calibrated", "topk_thresholding"},
       {"L10", "[L] sparsity saves FLOPs", "topk_thresholding"},
       {"M1", "[M] parameter norm grows like sqrt(t)", "norm_growth"},
@@ -67,14 +66,15 @@ struct EffectNumbers {
 EffectNumbers NumbersOf(const ComparisonResult& r) {
   const PairedStats& s = r.stats;
   const double k = r.comparison.scale;
-  // Percentage points with one decimal, anything else with two.
-  const bool points = r.comparison.unit == "points";
+  // Percentage points with one decimal, losses (nats) with four significant
+  // digits (their differences can be tiny), anything else with two decimals.
+  const std::string& u = r.comparison.unit;
   auto num = [&](double x) {
-    return absl::StrFormat(points ? "%+.1f" : "%+.2f", k * x);
+    if (u == "nats") return absl::StrFormat("%+.4g", k * x);
+    return absl::StrFormat(u == "points" ? "%+.1f" : "%+.2f", k * x);
   };
   return {num(s.mean), num(s.ci_low), num(s.ci_high),
-          r.comparison.unit.empty() ? "" : " " + r.comparison.unit,
-          s.n >= 2};
+          r.comparison.unit.empty() ? "" : " " + r.comparison.unit, s.n >= 2};
 }
 
 }  // namespace
@@ -89,11 +89,11 @@ std::string EffectText(const ComparisonResult& r) {
 std::string EffectProse(const ComparisonResult& r) {
   if (r.stats.n == 0) return "no seeds";
   const EffectNumbers e = NumbersOf(r);
-  return absl::StrCat(e.mean, e.unit,
-                      e.interval ? absl::StrCat(", 95% interval ", e.low,
-                                                " to ", e.high)
-                                 : " (one seed)",
-                      ": **", VerdictName(r.verdict), "**");
+  return absl::StrCat(
+      e.mean, e.unit,
+      e.interval ? absl::StrCat(", 95% interval ", e.low, " to ", e.high)
+                 : " (one seed)",
+      ": **", VerdictName(r.verdict), "**");
 }
 
 namespace {
@@ -102,13 +102,32 @@ std::string VerdictCell(const ComparisonResult& r) {
   return absl::StrCat("**", VerdictName(r.verdict), "** (", r.reason, ")");
 }
 
+std::string ClaimedSign(const Comparison& c) {
+  switch (c.claimed) {
+    case Claimed::kPositive:
+      return "> 0";
+    case Claimed::kNegative:
+      return "< 0";
+    case Claimed::kEquivalent:
+      return absl::StrFormat("within ±%g", c.scale * c.equivalence_margin);
+  }
+  return "";
+}
+
 // The t-test's p-value, shown only for tests the family counted.
+// A claim of no effect shows its equivalence test's p-value.
 std::string PCell(const ComparisonResult& r) {
-  return Counted(r) ? absl::StrFormat("%.2g", r.stats.p) : "-";
+  if (!Counted(r)) return "-";
+  return r.comparison.claimed == Claimed::kEquivalent
+             ? absl::StrFormat("%.2g (TOST)", r.p_equivalence)
+             : absl::StrFormat("%.2g", r.stats.p);
 }
 
 std::string HolmCell(const ComparisonResult& r) {
-  return Counted(r) ? absl::StrFormat("%.2g", r.p_adjusted) : "-";
+  if (!Counted(r)) return "-";
+  return r.comparison.claimed == Claimed::kEquivalent
+             ? absl::StrFormat("%.2g (TOST)", r.p_equivalence_adjusted)
+             : absl::StrFormat("%.2g", r.p_adjusted);
 }
 
 }  // namespace
@@ -116,16 +135,14 @@ std::string HolmCell(const ComparisonResult& r) {
 std::string VerdictTable(const std::vector<ComparisonResult>& results) {
   std::vector<std::vector<std::string>> rows;
   for (const ComparisonResult& r : results) {
-    rows.push_back(
-        {absl::StrCat("`", r.comparison.id, "`"), r.comparison.claim,
-         r.comparison.claimed == Claimed::kPositive ? "> 0" : "< 0",
-         absl::StrCat(r.stats.n), EffectText(r), PCell(r), HolmCell(r),
-         VerdictCell(r)});
+    rows.push_back({absl::StrCat("`", r.comparison.id, "`"), r.comparison.claim,
+                    ClaimedSign(r.comparison), absl::StrCat(r.stats.n),
+                    EffectText(r), PCell(r), HolmCell(r), VerdictCell(r)});
   }
   return absl::StrCat(
-      MarkdownTable({"id", "claim (paired difference)", "claimed sign",
-                     "seeds", "mean difference (95% interval)",
-                     "p (paired t)", "Holm p", "verdict (rule)"},
+      MarkdownTable({"id", "claim (paired difference)", "claimed sign", "seeds",
+                     "mean difference (95% interval)", "p (paired t)", "Holm p",
+                     "verdict (rule)"},
                     rows),
       absl::StrFormat(
           "\nTests counted in this report: %d (of %d comparisons; p-values "
@@ -149,21 +166,20 @@ std::string ScorecardMarkdown(const std::vector<ClaimRow>& rows) {
       if (row.id != c.id) continue;
       any = true;
       const ComparisonResult& r = row.result;
-      table.push_back(
-          {c.id, c.claim, absl::StrCat("`", c.experiment, "`"), row.measure,
-           EffectText(r), HolmCell(r), VerdictCell(r),
-           row.caveat});
+      table.push_back({c.id, c.claim, absl::StrCat("`", c.experiment, "`"),
+                       row.measure, EffectText(r), HolmCell(r), VerdictCell(r),
+                       row.caveat});
     }
     if (!any) {
-      table.push_back({c.id, c.claim, absl::StrCat("`", c.experiment, "`"),
-                       "-", "-", "-", "pending", "not yet on the verdict layer"});
+      table.push_back({c.id, c.claim, absl::StrCat("`", c.experiment, "`"), "-",
+                       "-", "-", "pending", "not yet on the verdict layer"});
     }
   }
-  return MarkdownTable({"claim", "what the paper says", "experiment",
-                        "measure (paired over seeds)",
-                        "mean difference (95% interval)", "Holm p", "verdict",
-                        "caveat"},
-                       table);
+  return MarkdownTable(
+      {"claim", "what the paper says", "experiment",
+       "measure (paired over seeds)", "mean difference (95% interval)",
+       "Holm p", "verdict", "caveat"},
+      table);
 }
 
 }  // namespace sparsity

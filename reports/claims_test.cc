@@ -19,15 +19,16 @@ TEST(PaperClaims, UniqueIdsCoveringTheFourPapers) {
 }
 
 TEST(ScorecardMarkdown, MeasuredRowsAndPending) {
-  Comparison c{"W1.mean", "falls", Claimed::kNegative,
+  Comparison c{"W1.mean",
+               "falls",
+               Claimed::kNegative,
                {-0.30, -0.31, -0.29, -0.30, -0.32}};
   c.scale = 100;
   c.unit = "points";
   ClaimRow row{"W1", "final - initial", Decide({c})[0], "short runs"};
   const std::string md = ScorecardMarkdown({row});
   EXPECT_NE(md.find("| W1 |"), std::string::npos);
-  EXPECT_NE(md.find("-30.4 points (-31.8 to -29.0)"), std::string::npos)
-      << md;
+  EXPECT_NE(md.find("-30.4 points (-31.8 to -29.0)"), std::string::npos) << md;
   EXPECT_NE(md.find("**supports**"), std::string::npos);
   EXPECT_NE(md.find("short runs"), std::string::npos);
   // Every other claim is pending: one line each.
@@ -45,7 +46,8 @@ TEST(VerdictTable, CountsTheFamily) {
   family[1] = {"b", "y", Claimed::kPositive, {1, 2}};  // too few seeds
   family[2] = {"c", "z", Claimed::kPositive, {1, 1, 1, 1, 1}, 0, "at 100%"};
   const std::string md = VerdictTable(Decide(family));
-  EXPECT_NE(md.find("Tests counted in this report: 1 (of 3 comparisons;"), std::string::npos)
+  EXPECT_NE(md.find("Tests counted in this report: 1 (of 3 comparisons;"),
+            std::string::npos)
       << md;
   EXPECT_NE(md.find("**not testable here** (at 100%)"), std::string::npos);
   EXPECT_NE(md.find("2 paired seeds, fewer than 5"), std::string::npos);

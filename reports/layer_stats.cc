@@ -13,9 +13,7 @@ double SequenceUnion(const LayerSparsity& l) {
   return l.sequence_union_density();
 }
 
-double WindowUnion(const LayerSparsity& l) {
-  return l.window_union_density();
-}
+double WindowUnion(const LayerSparsity& l) { return l.window_union_density(); }
 double RareUnits(const LayerSparsity& l) { return l.rare_unit_fraction(); }
 
 std::vector<double> PerRun(const Runs& runs, int probe, int layer,

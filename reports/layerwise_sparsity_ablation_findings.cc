@@ -96,9 +96,10 @@ AblationScope ScopeOf(const std::vector<AblationVariant>& variants) {
     s.max_layers = std::max(s.max_layers, c.model().n_layers());
     s.max_steps = std::max<int64_t>(s.max_steps, c.train().steps());
     s.max_tokens = std::max(s.max_tokens, tokens);
-    s.max_passes = std::max(
-        s.max_passes, static_cast<double>(tokens) /
-                          std::max<int64_t>(1, v.runs[0]->data().train_tokens()));
+    s.max_passes =
+        std::max(s.max_passes,
+                 static_cast<double>(tokens) /
+                     std::max<int64_t>(1, v.runs[0]->data().train_tokens()));
     if (v.words) {
       s.max_vocab = std::max<int64_t>(s.max_vocab, c.model().vocab_size());
     }
@@ -123,9 +124,8 @@ void BytesPerWord(const std::vector<AblationVariant>& variants,
                       word_run->data().train_documents() &&
                   byte_run->data().heldout_documents() ==
                       word_run->data().heldout_documents();
-  s->bytes_per_word =
-      static_cast<double>(byte_run->data().train_tokens()) /
-      std::max<int64_t>(1, word_run->data().train_tokens());
+  s->bytes_per_word = static_cast<double>(byte_run->data().train_tokens()) /
+                      std::max<int64_t>(1, word_run->data().train_tokens());
   s->byte_probe_tokens = byte_run->data().probe_tokens();
   s->word_probe_tokens = word_run->data().probe_tokens();
 }
@@ -163,6 +163,7 @@ std::vector<Comparison> Family(const AblationFindings& f) {
                                    "had not converged)"),
                       Claimed::kNegative,
                       Differences(HeldoutLoss(p.a), HeldoutLoss(p.b))});
+    family.back().unit = "nats";
   }
   return family;
 }

@@ -68,8 +68,9 @@ TEST(AnalyzeAblation, KnownAnswers) {
     return FindResult(f->verdicts, AblationId(v, m)).verdict;
   };
   EXPECT_EQ(verdict("post", kAblWindow), Verdict::kSupports);
-  EXPECT_NEAR(FindResult(f->verdicts, AblationId("post", kAblWindow)).stats.mean,
-              -0.4, 1e-6);
+  EXPECT_NEAR(
+      FindResult(f->verdicts, AblationId("post", kAblWindow)).stats.mean, -0.4,
+      1e-6);
   EXPECT_EQ(verdict("post", kAblBatch), Verdict::kSupports);
   EXPECT_EQ(verdict("post", kAblRare), Verdict::kSupports);
   EXPECT_EQ(verdict("wide", kAblWindow), Verdict::kInconclusive);
@@ -92,7 +93,8 @@ TEST(AnalyzeAblation, TheReferenceIsDeclaredNotGuessed) {
   absl::StatusOr<AblationFindings> f = AnalyzeAblation(r);
   ASSERT_TRUE(f.ok());
   EXPECT_EQ(f->variants[f->reference].name, "wide");
-  EXPECT_NO_FATAL_FAILURE(FindResult(f->verdicts, AblationId("ref", kAblWindow)));
+  EXPECT_NO_FATAL_FAILURE(
+      FindResult(f->verdicts, AblationId("ref", kAblWindow)));
   for (TrainingRecord& run : *r.mutable_runs()) run.set_role("reference");
   EXPECT_FALSE(AnalyzeAblation(r).ok());  // two references
 }

@@ -76,8 +76,7 @@ std::string VariantsTable(const AblationFindings& f) {
          &v == &ref     ? "(reference)"
          : diff.empty() ? "none"
                         : absl::StrCat("`", absl::StrJoin(diff, "`, `"), "`"),
-         absl::StrCat(v.runs[0]->parameters()),
-         absl::StrCat(ds.train_tokens()),
+         absl::StrCat(v.runs[0]->parameters()), absl::StrCat(ds.train_tokens()),
          v.words ? absl::StrFormat("%d words (of %d distinct in training) + "
                                    "<unk>; <unk>: %s of training tokens, %s "
                                    "of the probe's targets",
@@ -127,10 +126,10 @@ std::string VariantLine(const AblationFindings& f, const AblationVariant& v) {
       "union %s -> %s (%s); units firing on < 1%% of tokens %s -> %s (%s); "
       "batch union %s -> %s (%s); token density %s -> %s (%s).\n",
       v.name, v.description, PctSpread(ref.wu0), PctSpread(v.wu0),
-      Result(f, v.name, kAblWindow), PctSpread(ref.rare0),
-      PctSpread(v.rare0), Result(f, v.name, kAblRare), PctSpread(ref.bu0),
-      PctSpread(v.bu0), Result(f, v.name, kAblBatch), PctSpread(ref.td0),
-      PctSpread(v.td0), Result(f, v.name, kAblToken));
+      Result(f, v.name, kAblWindow), PctSpread(ref.rare0), PctSpread(v.rare0),
+      Result(f, v.name, kAblRare), PctSpread(ref.bu0), PctSpread(v.bu0),
+      Result(f, v.name, kAblBatch), PctSpread(ref.td0), PctSpread(v.td0),
+      Result(f, v.name, kAblToken));
 }
 
 std::string OrderingLine(const AblationFindings& f) {
@@ -197,26 +196,24 @@ std::string AnswerSection(const AblationFindings& f) {
 std::string FinalTable(const AblationFindings& f) {
   std::vector<std::vector<std::string>> rows;
   for (const AblationVariant& v : f.variants) {
-    rows.push_back(
-        {absl::StrCat("`", v.name, "`"), absl::StrCat(v.steps),
-         absl::StrCat(NumSpread(v.heldout, "%.3f"), " ", Unit(v)),
-         PctSpread(v.bu0), PctSpread(v.bu_last), PctSpread(v.wu0),
-         PctSpread(v.wu_last), PctSpread(v.td0), PctSpread(v.td_last),
-         PctSpread(v.rare0), absl::StrJoin(v.lowest_window_layer, ", ")});
+    rows.push_back({absl::StrCat("`", v.name, "`"), absl::StrCat(v.steps),
+                    absl::StrCat(NumSpread(v.heldout, "%.3f"), " ", Unit(v)),
+                    PctSpread(v.bu0), PctSpread(v.bu_last), PctSpread(v.wu0),
+                    PctSpread(v.wu_last), PctSpread(v.td0),
+                    PctSpread(v.td_last), PctSpread(v.rare0),
+                    absl::StrJoin(v.lowest_window_layer, ", ")});
   }
-  return MarkdownTable(
-      {"variant", "steps", "held-out loss", "batch union, layer 0",
-       "batch union, last layer", "window union, layer 0",
-       "window union, last layer", "token density, layer 0",
-       "token density, last layer",
-       "layer 0 units firing on < 1% of probe tokens",
-       "layer with the lowest window union (per seed)"},
-      rows);
+  return MarkdownTable({"variant", "steps", "held-out loss",
+                        "batch union, layer 0", "batch union, last layer",
+                        "window union, layer 0", "window union, last layer",
+                        "token density, layer 0", "token density, last layer",
+                        "layer 0 units firing on < 1% of probe tokens",
+                        "layer with the lowest window union (per seed)"},
+                       rows);
 }
 
 LinePlot Layer0OverTraining(const std::vector<Runs>& variants,
-                            const LayerValue& value,
-                            const std::string& y_label,
+                            const LayerValue& value, const std::string& y_label,
                             const std::string& what) {
   LinePlot plot{absl::StrCat("Layer 0: ", what,
                              ", per variant (mean; band: min..max over "
@@ -270,15 +267,17 @@ std::string Headline(const AblationFindings& f) {
   }
   int ordering = 0;
   for (const AblationVariant& v : f.variants) {
-    ordering += FindResult(f.verdicts, AblationId(v.name, kAblOrdering))
-                    .verdict == Verdict::kSupports;
+    ordering +=
+        FindResult(f.verdicts, AblationId(v.name, kAblOrdering)).verdict ==
+        Verdict::kSupports;
   }
   return absl::StrFormat(
       "Layer 0's window union lowered (supports, Holm over %d tests) by: %s. "
       "[W]'s ordering (layer 0 below the last layer, window union) "
       "supported in %d of %d variants.",
-      f.counted_tests, moved.empty() ? "no variant" : absl::StrJoin(moved, ", "),
-      ordering, static_cast<int>(f.variants.size()));
+      f.counted_tests,
+      moved.empty() ? "no variant" : absl::StrJoin(moved, ", "), ordering,
+      static_cast<int>(f.variants.size()));
 }
 
 }  // namespace
@@ -331,8 +330,7 @@ absl::StatusOr<Report> LayerwiseSparsityAblationReport(
       "batch (per byte or per word: not comparable between bytes and words, "
       "nor between vocabulary sizes).\n\n",
       FinalTable(f), "\n", "## Plots\n\n",
-      report.AddPlot("layer0_window_union",
-                     "layer 0 window union per variant",
+      report.AddPlot("layer0_window_union", "layer 0 window union per variant",
                      Layer0OverTraining(variants, WindowUnion,
                                         "window union density of layer 0",
                                         "units firing in a window")),

@@ -1,6 +1,7 @@
 #include "reports/layerwise_sparsity_findings.h"
 
 #include <cmath>
+#include <utility>
 
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
@@ -22,8 +23,7 @@ LayerFinal FinalOf(const Runs& runs, int layer) {
   f.window_union = at(-1, WindowUnion);
   f.batch_union = at(-1, BatchUnion);
   f.rare_units = at(-1, RareUnits);
-  f.dead_units =
-      at(-1, [](const LayerSparsity& l) { return l.dead_units(); });
+  f.dead_units = at(-1, [](const LayerSparsity& l) { return l.dead_units(); });
   f.token_density_init = at(0, TokenDensity);
   f.window_union_init = at(0, WindowUnion);
   f.batch_union_init = at(0, BatchUnion);
@@ -40,6 +40,15 @@ std::vector<double> FinalMeans(const LayerwiseFindings& f,
   return v;
 }
 
+// A comparison of fractions, shown in percentage points.
+Comparison InPoints(const std::string& id, const std::string& claim,
+                    Claimed claimed, std::vector<double> differences) {
+  Comparison c{id, claim, claimed, std::move(differences)};
+  c.scale = 100;
+  c.unit = "points";
+  return c;
+}
+
 // W1: final - initial token density (mean over layers, first, last).
 std::vector<Comparison> TokenDensityFalls(const Runs& runs, int last) {
   auto change = [&](int layer) {
@@ -47,15 +56,14 @@ std::vector<Comparison> TokenDensityFalls(const Runs& runs, int last) {
                        PerRun(runs, 0, layer, TokenDensity));
   };
   return {
-      {kW1Mean, "token density falls over training (mean over layers)",
-       Claimed::kNegative,
-       Differences(MeanOverLayers(runs, -1, TokenDensity),
-                   MeanOverLayers(runs, 0, TokenDensity)),
-       0, "", 100, "points"},
-      {kW1First, "token density falls over training (layer 0)",
-       Claimed::kNegative, change(0), 0, "", 100, "points"},
-      {kW1Last, "token density falls over training (last layer)",
-       Claimed::kNegative, change(last), 0, "", 100, "points"},
+      InPoints(kW1Mean, "token density falls over training (mean over layers)",
+               Claimed::kNegative,
+               Differences(MeanOverLayers(runs, -1, TokenDensity),
+                           MeanOverLayers(runs, 0, TokenDensity))),
+      InPoints(kW1First, "token density falls over training (layer 0)",
+               Claimed::kNegative, change(0)),
+      InPoints(kW1Last, "token density falls over training (last layer)",
+               Claimed::kNegative, change(last)),
   };
 }
 
@@ -129,12 +137,10 @@ Comparison FirstAgainstLast(const Runs& runs, const std::string& id,
   const int last = runs[0]->probes(0).layers_size() - 1;
   const std::vector<double> first = PerRun(runs, -1, 0, value);
   const std::vector<double> top = PerRun(runs, -1, last, value);
-  Comparison c{id, claim, claimed, Differences(first, top)};
-  c.scale = 100;
-  c.unit = "points";
-  c.not_testable = BoundBlocksClaim(
-      first, top, claimed, 0, 1, absl::StrCat("layer 0's ", measure),
-      absl::StrCat("the last layer's ", measure));
+  Comparison c = InPoints(id, claim, claimed, Differences(first, top));
+  c.not_testable = BoundBlocksClaim(first, top, claimed, 0, 1,
+                                    absl::StrCat("layer 0's ", measure),
+                                    absl::StrCat("the last layer's ", measure));
   return c;
 }
 

@@ -25,7 +25,7 @@ LayerSparsity Layer(int l, const LayerValues& v) {
 
 // A two-layer run: `init` at step 0 and `end` at step 100, per layer.
 TrainingRecord MakeRun(int seed, const std::vector<LayerValues>& init,
-                   const std::vector<LayerValues>& end) {
+                       const std::vector<LayerValues>& end) {
   TrainingRecord r;
   r.set_name(absl::StrCat("base/i", seed, "-d", seed));
   r.set_variant("base");
@@ -56,9 +56,9 @@ std::vector<TrainingRecord> FiveSeeds() {
   std::vector<TrainingRecord> out;
   for (int s = 1; s <= 5; ++s) {
     const double e = 0.002 * (s - 3);  // seed noise
-    out.push_back(MakeRun(s, {{0.5, 1, 1, 0}, {0.5, 1, 1, 0}},
-                      {{0.1 + e, 0.5 + e, 1, 0.3 + e},
-                       {0.12 - e, 0.7 - e, 0.9 + e, 0.05}}));
+    out.push_back(MakeRun(
+        s, {{0.5, 1, 1, 0}, {0.5, 1, 1, 0}},
+        {{0.1 + e, 0.5 + e, 1, 0.3 + e}, {0.12 - e, 0.7 - e, 0.9 + e, 0.05}}));
   }
   return out;
 }
@@ -88,8 +88,8 @@ TEST(AnalyzeLayerwise, KnownAnswers) {
   // W3: log2(window / token) = log2(5) and log2(0.7/0.12) ~ 2.54 per layer,
   // mean ~2.44 > 1: a window uses more than twice a token's units.
   const ComparisonResult& w3 = FindResult(f.verdicts, kW3);
-  EXPECT_NEAR(w3.stats.mean,
-              0.5 * (std::log2(5.0) + std::log2(0.7 / 0.12)) - 1, 0.01);
+  EXPECT_NEAR(w3.stats.mean, 0.5 * (std::log2(5.0) + std::log2(0.7 / 0.12)) - 1,
+              0.01);
   EXPECT_EQ(w3.verdict, Verdict::kSupports);
   // Six comparisons tested (the ceiling one is not counted).
   EXPECT_EQ(f.counted_tests, 6);
@@ -119,12 +119,11 @@ TEST(AnalyzeLayerwise, NoiseGivesInconclusiveAndOppositeGivesContradicts) {
     // Window union: layer 0 minus last is pure noise around 0; batch union
     // of layer 0 clearly above the last layer's (both off the ceiling).
     records.push_back(MakeRun(s, {{0.5, 1, 1, 0}, {0.5, 1, 1, 0}},
-                          {{0.2, 0.5 + e, 0.95 + 0.001 * s, 0.1},
-                           {0.2, 0.5, 0.6 + 0.002 * s, 0.1 + e / 10}}));
+                              {{0.2, 0.5 + e, 0.95 + 0.001 * s, 0.1},
+                               {0.2, 0.5, 0.6 + 0.002 * s, 0.1 + e / 10}}));
   }
   const LayerwiseFindings f = AnalyzeLayerwise(Pointers(records));
-  EXPECT_EQ(FindResult(f.verdicts, kW2Window).verdict,
-            Verdict::kInconclusive);
+  EXPECT_EQ(FindResult(f.verdicts, kW2Window).verdict, Verdict::kInconclusive);
   EXPECT_EQ(FindResult(f.verdicts, kW2Batch).verdict, Verdict::kContradicts);
 }
 

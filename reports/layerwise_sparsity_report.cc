@@ -134,11 +134,10 @@ std::string FindingsText(const LayerwiseFindings& f) {
           l0.batch_union_at_ceiling == f.seeds
               ? "cannot show layer 0 below the last layer at this scale"
               : "can move here",
-          VerdictText(f, kW2Batch), f.window_tokens,
-          PctSpread(l0.window_union), PctSpread(lt.window_union),
-          VerdictText(f, kW2Window), 100 * f.layer0_window_below_ceiling,
-          PctSpread(l0.rare_units), PctSpread(lt.rare_units),
-          VerdictText(f, kW2Rare), f.last_step));
+          VerdictText(f, kW2Batch), f.window_tokens, PctSpread(l0.window_union),
+          PctSpread(lt.window_union), VerdictText(f, kW2Window),
+          100 * f.layer0_window_below_ceiling, PctSpread(l0.rare_units),
+          PctSpread(lt.rare_units), VerdictText(f, kW2Rare), f.last_step));
   absl::StrAppend(
       &s,
       absl::StrFormat(
@@ -175,10 +174,10 @@ std::string FinalTable(const LayerwiseFindings& f) {
                     PctSpread(x.rare_units), NumSpread(x.dead_units, "%.0f")});
   }
   return MarkdownTable(
-      {"layer", "token density (mean)", "p10", "p50", "p90",
-       "sequence union", absl::StrCat(f.window_tokens, "-token window union"),
-       "batch union", "seeds with batch union at 100%",
-       "units firing on < 1% of tokens", "dead units"},
+      {"layer", "token density (mean)", "p10", "p50", "p90", "sequence union",
+       absl::StrCat(f.window_tokens, "-token window union"), "batch union",
+       "seeds with batch union at 100%", "units firing on < 1% of tokens",
+       "dead units"},
       rows);
 }
 
@@ -195,12 +194,11 @@ std::string PerSeedTable(const Runs& runs) {
                     Pct(v.back()), Pct(w[0]), Pct(w.back()),
                     absl::StrCat(lowest, " (", Pct(v[lowest]), ")")});
   }
-  return MarkdownTable(
-      {"run", "last training batch loss", "held-out loss",
-       "batch union, layer 0",
-       "batch union, last layer", "window union, layer 0",
-       "window union, last layer", "layer with the lowest batch union"},
-      rows);
+  return MarkdownTable({"run", "last training batch loss", "held-out loss",
+                        "batch union, layer 0", "batch union, last layer",
+                        "window union, layer 0", "window union, last layer",
+                        "layer with the lowest batch union"},
+                       rows);
 }
 
 // Units binned by firing frequency at the final step, mean over runs.
@@ -302,9 +300,8 @@ void AppendCurves(const Runs& runs, const LayerwiseFindings& f,
       runs.size() > 1 ? " (mean over seeds; band: min..max)" : "";
   const RunConfig& c = runs[0]->config();
   const bool bytes = c.data().source() == DataConfig::BROWN;
-  auto plot = [&](const char* suffix, const char* alt,
-                  const std::string& title, const char* y,
-                  const LayerValue& value) {
+  auto plot = [&](const char* suffix, const char* alt, const std::string& title,
+                  const char* y, const LayerValue& value) {
     return absl::StrCat(
         report.AddPlot(suffix, alt,
                        DensityPlot(runs, absl::StrCat(title, band), y, value)),

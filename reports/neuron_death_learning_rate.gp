@@ -7,6 +7,7 @@ set grid
 set key outside right top
 set autoscale xfix
 set logscale x
+set xtics ("0.0005" 0.0005, "0.001" 0.001, "0.002" 0.002, "0.004" 0.004, "0.008" 0.008)
 $d0 << EOD
 0.000500000024 0 0 0
 0.00100000005 0.00325520833 0.00260416667 0.00390625

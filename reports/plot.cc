@@ -51,7 +51,8 @@ std::string GnuplotScript(const LinePlot& plot,
   if (plot.log_x) absl::StrAppend(&s, "set logscale x\n");
   if (!plot.x_tics.empty()) {
     std::vector<std::string> tics;
-    for (double x : plot.x_tics) tics.push_back(absl::StrFormat("\"%g\" %g", x, x));
+    for (double x : plot.x_tics)
+      tics.push_back(absl::StrFormat("\"%g\" %g", x, x));
     absl::StrAppend(&s, "set xtics (", absl::StrJoin(tics, ", "), ")\n");
   } else if (plot.x_tic > 0) {
     absl::StrAppend(&s, absl::StrFormat("set xtics %g\n", plot.x_tic));

@@ -109,8 +109,12 @@ std::string IndexMarkdown(const std::vector<Report>& reports,
       "(\"Verdicts\"): **supports** and **contradicts** need a significant "
       "paired test after Holm's adjustment over the report's tests and at "
       "least 5 paired seeds; **not testable here** means the measure cannot "
-      "move at this scale; claims of experiments not yet moved onto the "
-      "verdict layer show \"pending\".\n\n",
+      "show the claim here (it sits at its 0% or 100% bound in every seed "
+      "where the claim needs it to move, or the statistic cannot vary at "
+      "this scale); claims of experiments not yet moved onto the verdict "
+      "layer show \"pending\". A claim may have several rows, one per "
+      "measure; rows of one claim are views of the same runs, not "
+      "independent evidence.\n\n",
       ScorecardMarkdown(claims), "\n## Reports\n\n",
       MarkdownTable({"report", "headline findings (measured)", "results"},
                     rows),

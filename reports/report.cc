@@ -59,7 +59,8 @@ SeedPairs PairBySeeds(const Runs& a, const Runs& b) {
 std::vector<double> Differences(const std::vector<double>& a,
                                 const std::vector<double>& b) {
   std::vector<double> d;
-  for (size_t i = 0; i < a.size() && i < b.size(); ++i) d.push_back(a[i] - b[i]);
+  for (size_t i = 0; i < a.size() && i < b.size(); ++i)
+    d.push_back(a[i] - b[i]);
   return d;
 }
 

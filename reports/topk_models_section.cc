@@ -232,7 +232,7 @@ TopkModelsSection MakeTopkModelsSection(const TopkThresholdingResults& r,
       ece_words.push_back(absl::StrCat(
           x.Label(), " ", NumSpread(Over(x.runs, Ece), "%.4f"), ": ",
           OrderVerdict(Compare(Over(x.runs, Ece), Over(relu.runs, Ece)),
-                  /*higher_is_better=*/false)));
+                       /*higher_is_better=*/false)));
       if (corrupted && x.runs[0]->corruptions_size() > 0) {
         corr_words.push_back(absl::StrCat(
             x.Label(), " ", PctSpread(Over(x.runs, Corrupted)), ": ",
@@ -367,8 +367,8 @@ TopkModelsSection MakeTopkModelsSection(const TopkThresholdingResults& r,
                            PctSpread(Over(noisy->runs, Accuracy)), " vs ReLU ",
                            PctSpread(Over(relu->runs, Accuracy)), ": ",
                            OrderVerdict(Compare(Over(noisy->runs, Accuracy),
-                                           Over(relu->runs, Accuracy)),
-                                   /*higher_is_better=*/true)));
+                                                Over(relu->runs, Accuracy)),
+                                        /*higher_is_better=*/true)));
         }
       }
       rows.push_back(row);

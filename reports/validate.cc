@@ -55,8 +55,9 @@ absl::Status ValidateLayer(const LayerSparsity& l, int index, int64_t d_ff,
       (l.window_tokens() > 0 &&
        (l.sequence_union_density() > l.window_union_density() + kTol ||
         l.window_union_density() > l.batch_union_density() + kTol))) {
-    return Bad(at, "sequence union <= window union <= batch union does not "
-                   "hold, or window_tokens is negative");
+    return Bad(at,
+               "sequence union <= window union <= batch union does not "
+               "hold, or window_tokens is negative");
   }
   if (l.dead_units() < 0 || l.dead_units() > d_ff) {
     return Bad(at, absl::StrCat("dead_units is ", l.dead_units(),

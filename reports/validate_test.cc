@@ -230,8 +230,7 @@ TEST(AblationReport, RendersItsFindingsAndTwoSeedsAreInconclusive) {
 
 TEST(AblationReport, NeedsADeclaredReference) {
   Results r = Ablation(0.2f);
-  for (TrainingRecord& run :
-       *r.mutable_layerwise_sparsity()->mutable_runs()) {
+  for (TrainingRecord& run : *r.mutable_layerwise_sparsity()->mutable_runs()) {
     run.clear_role();
   }
   absl::StatusOr<Report> report = LayerwiseSparsityAblationReport(r, "x.pb");

@@ -56,20 +56,40 @@ double SampleSd(const std::vector<double>& v, double mean) {
   return std::sqrt(ss / (v.size() - 1));
 }
 
-
 bool ClaimedSide(const ComparisonResult& r) {
   return r.comparison.claimed == Claimed::kPositive ? r.stats.mean > 0
-                                                     : r.stats.mean < 0;
+                                                    : r.stats.mean < 0;
+}
+
+// A claim of no effect: equivalence within the margin supports it; a
+// significant effect at least as large as the margin contradicts it.
+void ApplyEquivalenceRule(ComparisonResult& r) {
+  const double margin = r.comparison.equivalence_margin;
+  if (r.p_equivalence_adjusted < kFamilyAlpha) {
+    r.verdict = Verdict::kSupports;
+    r.reason = absl::StrFormat("within ±%g (equivalence test)", margin);
+  } else if (r.p_adjusted < kFamilyAlpha && std::abs(r.stats.mean) >= margin) {
+    r.verdict = Verdict::kContradicts;
+    r.reason = absl::StrFormat("a significant effect beyond ±%g", margin);
+  } else {
+    r.verdict = Verdict::kInconclusive;
+    r.reason = "neither equivalent nor different after adjustment";
+  }
 }
 
 void ApplyRule(ComparisonResult& r) {
   if (!r.comparison.not_testable.empty()) {
     r.verdict = Verdict::kNotTestable;
     r.reason = r.comparison.not_testable;
+  } else if (!r.comparison.no_valid_test.empty()) {
+    r.verdict = Verdict::kInconclusive;
+    r.reason = r.comparison.no_valid_test;
   } else if (r.stats.n < kMinPairedSeeds) {
     r.verdict = Verdict::kInconclusive;
     r.reason = absl::StrFormat("%d paired seeds, fewer than %d", r.stats.n,
                                kMinPairedSeeds);
+  } else if (r.comparison.claimed == Claimed::kEquivalent) {
+    ApplyEquivalenceRule(r);
   } else if (r.p_adjusted < kFamilyAlpha) {
     const bool claimed = ClaimedSide(r);
     r.verdict = claimed ? Verdict::kSupports : Verdict::kContradicts;
@@ -142,7 +162,8 @@ double EquivalenceP(const std::vector<double>& differences, double margin) {
   const int n = static_cast<int>(differences.size());
   if (n < 2 || margin <= 0) return 1;
   const double mean = Mean(differences);
-  const double se = SampleSd(differences, mean) / std::sqrt(static_cast<double>(n));
+  const double se =
+      SampleSd(differences, mean) / std::sqrt(static_cast<double>(n));
   if (se <= 1e-12 * std::abs(mean) || se == 0) {
     return std::abs(mean) < margin ? 0 : 1;
   }
@@ -187,8 +208,8 @@ std::string BoundBlocksClaim(const std::vector<double>& a,
   const std::string& high_name = negative ? b_name : a_name;
   const size_t n = std::min(a.size(), b.size());
   if (all_at(low_arm, upper)) {
-    return absl::StrFormat("%s at its ceiling (%g%%) in all %d seeds",
-                           low_name, 100 * upper, n);
+    return absl::StrFormat("%s at its ceiling (%g%%) in all %d seeds", low_name,
+                           100 * upper, n);
   }
   if (all_at(high_arm, lower)) {
     return absl::StrFormat("%s at its floor (%g%%) in all %d seeds", high_name,
@@ -234,7 +255,8 @@ const ComparisonResult& FindResult(const std::vector<ComparisonResult>& r,
 }
 
 bool Counted(const ComparisonResult& r) {
-  return r.comparison.not_testable.empty() && r.stats.n >= kMinPairedSeeds;
+  return r.comparison.not_testable.empty() &&
+         r.comparison.no_valid_test.empty() && r.stats.n >= kMinPairedSeeds;
 }
 
 int CountedTests(const std::vector<ComparisonResult>& results) {

@@ -35,13 +35,15 @@ enum class Verdict { kSupports, kContradicts, kInconclusive, kNotTestable };
 // "supports", "contradicts", "inconclusive", "not testable here".
 std::string VerdictName(Verdict v);
 
-// The sign a claim predicts for the mean paired difference.
-enum class Claimed { kPositive, kNegative };
+// The sign a claim predicts for the mean paired difference, or no effect
+// (kEquivalent: the difference lies within the comparison's
+// equivalence_margin, e.g. "pruning dead units costs no loss").
+enum class Claimed { kPositive, kNegative, kEquivalent };
 
 struct PairedStats {
   int n = 0;
-  double mean = 0;  // mean paired difference
-  double sd = 0;    // its sample standard deviation (n - 1)
+  double mean = 0;                 // mean paired difference
+  double sd = 0;                   // its sample standard deviation (n - 1)
   double ci_low = 0, ci_high = 0;  // kIntervalLevel Student-t interval
   double p = 1;                    // two-sided paired t-test of mean 0
 };
@@ -74,6 +76,9 @@ struct Comparison {
   // Non-empty: why the metric cannot move here (e.g. at its ceiling); the
   // verdict is then "not testable here" and no test is counted.
   std::string not_testable;
+  // Non-empty: no valid test exists yet (e.g. its null is known to be
+  // wrong); the verdict is "inconclusive" with this reason, not counted.
+  std::string no_valid_test;
   // How a report shows the differences: value = scale * difference, then
   // the unit ("points" for fractions shown as percentage points).
   double scale = 1;
@@ -83,8 +88,8 @@ struct Comparison {
 struct ComparisonResult {
   Comparison comparison;
   PairedStats stats;
-  double p_adjusted = 1;      // Holm, within the report's family
-  double p_equivalence = 1;   // TOST (1 without a margin)
+  double p_adjusted = 1;     // Holm, within the report's family
+  double p_equivalence = 1;  // TOST (1 without a margin)
   double p_equivalence_adjusted = 1;
   Verdict verdict = Verdict::kInconclusive;
   std::string reason;  // the rule that gave the verdict, in a few words
@@ -112,7 +117,7 @@ struct ClaimRow {
   std::string measure;  // what the paired difference is, e.g. "layer 0 -
                         // last layer, 512-token window union"
   ComparisonResult result;
-  std::string caveat;   // the scale, steps or data that limit it
+  std::string caveat;  // the scale, steps or data that limit it
 };
 
 // Tests one report's comparisons as one family. Tests counted by Holm: the
@@ -120,7 +125,10 @@ struct ClaimRow {
 // testable, and its TOST where it has a margin. "supports": adjusted p <
 // kFamilyAlpha with the mean on the claimed side; "contradicts": the same on
 // the other side, or the adjusted TOST p < kFamilyAlpha; otherwise
-// "inconclusive"; fewer than kMinPairedSeeds seeds: "inconclusive".
+// "inconclusive"; fewer than kMinPairedSeeds seeds: "inconclusive". For a
+// kEquivalent claim: "supports" when the adjusted TOST p < kFamilyAlpha,
+// "contradicts" when the adjusted t-test p < kFamilyAlpha with |mean| at
+// least the margin.
 std::vector<ComparisonResult> Decide(const std::vector<Comparison>& family);
 
 // The result with this comparison id; aborts if there is none (a bug in

@@ -22,8 +22,7 @@ TEST(StudentT, KnownQuantilesAndTails) {
   }
   // With 2: F(t) = 1/2 + t / (2 sqrt(2 + t^2)).
   for (double t : {-4.0, 0.3, 2.5}) {
-    EXPECT_NEAR(StudentTCdf(t, 2), 0.5 + t / (2 * std::sqrt(2 + t * t)),
-                1e-12);
+    EXPECT_NEAR(StudentTCdf(t, 2), 0.5 + t / (2 * std::sqrt(2 + t * t)), 1e-12);
   }
 }
 
@@ -75,9 +74,7 @@ std::vector<std::pair<std::string, Draw>> NullShapes() {
          return std::bernoulli_distribution(0.5)(g) ? e : -e;
        }},
       {"t(3)",
-       [](std::mt19937_64& g) {
-         return std::student_t_distribution<>(3)(g);
-       }},
+       [](std::mt19937_64& g) { return std::student_t_distribution<>(3)(g); }},
   };
 }
 
@@ -153,10 +150,17 @@ TEST(Decide, EachVerdictFromItsRule) {
       {"up", "rises", Claimed::kPositive, {1.1, 0.9, 1.2, 1.0, 0.95}},
       {"down", "falls", Claimed::kPositive, {-1.1, -0.9, -1.2, -1.0, -0.95}},
       {"few", "three seeds", Claimed::kPositive, {5, 5.1, 4.9}},
-      {"flat", "no change", Claimed::kPositive,
-       {0.001, -0.002, 0.0005, 0.0015, -0.001}, /*equivalence_margin=*/0.02},
+      {"flat",
+       "no change",
+       Claimed::kPositive,
+       {0.001, -0.002, 0.0005, 0.0015, -0.001},
+       /*equivalence_margin=*/0.02},
       {"noise", "noisy", Claimed::kNegative, {0.5, -0.4, 0.3, -0.6, 0.2}},
-      {"ceiling", "at 100%", Claimed::kNegative, {0, 0, 0, 0, 0}, 0,
+      {"ceiling",
+       "at 100%",
+       Claimed::kNegative,
+       {0, 0, 0, 0, 0},
+       0,
        "layer 0's batch union is 100% in every seed"},
   };
   const std::vector<ComparisonResult> r = Decide(family);
@@ -172,6 +176,34 @@ TEST(Decide, EachVerdictFromItsRule) {
   EXPECT_GE(r[0].p_adjusted, r[0].stats.p);
   EXPECT_GT(r[0].stats.ci_low, 0);
   EXPECT_EQ(VerdictName(r[5].verdict), "not testable here");
+}
+
+TEST(Decide, ClaimsOfNoEffect) {
+  Comparison same{"same",
+                  "no change",
+                  Claimed::kEquivalent,
+                  {0.001, -0.002, 0.0005, 0.0015, -0.001},
+                  0.02};
+  Comparison moved{"moved",
+                   "no change",
+                   Claimed::kEquivalent,
+                   {0.1, 0.12, 0.11, 0.09, 0.1},
+                   0.02};
+  Comparison wide{"wide",
+                  "no change",
+                  Claimed::kEquivalent,
+                  {0.03, -0.05, 0.01, 0.04, -0.02},
+                  0.02};
+  Comparison broken{
+      "broken", "no valid null", Claimed::kPositive, {1, 1.1, 0.9, 1.2, 1}};
+  broken.no_valid_test = "its null is not uniform";
+  const std::vector<ComparisonResult> r = Decide({same, moved, wide, broken});
+  EXPECT_EQ(r[0].verdict, Verdict::kSupports);
+  EXPECT_EQ(r[1].verdict, Verdict::kContradicts);
+  EXPECT_EQ(r[2].verdict, Verdict::kInconclusive);
+  EXPECT_EQ(r[3].verdict, Verdict::kInconclusive);
+  EXPECT_EQ(r[3].reason, "its null is not uniform");
+  EXPECT_EQ(CountedTests(r), 6);  // two per equivalence claim, none for 3
 }
 
 TEST(Decide, HolmCanTurnASignificantTestInconclusive) {

@@ -179,8 +179,8 @@ TEST(LayerwiseSparsitySmoke, RendersReportWithPlots) {
         "Means over seeds, min–max in parentheses", "### Per seed",
         "base/i2-d2", "layerwise_sparsity_token_density.png",
         "layerwise_sparsity_window_union.png",
-        "layerwise_sparsity_rare_units.png",
-        "layerwise_sparsity_loss.png", "layerwise_sparsity_batch_union.png",
+        "layerwise_sparsity_rare_units.png", "layerwise_sparsity_loss.png",
+        "layerwise_sparsity_batch_union.png",
         "layerwise_sparsity_sequence_union.png",
         "layerwise_sparsity_firing_histogram.png", "| 1 |"}) {
     EXPECT_NE(md.find(needle), std::string::npos) << needle;

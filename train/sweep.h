@@ -28,10 +28,11 @@ namespace sparsity {
 
 // Variants x seeds, variants outermost. A patch replaces only the fields it
 // sets. With no variants, one run set "base" (role "reference"); a
-// variant's own seeds, else the sweep's, else the base's. A run whose config names init_from starts
-// from the final checkpoint of that earlier run (which must come before it).
-// Every run's config is validated (ValidateRunConfig); an error names the
-// variant. Variant names must be unique, non-empty and [A-Za-z0-9_.-].
+// variant's own seeds, else the sweep's, else the base's. A run whose config
+// names init_from starts from the final checkpoint of that earlier run (which
+// must come before it). Every run's config is validated (ValidateRunConfig); an
+// error names the variant. Variant names must be unique, non-empty and
+// [A-Za-z0-9_.-].
 absl::StatusOr<std::vector<SweepRun>> ExpandSweep(const RunConfig& base,
                                                   const SweepConfig& sweep);
 

@@ -1,0 +1,44 @@
+// Findings of experiment 2 (neuron_death, [W]) on the verdict layer: the
+// scorecard's claims W4 (death from training dynamics rather than outliers)
+// and W5 (dead units can be pruned without loss), from the reference runs
+// (docs/method.md, "Verdicts"). The rest of the neuron-death report is not
+// on the verdict layer yet.
+//
+//   NeuronDeathFindings f = AnalyzeNeuronDeath(results.neuron_death());
+#ifndef SPARSITY_REPORTS_NEURON_DEATH_FINDINGS_H_
+#define SPARSITY_REPORTS_NEURON_DEATH_FINDINGS_H_
+
+#include <vector>
+
+#include "proto/results.pb.h"
+#include "reports/verdict.h"
+
+namespace sparsity {
+
+// docs/method.md, "Neuron death: the claims as tested": removing the units
+// dead on the training stream may change the held-out loss by less than
+// this (nats per token) for W5 to hold.
+inline constexpr double kW5PruneMargin = 0.01;
+
+inline constexpr char kW4Input[] = "W4.input_outliers";
+inline constexpr char kW4Update[] = "W4.update_outliers";
+inline constexpr char kW5Prune[] = "W5.prune_dead";
+
+struct NeuronDeathFindings {
+  int reference_runs = 0;
+  // Over layers and reference runs: how far a step's largest MLP-input
+  // norm's 99th percentile sits above its median (a fraction).
+  double input_norm_spread = 0;
+  // Deaths with a same-phase input rank in [0.4, 0.6], and all deaths
+  // with a rank: under a valid null about 20% would.
+  int mid_rank_deaths = 0, ranked_deaths = 0;
+  std::vector<ComparisonResult> verdicts;
+  int counted_tests = 0;
+  std::vector<ClaimRow> claims;
+};
+
+NeuronDeathFindings AnalyzeNeuronDeath(const NeuronDeathResults& results);
+
+}  // namespace sparsity
+
+#endif  // SPARSITY_REPORTS_NEURON_DEATH_FINDINGS_H_

@@ -1,0 +1,63 @@
+#include "reports/neuron_death_findings.h"
+
+#include "gtest/gtest.h"
+
+namespace sparsity {
+namespace {
+
+// `runs` reference runs; each with one layer whose input-norm p99 sits 3%
+// above its median, two deaths with same-phase input ranks 0.5 and 0.9,
+// and a pruning curve whose first level changes the loss by `prune[k]`.
+NeuronDeathResults Results(const std::vector<double>& prune) {
+  NeuronDeathResults r;
+  r.mutable_config()->set_reference("seeds");
+  for (size_t k = 0; k < prune.size(); ++k) {
+    TrainingRecord* run = r.add_runs();
+    run->set_variant("seeds");
+    LayerDeath* ld = run->mutable_neuron_death()->add_layers();
+    ld->set_input_norm_median(10);
+    ld->set_input_norm_p99(10.3f);
+    for (float rank : {0.5f, 0.9f}) {
+      DeathEvent* e = run->mutable_neuron_death()->add_deaths();
+      e->set_input_rank_local(rank);
+    }
+    PruneCurve* p = r.add_pruning();
+    p->set_loss(2.0f);
+    p->add_levels()->set_loss(2.0f + static_cast<float>(prune[k]));
+  }
+  TrainingRecord* control = r.add_runs();  // not a reference run
+  control->set_variant("lr_high");
+  control->mutable_neuron_death()->add_deaths()->set_input_rank_local(0.5f);
+  return r;
+}
+
+TEST(AnalyzeNeuronDeath, KnownAnswers) {
+  const NeuronDeathFindings f =
+      AnalyzeNeuronDeath(Results({0.001, -0.0005, 0.0, 0.0015, -0.001}));
+  EXPECT_EQ(f.reference_runs, 5);
+  EXPECT_NEAR(f.input_norm_spread, 0.03, 1e-6);
+  EXPECT_EQ(f.mid_rank_deaths, 5);  // the control's death is not counted
+  EXPECT_EQ(f.ranked_deaths, 10);
+  const ComparisonResult& input = FindResult(f.verdicts, kW4Input);
+  EXPECT_EQ(input.verdict, Verdict::kNotTestable);
+  EXPECT_NE(input.reason.find("at most 3.0% above its median"),
+            std::string::npos)
+      << input.reason;
+  EXPECT_EQ(FindResult(f.verdicts, kW4Update).verdict, Verdict::kInconclusive);
+  EXPECT_EQ(FindResult(f.verdicts, kW5Prune).verdict, Verdict::kSupports);
+  EXPECT_EQ(f.counted_tests, 2);  // W5's t-test and TOST
+  EXPECT_EQ(f.claims.size(), 3u);
+}
+
+TEST(AnalyzeNeuronDeath, PruningThatCostsLossContradictsW5) {
+  const NeuronDeathFindings f =
+      AnalyzeNeuronDeath(Results({0.05, 0.06, 0.055, 0.045, 0.05}));
+  EXPECT_EQ(FindResult(f.verdicts, kW5Prune).verdict, Verdict::kContradicts);
+  // Four runs: never more than inconclusive.
+  const NeuronDeathFindings few =
+      AnalyzeNeuronDeath(Results({0.001, -0.0005, 0.0, 0.0015}));
+  EXPECT_EQ(FindResult(few.verdicts, kW5Prune).verdict, Verdict::kInconclusive);
+}
+
+}  // namespace
+}  // namespace sparsity
