@@ -145,8 +145,10 @@ std::string VerdictTable(const std::vector<ComparisonResult>& results) {
                      "verdict (rule)"},
                     rows),
       absl::StrFormat(
-          "\nTests counted in this report: %d (of %d comparisons; p-values "
-          "are shown for counted tests only); Holm's adjustment "
+          "\nTests in this report's family: %d (%d comparisons and their "
+          "equivalence tests, fixed in advance; one that cannot be run here "
+          "enters with p = 1, and p-values are shown only for tests that "
+          "ran); Holm's adjustment "
           "keeps the chance of any false \"supports\" or \"contradicts\" "
           "among them at or below %g (docs/method.md, \"Verdicts\").\n",
           CountedTests(results), static_cast<int>(results.size()),

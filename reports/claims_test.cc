@@ -46,7 +46,7 @@ TEST(VerdictTable, CountsTheFamily) {
   family[1] = {"b", "y", Claimed::kPositive, {1, 2}};  // too few seeds
   family[2] = {"c", "z", Claimed::kPositive, {1, 1, 1, 1, 1}, 0, "at 100%"};
   const std::string md = VerdictTable(Decide(family));
-  EXPECT_NE(md.find("Tests counted in this report: 1 (of 3 comparisons;"),
+  EXPECT_NE(md.find("Tests in this report's family: 3 (3 comparisons"),
             std::string::npos)
       << md;
   EXPECT_NE(md.find("**not testable here** (at 100%)"), std::string::npos);

@@ -119,17 +119,32 @@ std::string SetupSection(const AblationFindings& f) {
   return s;
 }
 
+// A word variant changes more than its factor: say what else it changes.
+std::string WordsCaveat(const AblationFindings& f, const AblationVariant& v) {
+  const AblationVariant& ref = f.variants[f.reference];
+  if (!v.words || ref.words || f.scope.bytes_per_word <= 0) return "";
+  return absl::StrFormat(
+      " Words change more than the vocabulary: %d parameters against %d, "
+      "%.2f bytes of text per token (a %d-token window holds about %.0f "
+      "bytes of text), different probe passages; a change here is not the "
+      "vocabulary's alone.",
+      v.runs[0]->parameters(), ref.runs[0]->parameters(),
+      f.scope.bytes_per_word, ref.runs[0]->probes(0).layers(0).window_tokens(),
+      f.scope.bytes_per_word *
+          ref.runs[0]->probes(0).layers(0).window_tokens());
+}
+
 std::string VariantLine(const AblationFindings& f, const AblationVariant& v) {
   const AblationVariant& ref = f.variants[f.reference];
   return absl::StrFormat(
       "- **`%s`** (%s) against the reference, layer 0 at the end: window "
       "union %s -> %s (%s); units firing on < 1%% of tokens %s -> %s (%s); "
-      "batch union %s -> %s (%s); token density %s -> %s (%s).\n",
+      "batch union %s -> %s (%s); token density %s -> %s (%s).%s\n",
       v.name, v.description, PctSpread(ref.wu0), PctSpread(v.wu0),
       Result(f, v.name, kAblWindow), PctSpread(ref.rare0), PctSpread(v.rare0),
       Result(f, v.name, kAblRare), PctSpread(ref.bu0), PctSpread(v.bu0),
       Result(f, v.name, kAblBatch), PctSpread(ref.td0), PctSpread(v.td0),
-      Result(f, v.name, kAblToken));
+      Result(f, v.name, kAblToken), WordsCaveat(f, v));
 }
 
 std::string OrderingLine(const AblationFindings& f) {
@@ -256,28 +271,30 @@ LinePlot FinalProfiles(const std::vector<Runs>& variants,
 
 std::string Headline(const AblationFindings& f) {
   std::vector<std::string> moved;
-  for (const ComparisonResult& r : f.verdicts) {
-    const std::string& id = r.comparison.id;
-    if (r.verdict == Verdict::kSupports &&
-        id.size() > std::string(kAblWindow).size() &&
-        id.substr(id.size() - std::string(kAblWindow).size()) == kAblWindow) {
-      moved.push_back(absl::StrCat("`", id.substr(0, id.find('.')), "` (",
-                                   EffectText(r), ")"));
+  int verdicts[4] = {0, 0, 0, 0};  // ordering: by Verdict
+  for (const AblationVariant& v : f.variants) {
+    const ComparisonResult& order =
+        FindResult(f.verdicts, AblationId(v.name, kAblOrdering));
+    ++verdicts[static_cast<int>(order.verdict)];
+    if (v.role == "reference") continue;
+    const ComparisonResult& w =
+        FindResult(f.verdicts, AblationId(v.name, kAblWindow));
+    if (w.verdict == Verdict::kSupports) {
+      moved.push_back(absl::StrCat("`", v.name, "` (", EffectText(w), ")"));
     }
   }
-  int ordering = 0;
-  for (const AblationVariant& v : f.variants) {
-    ordering +=
-        FindResult(f.verdicts, AblationId(v.name, kAblOrdering)).verdict ==
-        Verdict::kSupports;
-  }
   return absl::StrFormat(
-      "Layer 0's window union lowered (supports, Holm over %d tests) by: %s. "
-      "[W]'s ordering (layer 0 below the last layer, window union) "
-      "supported in %d of %d variants.",
+      "Layer 0's window union lowered toward [W]'s collapse (Holm over %d "
+      "tests) by: %s. Layer 0 below the last layer ([W]'s ordering, window "
+      "union), of %d variants: %d supports, %d contradicts, %d "
+      "inconclusive, %d not testable.",
       f.counted_tests,
-      moved.empty() ? "no variant" : absl::StrJoin(moved, ", "), ordering,
-      static_cast<int>(f.variants.size()));
+      moved.empty() ? "no variant" : absl::StrJoin(moved, ", "),
+      static_cast<int>(f.variants.size()),
+      verdicts[static_cast<int>(Verdict::kSupports)],
+      verdicts[static_cast<int>(Verdict::kContradicts)],
+      verdicts[static_cast<int>(Verdict::kInconclusive)],
+      verdicts[static_cast<int>(Verdict::kNotTestable)]);
 }
 
 }  // namespace
@@ -317,7 +334,11 @@ absl::StatusOr<Report> LayerwiseSparsityAblationReport(
       "\n## Verdicts\n\n",
       "\"Supports\" here means the variant moves layer 0 toward [W]'s "
       "collapse (or, for the ordering rows, layer 0 sits below the last "
-      "layer). Each row is a paired comparison over the seeds: the mean "
+      "layer): a statement about a factor at this scale, not support for "
+      "[W] itself (whose layer 0 reaches about 13% batch union). A "
+      "variant's four layer-0 measures are views of one change, not four "
+      "independent findings. Each row is a paired comparison over the seeds: "
+      "the mean "
       "difference, its 95% Student-t interval and a paired t-test, "
       "Holm-adjusted over this report's tests (docs/method.md, "
       "\"Verdicts\").\n\n",

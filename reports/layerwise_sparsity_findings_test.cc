@@ -20,6 +20,9 @@ LayerSparsity Layer(int l, const LayerValues& v) {
   x.set_window_tokens(512);
   x.set_batch_union_density(v.batch);
   x.set_rare_unit_fraction(v.rare);
+  // Four units firing on 1% of the tokens each: independent firing would
+  // give a 512-token window 1 - 0.99^512 = 0.99416 of the units.
+  for (int j = 0; j < 4; ++j) x.add_firing_frequency(0.01f);
   return x;
 }
 
@@ -85,14 +88,14 @@ TEST(AnalyzeLayerwise, KnownAnswers) {
   EXPECT_NEAR(window.stats.mean, -0.2, 1e-6);
   EXPECT_EQ(window.verdict, Verdict::kSupports);
   EXPECT_EQ(FindResult(f.verdicts, kW2Rare).verdict, Verdict::kSupports);
-  // W3: log2(window / token) = log2(5) and log2(0.7/0.12) ~ 2.54 per layer,
-  // mean ~2.44 > 1: a window uses more than twice a token's units.
+  // W3: windows of 0.5 and 0.7 against 0.99416 under independence.
   const ComparisonResult& w3 = FindResult(f.verdicts, kW3);
-  EXPECT_NEAR(w3.stats.mean, 0.5 * (std::log2(5.0) + std::log2(0.7 / 0.12)) - 1,
-              0.01);
+  const double independent = 1 - std::pow(1 - 0.01f, 512.0);
+  EXPECT_NEAR(f.independent_window_union[0], independent, 1e-6);
+  EXPECT_NEAR(w3.stats.mean, 0.5 * (0.5 + 0.7) - independent, 1e-6);
   EXPECT_EQ(w3.verdict, Verdict::kSupports);
-  // Six comparisons tested (the ceiling one is not counted).
-  EXPECT_EQ(f.counted_tests, 6);
+  // Every declared comparison is in the family (the ceiling one with p 1).
+  EXPECT_EQ(f.counted_tests, 7);
   EXPECT_EQ(f.claims.size(), 5u);
   EXPECT_EQ(f.claims[1].id, "W2");
 }
@@ -108,7 +111,7 @@ TEST(AnalyzeLayerwise, FewerThanFiveSeedsIsInconclusive) {
       EXPECT_EQ(r.verdict, Verdict::kInconclusive) << r.comparison.id;
     }
   }
-  EXPECT_EQ(f.counted_tests, 0);
+  EXPECT_EQ(f.counted_tests, 7);
 }
 
 TEST(AnalyzeLayerwise, NoiseGivesInconclusiveAndOppositeGivesContradicts) {

@@ -108,13 +108,17 @@ std::string FindingsText(const LayerwiseFindings& f) {
   absl::StrAppend(
       &s,
       absl::StrFormat(
-          "- **Token density falls over training ([W]).** Mean over layers, "
-          "final minus initial: %s. Layer 0: %s -> %s (%s); layer %d: %s -> "
-          "%s (%s).\n",
-          VerdictText(f, kW1Mean), Pct(l0.token_density_init.mean),
-          PctSpread(l0.token_density), VerdictText(f, kW1First), top,
-          Pct(lt.token_density_init.mean), PctSpread(lt.token_density),
-          VerdictText(f, kW1Last)));
+          "- **Token density falls over training ([W]).** From step %d (the "
+          "end of warmup; at step 0 about half of the units fire by "
+          "construction) to the end, mean over layers: %s. Layer 0: %s -> %s "
+          "(%s); layer %d: %s -> %s (%s). At initialisation: layer 0 %s, "
+          "layer %d %s.\n",
+          f.from_step, VerdictText(f, kW1Mean),
+          Pct(l0.token_density_warmup.mean), PctSpread(l0.token_density),
+          VerdictText(f, kW1First), top, Pct(lt.token_density_warmup.mean),
+          PctSpread(lt.token_density), VerdictText(f, kW1Last),
+          Pct(l0.token_density_init.mean), top,
+          Pct(lt.token_density_init.mean)));
   absl::StrAppend(
       &s,
       absl::StrFormat(
@@ -143,9 +147,11 @@ std::string FindingsText(const LayerwiseFindings& f) {
       absl::StrFormat(
           "- **Token vs union density.** Per token a layer uses %s (layer "
           "%d) to %s (layer %d) of its units; a %d-token window uses %s to "
-          "%s. Window union over token density, log2 ratio minus 1 (above 0: "
-          "more than %gx, a weak test: most firing patterns pass it): %s. "
-          "Across the layers (descriptive, %d points), mean token density "
+          "%s. Do a window's tokens share units? Against the union that "
+          "independent firing at each unit's own frequency would give (%s "
+          "for layer 0, %s for layer %d), measured minus independent, mean "
+          "over layers: %s. Across the layers (descriptive, %d points), mean "
+          "token density "
           "and mean window union correlate with Pearson r = %.2f. By mean "
           "over seeds, the sparsest layer per token is %d, the lowest window "
           "union layer %d and the lowest batch union layer %d (per seed: "
@@ -156,9 +162,11 @@ std::string FindingsText(const LayerwiseFindings& f) {
           f.densest_token_layer, f.window_tokens,
           Pct(f.final[f.lowest_window_union_layer].window_union.mean),
           Pct(f.final[f.highest_window_union_layer].window_union.mean),
-          kW3UnionOverToken, VerdictText(f, kW3), f.layers,
-          f.token_window_pearson, f.sparsest_token_layer,
-          f.lowest_window_union_layer, f.lowest_batch_union_layer));
+          Pct(f.independent_window_union[0]),
+          Pct(f.independent_window_union[f.layers - 1]), f.layers - 1,
+          VerdictText(f, kW3), f.layers, f.token_window_pearson,
+          f.sparsest_token_layer, f.lowest_window_union_layer,
+          f.lowest_batch_union_layer));
   return s;
 }
 

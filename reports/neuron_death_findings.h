@@ -19,6 +19,9 @@ namespace sparsity {
 // dead on the training stream may change the held-out loss by less than
 // this (nats per token) for W5 to hold.
 inline constexpr double kW5PruneMargin = 0.01;
+// An input outlier can stand out only if a step's 99th-percentile input
+// norm sits at least this far above its median (a fraction).
+inline constexpr double kMinOutlierSpread = 0.10;
 
 inline constexpr char kW4Input[] = "W4.input_outliers";
 inline constexpr char kW4Update[] = "W4.update_outliers";
@@ -32,6 +35,11 @@ struct NeuronDeathFindings {
   // Deaths with a same-phase input rank in [0.4, 0.6], and all deaths
   // with a rank: under a valid null about 20% would.
   int mid_rank_deaths = 0, ranked_deaths = 0;
+  // Same-phase update ranks: deaths in the bottom decile and in the top
+  // quintile (10% and 20% under a uniform null).
+  int update_bottom_decile = 0, update_top_quintile = 0;
+  // W5's unit of replication: init seeds (runs sharing one are averaged).
+  int init_seeds = 0;
   std::vector<ComparisonResult> verdicts;
   int counted_tests = 0;
   std::vector<ClaimRow> claims;

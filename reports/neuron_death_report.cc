@@ -683,16 +683,17 @@ Report NeuronDeathReport(const Results& results,
                     ".\n");
   }
   // Overall: what the verdict layer can say.
+  const ComparisonResult& w4_input = FindResult(findings.verdicts, kW4Input);
+  const ComparisonResult& w4_update = FindResult(findings.verdicts, kW4Update);
   absl::StrAppend(
-      &md,
-      "- **Dynamics or outliers?** Not decided here. Input outliers: "
-      "**not testable here** (",
-      FindResult(findings.verdicts, kW4Input).reason,
-      "). Update outliers: **inconclusive** (",
-      FindResult(findings.verdicts, kW4Update).reason,
+      &md, "- **Dynamics or outliers?** Input outliers: **",
+      VerdictName(w4_input.verdict), "** (", w4_input.reason,
+      "). Update outliers: **", VerdictName(w4_update.verdict), "** (",
+      w4_update.reason,
       "). The controls below (step size, warmup, learning rate 0) describe "
-      "what moves the dead fraction, but none of them separates the data "
-      "from the weights yet.\n\n",
+      "what moves the dead fraction; none of them separates the data from "
+      "the weights yet (learning rate 0 from initialisation keeps both at "
+      "their initial state).\n\n",
       "## Verdicts\n\n",
       "[W]'s claims on the verdict layer (docs/method.md, \"Verdicts\" and "
       "\"Neuron death: the claims as tested\"); the rest of this report is "

@@ -219,7 +219,7 @@ TEST(AblationReport, RendersItsFindingsAndTwoSeedsAreInconclusive) {
   for (const char* needle :
        {"- **`narrow`**", "batch union 75.0% (75.0–75.0) -> 20.5% (20.0–21.0)",
         "| `narrow.batch_union` |", "2 paired seeds, fewer than 5",
-        "Tests counted in this report: 0 (of 6 comparisons;",
+        "Tests in this report's family: 6 (6 comparisons",
         "| `narrow` | `width` |", "**Left untested by this sweep.**"}) {
     EXPECT_NE(md.find(needle), std::string::npos) << needle << "\n" << md;
   }

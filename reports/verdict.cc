@@ -230,12 +230,15 @@ std::vector<ComparisonResult> Decide(const std::vector<Comparison>& family) {
     r.p_equivalence = EquivalenceP(c.differences, c.equivalence_margin);
     results.push_back(std::move(r));
   }
+  // The family is every declared comparison, fixed before the data are
+  // seen: one that cannot be tested here enters with p = 1, so whether a
+  // measure sits at its bound never shrinks the family.
   for (ComparisonResult& r : results) {
-    if (!Counted(r)) continue;
-    p.push_back(r.stats.p);
+    const bool tested = Counted(r);
+    p.push_back(tested ? r.stats.p : 1.0);
     slots.push_back(&r.p_adjusted);
     if (r.comparison.equivalence_margin > 0) {
-      p.push_back(r.p_equivalence);
+      p.push_back(tested ? r.p_equivalence : 1.0);
       slots.push_back(&r.p_equivalence_adjusted);
     }
   }
@@ -262,7 +265,6 @@ bool Counted(const ComparisonResult& r) {
 int CountedTests(const std::vector<ComparisonResult>& results) {
   int n = 0;
   for (const ComparisonResult& r : results) {
-    if (!Counted(r)) continue;
     n += r.comparison.equivalence_margin > 0 ? 2 : 1;
   }
   return n;

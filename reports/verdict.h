@@ -120,9 +120,10 @@ struct ClaimRow {
   std::string caveat;  // the scale, steps or data that limit it
 };
 
-// Tests one report's comparisons as one family. Tests counted by Holm: the
-// t-test of every comparison with at least kMinPairedSeeds seeds that is
-// testable, and its TOST where it has a margin. "supports": adjusted p <
+// Tests one report's comparisons as one family. Holm counts every declared
+// comparison's t-test, and its TOST where it has a margin, fixed before the
+// data are seen: a comparison that cannot be tested (not testable, no valid
+// test, fewer than kMinPairedSeeds seeds) enters with p = 1. "supports": adjusted p <
 // kFamilyAlpha with the mean on the claimed side; "contradicts": the same on
 // the other side, or the adjusted TOST p < kFamilyAlpha; otherwise
 // "inconclusive"; fewer than kMinPairedSeeds seeds: "inconclusive". For a
@@ -136,11 +137,11 @@ std::vector<ComparisonResult> Decide(const std::vector<Comparison>& family);
 const ComparisonResult& FindResult(const std::vector<ComparisonResult>& r,
                                    const std::string& id);
 
-// Whether Decide counted r's t-test in the Holm family (testable, enough
-// seeds).
+// Whether r was tested (testable, a valid test, enough seeds); its
+// p-values are shown only then.
 bool Counted(const ComparisonResult& r);
 
-// The number of tests Decide counted for Holm.
+// The number of tests in the Holm family (every comparison, and every TOST).
 int CountedTests(const std::vector<ComparisonResult>& results);
 
 }  // namespace sparsity

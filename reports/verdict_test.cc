@@ -171,8 +171,8 @@ TEST(Decide, EachVerdictFromItsRule) {
   EXPECT_EQ(r[4].verdict, Verdict::kInconclusive);
   EXPECT_EQ(r[5].verdict, Verdict::kNotTestable);
   EXPECT_EQ(r[5].reason, "layer 0's batch union is 100% in every seed");
-  // Counted: up, down, flat (t-test and TOST), noise.
-  EXPECT_EQ(CountedTests(r), 5);
+  // The family: every comparison, and flat's TOST.
+  EXPECT_EQ(CountedTests(r), 7);
   EXPECT_GE(r[0].p_adjusted, r[0].stats.p);
   EXPECT_GT(r[0].stats.ci_low, 0);
   EXPECT_EQ(VerdictName(r[5].verdict), "not testable here");
@@ -203,7 +203,7 @@ TEST(Decide, ClaimsOfNoEffect) {
   EXPECT_EQ(r[2].verdict, Verdict::kInconclusive);
   EXPECT_EQ(r[3].verdict, Verdict::kInconclusive);
   EXPECT_EQ(r[3].reason, "its null is not uniform");
-  EXPECT_EQ(CountedTests(r), 6);  // two per equivalence claim, none for 3
+  EXPECT_EQ(CountedTests(r), 7);  // two per equivalence claim
 }
 
 TEST(Decide, HolmCanTurnASignificantTestInconclusive) {

@@ -174,7 +174,8 @@ TEST(LayerwiseSparsitySmoke, RendersReportWithPlots) {
   const std::string md = Slurp(reports + "/layerwise_sparsity.md");
   for (const char* needle :
        {"## Findings", "## Verdicts", "## Final values per layer",
-        "batch union", "window union", "Tests counted in this report: 0",
+        "batch union", "window union",
+        "Tests in this report's family: 7 (7 comparisons",
         "2 paired seeds, fewer than 5",
         "Means over seeds, min–max in parentheses", "### Per seed",
         "base/i2-d2", "layerwise_sparsity_token_density.png",
@@ -190,7 +191,8 @@ TEST(LayerwiseSparsitySmoke, RendersReportWithPlots) {
   EXPECT_NE(index.find("(layerwise_sparsity.md)"), std::string::npos);
   EXPECT_NE(index.find("## The claims scorecard"), std::string::npos);
   EXPECT_NE(index.find("| W2 |"), std::string::npos);
-  EXPECT_EQ(index.find("**supports**"), std::string::npos);
+  EXPECT_EQ(index.find("| **supports** ("), std::string::npos);
+  EXPECT_EQ(index.find("| **contradicts** ("), std::string::npos);
   for (const char* png :
        {"token_density", "window_union", "rare_units", "batch_union",
         "sequence_union", "loss", "firing_histogram"}) {
