@@ -940,6 +940,12 @@ Report NeuronDeathReport(const Results& results,
         {}};
     plot.log_x = true;
     for (const auto& point : lr_points) plot.x_tics.push_back(point.first);
+    if (!plot.x_tics.empty()) {  // room around the end tics, so both show
+      const auto [lo, hi] =
+          std::minmax_element(plot.x_tics.begin(), plot.x_tics.end());
+      plot.x_min = *lo / 1.3;
+      plot.x_max = *hi * 1.3;
+    }
     Series s;
     s.title = "dead";
     s.points = true;
