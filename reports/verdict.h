@@ -96,7 +96,7 @@ struct ComparisonResult {
 };
 
 // docs/method.md, "Verdicts": a value this close to its bound is "at" it.
-inline constexpr double kBoundTolerance = 1e-3;
+inline constexpr double kBoundTolerance = 1e-6;
 
 // For a fraction bounded to [lower, upper] (bounds shown as percentages):
 // why the claim that a - b has the

@@ -220,7 +220,7 @@ TEST(Decide, HolmCanTurnASignificantTestInconclusive) {
 }
 
 TEST(BoundBlocksClaim, CeilingAndFloor) {
-  const std::vector<double> full = {1, 1, 0.9995, 1, 1};
+  const std::vector<double> full = {1, 1, 1 - 1e-8, 1, 1};
   const std::vector<double> mid = {0.9, 0.95, 0.92, 0.93, 0.94};
   // Layer 0 (a) below the last layer (b) cannot show when a is at 1.
   EXPECT_EQ(BoundBlocksClaim(full, mid, Claimed::kNegative, 0, 1, "layer 0",
@@ -237,6 +237,12 @@ TEST(BoundBlocksClaim, CeilingAndFloor) {
   const std::vector<double> zero = {0, 0, 0, 0, 0};
   EXPECT_EQ(BoundBlocksClaim(zero, mid, Claimed::kPositive, 0, 1, "a", "b"),
             "a at its floor (0%) in all 5 seeds");
+  // One silent unit of 1024 in one seed is off the bound: the measure moved.
+  std::vector<double> one_silent = full;
+  one_silent[2] = 1 - 1.0 / 1024;
+  EXPECT_EQ(
+      BoundBlocksClaim(one_silent, mid, Claimed::kNegative, 0, 1, "a", "b"),
+      "");
   // One seed off the bound is enough to move.
   std::vector<double> almost = full;
   almost[2] = 0.98;
