@@ -5,7 +5,7 @@
 #include <cstdlib>
 
 #include "absl/strings/str_cat.h"
-#include "metrics/sparsity.h"
+#include "metrics/percentile.h"
 
 namespace sparsity {
 namespace {

@@ -7,20 +7,6 @@
 
 namespace sparsity {
 
-double Percentile(std::vector<double> values, double q) {
-  TORCH_CHECK(!values.empty(), "Percentile of no values");
-  TORCH_CHECK(q >= 0 && q <= 100, "percentile ", q, " outside [0, 100]");
-  const double rank = q / 100.0 * static_cast<double>(values.size() - 1);
-  const size_t lo = static_cast<size_t>(std::floor(rank));
-  const size_t hi = std::min(lo + 1, values.size() - 1);
-  std::nth_element(values.begin(), values.begin() + lo, values.end());
-  const double v_lo = values[lo];
-  const double v_hi =
-      hi == lo ? v_lo
-               : *std::min_element(values.begin() + lo + 1, values.end());
-  return v_lo + (rank - static_cast<double>(lo)) * (v_hi - v_lo);
-}
-
 SparsityAccumulator::SparsityAccumulator(int64_t d_ff,
                                          int64_t tokens_per_sequence)
     : d_ff_(d_ff),

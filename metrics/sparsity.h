@@ -30,6 +30,7 @@
 #include <cstdint>
 #include <vector>
 
+#include "metrics/percentile.h"  // Percentile, used by callers too
 #include "torch/torch.h"
 
 namespace sparsity {
@@ -58,10 +59,6 @@ struct LayerSparsityStats {
   int64_t dead_units = 0;
   std::vector<float> firing_frequency;  // d_ff values
 };
-
-// q-th percentile (q in [0, 100]) with linear interpolation between order
-// statistics (numpy's default). `values` must not be empty.
-double Percentile(std::vector<double> values, double q);
 
 class SparsityAccumulator {
  public:

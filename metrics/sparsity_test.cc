@@ -5,17 +5,6 @@
 namespace sparsity {
 namespace {
 
-TEST(Percentile, MatchesNumpyLinearInterpolation) {
-  // numpy.percentile([1, 2, 3, 4], q) -> 1.3, 2.5, 3.7 for q = 10, 50, 90.
-  const std::vector<double> v = {4, 1, 3, 2};
-  EXPECT_NEAR(Percentile(v, 10), 1.3, 1e-12);
-  EXPECT_NEAR(Percentile(v, 50), 2.5, 1e-12);
-  EXPECT_NEAR(Percentile(v, 90), 3.7, 1e-12);
-  EXPECT_DOUBLE_EQ(Percentile(v, 0), 1);
-  EXPECT_DOUBLE_EQ(Percentile(v, 100), 4);
-  EXPECT_DOUBLE_EQ(Percentile({5}, 90), 5);
-}
-
 // Two sequences of two tokens, d_ff = 4, with known zeros:
 //   seq 0: token 0 fires units {0, 1}, token 1 fires {1}
 //   seq 1: token 2 fires {},          token 3 fires {0, 1, 2}

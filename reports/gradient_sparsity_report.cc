@@ -55,9 +55,6 @@ double Ratio(const GradientProbe& g, int i) {
       g, [i](const LayerGradient& l) { return l.spectral(i).ratio(); });
 }
 
-const Probe& FinalProbe(const TrainingRecord& r) {
-  return r.probes(r.probes_size() - 1);
-}
 const GradientProbe& FinalGradient(const TrainingRecord& r) {
   return r.gradient_probes(r.gradient_probes_size() - 1);
 }

@@ -41,7 +41,7 @@ std::vector<double> MeanOverLayers(const Runs& runs, int probe,
 std::vector<double> FinalProfile(const TrainingRecord& run,
                                  const LayerValue& value) {
   std::vector<double> v;
-  for (const LayerSparsity& l : run.probes(run.probes_size() - 1).layers()) {
+  for (const LayerSparsity& l : FinalProbe(run).layers()) {
     v.push_back(value(l));
   }
   return v;

@@ -20,7 +20,7 @@ std::string Description(const LayerwiseSparsityResults& r,
 std::vector<double> HeldoutLoss(const Runs& runs) {
   std::vector<double> v;
   for (const TrainingRecord* r : runs) {
-    v.push_back(r->probes(r->probes_size() - 1).probe_loss());
+    v.push_back(FinalProbe(*r).probe_loss());
   }
   return v;
 }

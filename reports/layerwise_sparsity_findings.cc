@@ -98,7 +98,7 @@ Comparison WindowAgainstIndependent(const Runs& runs) {
   std::vector<double> d;
   bool stored = true;
   for (const TrainingRecord* r : runs) {
-    const Probe& p = r->probes(r->probes_size() - 1);
+    const Probe& p = FinalProbe(*r);
     double sum = 0;
     for (const LayerSparsity& l : p.layers()) {
       const double independent = IndependentWindowUnion(l);
@@ -176,7 +176,7 @@ Comparison FirstAgainstLast(const Runs& runs, const std::string& id,
 LayerwiseFindings AnalyzeLayerwise(const Runs& runs) {
   LayerwiseFindings f;
   const TrainingRecord& first = *runs[0];
-  const Probe& last = first.probes(first.probes_size() - 1);
+  const Probe& last = FinalProbe(first);
   f.seeds = static_cast<int>(runs.size());
   f.layers = last.layers_size();
   f.last_step = last.step();
@@ -187,8 +187,7 @@ LayerwiseFindings AnalyzeLayerwise(const Runs& runs) {
     f.final.push_back(FinalOf(runs, l));
     double sum = 0;
     for (const TrainingRecord* r : runs) {
-      sum += std::max(0.0, IndependentWindowUnion(
-                               r->probes(r->probes_size() - 1).layers(l)));
+      sum += std::max(0.0, IndependentWindowUnion(FinalProbe(*r).layers(l)));
     }
     f.independent_window_union.push_back(sum / runs.size());
   }

@@ -85,7 +85,7 @@ LinePlot FiringHistogramPlot(const Runs& runs) {
   for (int l = 0; l < layers; ++l) {
     std::vector<double> values;
     for (const TrainingRecord* r : runs) {
-      const LayerSparsity& last = r->probes(r->probes_size() - 1).layers(l);
+      const LayerSparsity& last = FinalProbe(*r).layers(l);
       for (float f : last.firing_frequency()) values.push_back(f);
     }
     const double lo =
@@ -192,7 +192,7 @@ std::string FinalTable(const LayerwiseFindings& f) {
 std::string PerSeedTable(const Runs& runs) {
   std::vector<std::vector<std::string>> rows;
   for (const TrainingRecord* r : runs) {
-    const Probe& last = r->probes(r->probes_size() - 1);
+    const Probe& last = FinalProbe(*r);
     const std::vector<double> v = FinalProfile(*r, BatchUnion);
     const int lowest = ArgMin(v);
     const std::vector<double> w = FinalProfile(*r, WindowUnion);
@@ -218,7 +218,7 @@ std::string FiringTable(const Runs& runs) {
     double bins[6] = {0, 0, 0, 0, 0, 0};  // dead, then 5 bins
     double units = 0;
     for (const TrainingRecord* r : runs) {
-      const LayerSparsity& layer = r->probes(r->probes_size() - 1).layers(l);
+      const LayerSparsity& layer = FinalProbe(*r).layers(l);
       if (layer.firing_frequency_size() == 0) return "";
       units += layer.firing_frequency_size();
       for (float f : layer.firing_frequency()) {

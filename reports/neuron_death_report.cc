@@ -23,7 +23,7 @@ double UnitsOf(const TrainingRecord& r) {
   return static_cast<double>(r.config().model().d_ff());
 }
 double HeldOutLoss(const TrainingRecord& r) {
-  return r.probes(r.probes_size() - 1).probe_loss();
+  return FinalProbe(r).probe_loss();
 }
 
 // Per layer: the fraction of units dead at the end on the training stream.
@@ -45,7 +45,7 @@ double DeadTotal(const TrainingRecord& r) { return Total(DeadAtEnd(r)); }
 // Per layer: fraction of units that fired on none of the final probe batch.
 std::vector<double> ProbeDeadAtEnd(const TrainingRecord& r) {
   std::vector<double> out;
-  for (const LayerSparsity& l : r.probes(r.probes_size() - 1).layers()) {
+  for (const LayerSparsity& l : FinalProbe(r).layers()) {
     out.push_back(l.dead_units() / UnitsOf(r));
   }
   return out;

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <utility>
 
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
@@ -9,6 +10,7 @@
 #include "absl/strings/str_join.h"
 #include "google/protobuf/descriptor.h"
 #include "google/protobuf/text_format.h"
+#include "metrics/percentile.h"
 
 namespace sparsity {
 
@@ -33,12 +35,7 @@ double Pearson(const std::vector<double>& a, const std::vector<double>& b) {
 }
 
 double Quantile(std::vector<double> v, double q) {
-  if (v.empty()) return 0;
-  std::sort(v.begin(), v.end());
-  const double pos = q * (v.size() - 1);
-  const size_t lo = static_cast<size_t>(std::floor(pos));
-  const size_t hi = std::min(lo + 1, v.size() - 1);
-  return v[lo] + (pos - lo) * (v[hi] - v[lo]);
+  return v.empty() ? 0 : Percentile(std::move(v), 100 * q);
 }
 
 SeedPairs PairBySeeds(const Runs& a, const Runs& b) {
@@ -54,6 +51,10 @@ SeedPairs PairBySeeds(const Runs& a, const Runs& b) {
     }
   }
   return pairs;
+}
+
+const Probe& FinalProbe(const TrainingRecord& run) {
+  return run.probes(run.probes_size() - 1);
 }
 
 std::vector<double> Differences(const std::vector<double>& a,

@@ -64,6 +64,9 @@ struct SeedPairs {
 };
 SeedPairs PairBySeeds(const Runs& a, const Runs& b);
 
+// A run's last probe (the run must have probes).
+const Probe& FinalProbe(const TrainingRecord& run);
+
 // Element-wise a[i] - b[i].
 std::vector<double> Differences(const std::vector<double>& a,
                                 const std::vector<double>& b);

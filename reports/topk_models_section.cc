@@ -89,7 +89,7 @@ Models Classify(const TopkThresholdingResults& r) {
 }
 
 double Density(const TrainingRecord& r) {
-  const Probe& p = r.probes(r.probes_size() - 1);
+  const Probe& p = FinalProbe(r);
   double sum = 0;
   for (const LayerSparsity& l : p.layers()) sum += l.token_density_mean();
   return p.layers_size() > 0 ? sum / p.layers_size() : 0;

@@ -23,9 +23,7 @@ constexpr double kRare = 0.01;
 // "A few nonzero entries per token": a mean token density at most this.
 constexpr double kFew = 0.10;
 
-const Probe& Final(const TrainingRecord& r) {
-  return r.probes(r.probes_size() - 1);
-}
+const Probe& Final(const TrainingRecord& r) { return FinalProbe(r); }
 bool IsVit(const TrainingRecord& r) {
   return r.config().model().family() == ModelConfig::VIT;
 }
