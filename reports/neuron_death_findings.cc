@@ -6,6 +6,7 @@
 #include <utility>
 
 #include "absl/strings/str_format.h"
+#include "metrics/percentile.h"
 
 namespace sparsity {
 namespace {
@@ -54,12 +55,45 @@ std::vector<double> PruneDeadLossChange(
   return d;
 }
 
+// The deaths of each group by update rank, per layer, with their median
+// step.
+std::vector<RankGroup> UpdateGroups(
+    const std::vector<const TrainingRecord*>& ref, int layers) {
+  std::vector<RankGroup> groups = {{"bottom decile", 0, 0.1},
+                                   {"middle", 0.1, 0.8},
+                                   {"top quintile", 0.8, 1.01}};
+  for (RankGroup& g : groups) {
+    g.per_layer.assign(layers, 0);
+    std::vector<double> steps;
+    for (const TrainingRecord* t : ref) {
+      for (const DeathEvent& e : t->neuron_death().deaths()) {
+        const double r = e.update_rank_local();
+        if (e.input_rank_local() < 0 || r < g.lo || r >= g.hi) continue;
+        ++g.deaths;
+        if (e.layer() >= 0 && e.layer() < layers) ++g.per_layer[e.layer()];
+        steps.push_back(e.step());
+        g.revived += e.revived();
+      }
+    }
+    g.median_step = steps.empty() ? 0 : Percentile(steps, 50);
+  }
+  return groups;
+}
+
 void CountRanks(const std::vector<const TrainingRecord*>& ref,
                 NeuronDeathFindings* f) {
+  const int layers = ref.empty() ? 0 : ref[0]->neuron_death().layers_size();
+  f->input_ranks.assign(layers, {});
+  f->update_ranks.assign(layers, {});
+  f->update_groups = UpdateGroups(ref, layers);
   for (const TrainingRecord* t : ref) {
     for (const DeathEvent& e : t->neuron_death().deaths()) {
       if (e.input_rank_local() < 0) continue;
       ++f->ranked_deaths;
+      if (e.layer() >= 0 && e.layer() < layers) {
+        f->input_ranks[e.layer()].push_back(e.input_rank_local());
+        f->update_ranks[e.layer()].push_back(e.update_rank_local());
+      }
       f->mid_rank_deaths +=
           e.input_rank_local() >= 0.4 && e.input_rank_local() <= 0.6;
       f->update_bottom_decile += e.update_rank_local() < 0.1;

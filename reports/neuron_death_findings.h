@@ -8,6 +8,7 @@
 #ifndef SPARSITY_REPORTS_NEURON_DEATH_FINDINGS_H_
 #define SPARSITY_REPORTS_NEURON_DEATH_FINDINGS_H_
 
+#include <string>
 #include <vector>
 
 #include "proto/results.pb.h"
@@ -27,6 +28,17 @@ inline constexpr char kW4Input[] = "W4.input_outliers";
 inline constexpr char kW4Update[] = "W4.update_outliers";
 inline constexpr char kW5Prune[] = "W5.prune_dead";
 
+// Deaths of the reference runs whose same-phase update rank falls in a
+// range: how many, in which layers, when.
+struct RankGroup {
+  std::string name;       // "bottom decile", ...
+  double lo = 0, hi = 1;  // update rank in [lo, hi)
+  int deaths = 0;
+  std::vector<int> per_layer;
+  double median_step = 0;  // of the deaths
+  int revived = 0;
+};
+
 struct NeuronDeathFindings {
   int reference_runs = 0;
   // Over layers and reference runs: how far a step's largest MLP-input
@@ -40,6 +52,12 @@ struct NeuronDeathFindings {
   int update_bottom_decile = 0, update_top_quintile = 0;
   // W5's unit of replication: init seeds (runs sharing one are averaged).
   int init_seeds = 0;
+  // Same-phase ranks of every ranked death, per layer (pooled over the
+  // reference runs): the distributions behind the rows above.
+  std::vector<std::vector<double>> input_ranks, update_ranks;
+  // The update ranks split into the bottom decile, the middle and the top
+  // quintile (the bimodal shape).
+  std::vector<RankGroup> update_groups;
   std::vector<ComparisonResult> verdicts;
   int counted_tests = 0;
   std::vector<ClaimRow> claims;

@@ -54,8 +54,23 @@ TEST(AnalyzeNeuronDeath, KnownAnswers) {
             std::string::npos)
       << input.reason;
   EXPECT_EQ(FindResult(f.verdicts, kW4Update).verdict, Verdict::kInconclusive);
+  EXPECT_EQ(f.update_bottom_decile, 5);
+  EXPECT_EQ(f.update_top_quintile, 5);
+  EXPECT_NE(FindResult(f.verdicts, kW4Update)
+                .reason.find("50% in the bottom decile and 50% in the top"),
+            std::string::npos);
+  EXPECT_EQ(f.init_seeds, 5);
   EXPECT_EQ(FindResult(f.verdicts, kW5Prune).verdict, Verdict::kSupports);
   EXPECT_EQ(f.counted_tests, 4);  // W4 twice, W5's t-test and TOST
+  // The rank distributions per layer, and the update-rank groups: each run
+  // has one death at update rank 0.05 and one at 0.85 (both in layer 0).
+  ASSERT_EQ(f.update_ranks.size(), 1u);
+  EXPECT_EQ(f.update_ranks[0].size(), 10u);
+  ASSERT_EQ(f.update_groups.size(), 3u);
+  EXPECT_EQ(f.update_groups[0].deaths, 5);  // bottom decile
+  EXPECT_EQ(f.update_groups[1].deaths, 0);  // middle
+  EXPECT_EQ(f.update_groups[2].deaths, 5);  // top quintile
+  EXPECT_EQ(f.update_groups[2].per_layer[0], 5);
   EXPECT_EQ(f.claims.size(), 3u);
 }
 

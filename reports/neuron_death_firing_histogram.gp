@@ -169,9 +169,9 @@ $d5 << EOD
 0.600751115 0.166666667
 1 0.166666667
 EOD
-plot $d0 using 1:2 with fsteps lw 2 lc rgb '#1f77b4' title "layer 0", \
-     $d1 using 1:2 with fsteps lw 2 lc rgb '#ff7f0e' title "layer 1", \
-     $d2 using 1:2 with fsteps lw 2 lc rgb '#2ca02c' title "layer 2", \
-     $d3 using 1:2 with fsteps lw 2 lc rgb '#d62728' title "layer 3", \
-     $d4 using 1:2 with fsteps lw 2 lc rgb '#9467bd' title "layer 4", \
-     $d5 using 1:2 with fsteps lw 2 lc rgb '#8c564b' title "layer 5"
+plot $d0 using 1:2 with steps lw 2 lc rgb '#1f77b4' title "layer 0", \
+     $d1 using 1:2 with steps lw 2 lc rgb '#ff7f0e' title "layer 1", \
+     $d2 using 1:2 with steps lw 2 lc rgb '#2ca02c' title "layer 2", \
+     $d3 using 1:2 with steps lw 2 lc rgb '#d62728' title "layer 3", \
+     $d4 using 1:2 with steps lw 2 lc rgb '#9467bd' title "layer 4", \
+     $d5 using 1:2 with steps lw 2 lc rgb '#8c564b' title "layer 5"

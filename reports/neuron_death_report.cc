@@ -344,6 +344,61 @@ std::string PctFine(double fraction) {
 // "0.52" rank text.
 std::string R(double v) { return absl::StrFormat("%.2f", v); }
 
+// One layer's ranks as a histogram of 10 bins over [0, 1], as fractions of
+// the layer's ranked deaths; and the uniform null's 10% per bin.
+LinePlot RankHistogram(const std::vector<std::vector<double>>& ranks,
+                       const std::string& what) {
+  LinePlot plot{absl::StrCat("Same-phase ", what,
+                             " ranks of deaths per layer (pooled runs; a "
+                             "valid null: 10% per bin)"),
+                absl::StrCat(what, " rank (fraction of the baseline below)"),
+                "fraction of the layer's deaths",
+                {}};
+  for (size_t l = 0; l < ranks.size(); ++l) {
+    if (ranks[l].empty()) continue;
+    plot.series.push_back(HistogramSeries(absl::StrCat("layer ", l), ranks[l],
+                                          10, 0, 1, /*log_bins=*/false,
+                                          ranks[l].size()));
+  }
+  plot.series.push_back({"uniform null", {0, 1}, {0.1, 0.1}, {}, {}});
+  plot.x_min = 0;
+  plot.x_max = 1;
+  plot.y_min = 0;
+  return plot;
+}
+
+// The rank distributions behind W4 (descriptive: their null is not valid)
+// and the update-rank groups: which layers, when.
+void AppendRankDistributions(const NeuronDeathFindings& f, Report& report) {
+  std::vector<std::vector<std::string>> rows;
+  for (const RankGroup& g : f.update_groups) {
+    std::vector<std::string> per_layer;
+    for (size_t l = 0; l < g.per_layer.size(); ++l) {
+      per_layer.push_back(absl::StrCat(l, ": ", g.per_layer[l]));
+    }
+    rows.push_back(
+        {g.name, absl::StrFormat("[%.1f, %.1f)", g.lo, std::min(g.hi, 1.0)),
+         absl::StrCat(g.deaths), absl::StrJoin(per_layer, ", "),
+         absl::StrFormat("%.0f", g.median_step), absl::StrCat(g.revived)});
+  }
+  absl::StrAppend(
+      &report.markdown,
+      "The distributions of the ranks above, per layer (descriptive: the "
+      "same-phase baseline is not a valid null, so no test is drawn from "
+      "them; docs/method.md, \"Neuron death: the claims as tested\").\n\n",
+      report.AddPlot("input_ranks", "input-rank histogram per layer",
+                     RankHistogram(f.input_ranks, "input")),
+      "\n\n",
+      report.AddPlot("update_ranks", "update-rank histogram per layer",
+                     RankHistogram(f.update_ranks, "update")),
+      "\n\nThe update ranks by group (deaths pooled over the reference "
+      "runs):\n\n",
+      MarkdownTable({"update rank", "range", "deaths", "per layer",
+                     "median death step", "revived later"},
+                    rows),
+      "\n");
+}
+
 }  // namespace
 
 Report NeuronDeathReport(const Results& results,
@@ -1057,6 +1112,7 @@ Report NeuronDeathReport(const Results& results,
                            "input: this test can only catch outliers that "
                            "survive the normalisation."
                          : "."));
+    AppendRankDistributions(findings, report);
   }
   if (c.no_learning != nullptr || c.frozen != nullptr) {
     std::vector<std::vector<std::string>> rows;

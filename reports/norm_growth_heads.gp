@@ -38,5 +38,5 @@ $d1 << EOD
 64.5 0
 64.5 48
 EOD
-plot $d0 using 1:2 with fsteps lw 2 lc rgb '#1f77b4' title "heads", \
+plot $d0 using 1:2 with steps lw 2 lc rgb '#1f77b4' title "heads", \
      $d1 using 1:2 with lines lw 2 lc rgb '#ff7f0e' title "mean visible keys (64.5)"

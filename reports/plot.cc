@@ -100,7 +100,9 @@ std::string GnuplotScript(const LinePlot& plot,
   for (size_t i = 0; i < plot.series.size(); ++i) {
     const Series& series = plot.series[i];
     next();
-    const char* style = series.histogram ? "fsteps"
+    // A histogram's points are (left edge, count): gnuplot's "steps" draws
+    // each count across its bin ("fsteps" would shift them one bin left).
+    const char* style = series.histogram ? "steps"
                         : series.points  ? "linespoints pt 7 ps 0.6"
                                          : "lines";
     absl::StrAppend(&s, "$d", i, " using 1:2 with ", style, " lw 2 lc rgb '",

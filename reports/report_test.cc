@@ -77,7 +77,10 @@ TEST(GnuplotScript, BandsLogAxesAndHistogram) {
   EXPECT_NE(s.find("noenhanced"), std::string::npos);
   EXPECT_NE(s.find("set logscale x"), std::string::npos);
   EXPECT_NE(s.find("filledcurves"), std::string::npos);
-  EXPECT_NE(s.find("fsteps"), std::string::npos);
+  // Each bin's count spans its bin: "steps", never "fsteps" (which draws
+  // the next bin's count over this one).
+  EXPECT_NE(s.find("with steps"), std::string::npos);
+  EXPECT_EQ(s.find("fsteps"), std::string::npos);
   EXPECT_NE(s.find("1 2 1 3\n"), std::string::npos);  // x mean lo hi
   EXPECT_EQ(s.find("set xtics"), std::string::npos);
   // Tics at given values, each labelled (a log axis over one decade).

@@ -172,8 +172,8 @@ $d4 << EOD
 0.735642254 0
 1 0
 EOD
-plot $d0 using 1:2 with fsteps lw 2 lc rgb '#1f77b4' title "vit (dead 0.0%)", \
-     $d1 using 1:2 with fsteps lw 2 lc rgb '#ff7f0e' title "lm (dead 8.1%)", \
-     $d2 using 1:2 with fsteps lw 2 lc rgb '#2ca02c' title "random_labels (dead 13.5%)", \
-     $d3 using 1:2 with fsteps lw 2 lc rgb '#d62728' title "random_inputs (dead 4.0%)", \
-     $d4 using 1:2 with fsteps lw 2 lc rgb '#9467bd' title "infinite (dead 0.0%)"
+plot $d0 using 1:2 with steps lw 2 lc rgb '#1f77b4' title "vit (dead 0.0%)", \
+     $d1 using 1:2 with steps lw 2 lc rgb '#ff7f0e' title "lm (dead 8.1%)", \
+     $d2 using 1:2 with steps lw 2 lc rgb '#2ca02c' title "random_labels (dead 13.5%)", \
+     $d3 using 1:2 with steps lw 2 lc rgb '#d62728' title "random_inputs (dead 4.0%)", \
+     $d4 using 1:2 with steps lw 2 lc rgb '#9467bd' title "infinite (dead 0.0%)"
