@@ -198,6 +198,18 @@ absl::StatusOr<AblationFindings> AnalyzeAblation(
   f.longest = LongestSameTokenizer(f.variants, f.reference);
   f.verdicts = Decide(Family(f));
   f.counted_tests = CountedTests(f.verdicts);
+  for (const AblationVariant& v : f.variants) {
+    const RunConfig& c = v.runs[0]->config();
+    f.claims.push_back(
+        {"W2",
+         absl::StrCat("ablation `", v.name,
+                      "`: layer 0 - last layer, window union"),
+         FindResult(f.verdicts, AblationId(v.name, kAblOrdering)),
+         absl::StrCat("the ablation's smaller model (d_model ",
+                      c.model().d_model(), ", ", c.train().steps(),
+                      " steps); one row per variant, each a separate "
+                      "condition")});
+  }
   return f;
 }
 

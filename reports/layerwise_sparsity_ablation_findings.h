@@ -57,6 +57,9 @@ struct AblationFindings {
   // The longest variant with the reference's tokenizer, if longer than the
   // reference (-1: none), and the id of its held-out loss comparison.
   int longest = -1;
+  // Scorecard rows for W2: [W]'s ordering within every variant (all of
+  // them, the unfavourable ones too).
+  std::vector<ClaimRow> claims;
 };
 
 // Comparison ids: "<variant>.<measure>" with measure one of these, and

@@ -82,6 +82,11 @@ TEST(AnalyzeAblation, KnownAnswers) {
   EXPECT_EQ(verdict("post", kAblOrdering), Verdict::kSupports);
   EXPECT_EQ(verdict("ref", kAblOrdering), Verdict::kContradicts);
   EXPECT_EQ(f->longest, -1);  // no longer variant
+  // One W2 scorecard row per variant, favourable or not.
+  ASSERT_EQ(f->claims.size(), 3u);
+  EXPECT_EQ(f->claims[0].id, "W2");
+  EXPECT_EQ(f->claims[0].result.verdict, Verdict::kContradicts);  // ref
+  EXPECT_EQ(f->claims[1].result.verdict, Verdict::kSupports);     // post
 }
 
 TEST(AnalyzeAblation, TheReferenceIsDeclaredNotGuessed) {

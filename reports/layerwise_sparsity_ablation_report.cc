@@ -312,6 +312,7 @@ absl::StatusOr<Report> LayerwiseSparsityAblationReport(
                 "Why layer 0 does not collapse: an ablation of layer-wise "
                 "sparsity [W]");
   report.headline = Headline(f);
+  report.claims = f.claims;
   std::vector<Runs> variants;
   for (const AblationVariant& v : f.variants) variants.push_back(v.runs);
   const int64_t probe_tokens = variants[0][0]->data().probe_tokens();
