@@ -568,11 +568,13 @@ Report NeuronDeathReport(const Results& results,
             jac_same.mean, jac_other.mean, jac_chance,
             jac_same.n == 0 ? ""
             : jac_same.mean > 2 * std::max(jac_other.mean, jac_chance)
-                ? "The initialisation largely decides which units die; the "
-                  "data order much less."
+                ? "Descriptively (no test yet), the initialisation largely "
+                  "decides which units die; the data order much less."
             : jac_same.mean > 1.25 * std::max(jac_other.mean, jac_chance)
-                ? "The initialisation partly decides which units die."
-                : "Which units die is not decided by the initialisation."));
+                ? "Descriptively (no test yet), the initialisation partly "
+                  "decides which units die."
+                : "Descriptively (no test yet), which units die is not "
+                  "decided by the initialisation."));
   }
   if (!c.lr.empty()) {
     std::vector<std::string> parts;
@@ -629,14 +631,16 @@ Report NeuronDeathReport(const Results& results,
             "dying. %s\n",
             fade.full, nd0.fade_steps(), fade.deaths, Pct(fade.first),
             nd0.fade_steps(), nd0.fade_steps() - nd0.fade_bin() + 1,
-            Pct(fade.last), nd0.fade_bin(), 100 * fade.quiet_first,
-            nd0.fade_steps(),
+            absl::StrFormat("%.3f%%", 100 * fade.last), nd0.fade_bin(),
+            100 * fade.quiet_first, nd0.fade_steps(),
             fade.first <= 0
                 ? "The median unit was already silent at the window's start: "
                   "the window is too short to see how it faded."
             : fade_ratio < 0.5
                 ? "A gradual fade: the rate falls over the window before the "
-                  "unit stops, not a sudden drop from normal activity."
+                  "unit stops, not a sudden drop from normal activity (a "
+                  "description: without a matched cohort of units that do "
+                  "not die, units that fire as rarely may fade as much)."
             : fade_ratio < 0.8
                 ? "A partial fade before a drop."
                 : "A sudden drop: the median unit fires at its earlier rate "
