@@ -46,8 +46,6 @@ AblationVariant VariantOf(const LayerwiseSparsityResults& r, const Runs& runs) {
   v.td0 = at(0, TokenDensity);
   v.td_last = at(v.last_layer, TokenDensity);
   v.rare0 = at(0, RareUnits);
-  v.rare_last = at(v.last_layer, RareUnits);
-  v.bu_per_layer = AtProbe(runs, -1, BatchUnion);
   for (const TrainingRecord* run : runs) {
     v.lowest_window_layer.push_back(
         LowestIndices(FinalProfile(*run, WindowUnion)));
@@ -63,16 +61,15 @@ Comparison AgainstReference(const AblationVariant& v,
   const SeedPairs p = PairBySeeds(v.runs, ref.runs);
   const std::vector<double> a = PerRun(p.a, -1, 0, value);
   const std::vector<double> b = PerRun(p.b, -1, 0, value);
-  Comparison c{AblationId(v.name, measure),
+  Comparison c =
+      InPoints(AblationId(v.name, measure),
                absl::StrCat("`", v.name, "` moves layer 0's ", what,
                             claimed == Claimed::kNegative ? " down" : " up",
                             " (toward [W]'s collapse)"),
-               claimed, Differences(a, b)};
+               claimed, Differences(a, b));
   c.not_testable = BoundBlocksClaim(a, b, claimed, 0, 1,
                                     absl::StrCat("`", v.name, "`'s ", what),
                                     absl::StrCat("the reference's ", what));
-  c.scale = 100;
-  c.unit = "points";
   return c;
 }
 

@@ -27,8 +27,7 @@ struct AblationVariant {
   bool words = false;
   Spread heldout;
   // At the last probe: layer 0 and the last layer.
-  Spread bu0, bu_last, wu0, wu_last, td0, td_last, rare0, rare_last;
-  std::vector<Spread> bu_per_layer;
+  Spread bu0, bu_last, wu0, wu_last, td0, td_last, rare0;
   int last_layer = 0;
   // Per seed: the layer(s) with the lowest window union, "1" or "0=2".
   std::vector<std::string> lowest_window_layer;

@@ -36,10 +36,8 @@ LayerFinal FinalOf(const Runs& runs, int layer) {
   f.dead_units = at(-1, [](const LayerSparsity& l) { return l.dead_units(); });
   f.token_density_init = at(0, TokenDensity);
   f.token_density_warmup = at(WarmupProbe(*runs[0]), TokenDensity);
-  f.window_union_init = at(0, WindowUnion);
-  f.batch_union_init = at(0, BatchUnion);
   for (double x : PerRun(runs, -1, layer, BatchUnion)) {
-    f.batch_union_at_ceiling += x >= 1 - kBoundTolerance;
+    f.batch_union_at_ceiling += AtBound(x, 1);
   }
   return f;
 }
@@ -49,15 +47,6 @@ std::vector<double> FinalMeans(const LayerwiseFindings& f,
   std::vector<double> v;
   for (const LayerFinal& l : f.final) v.push_back((l.*field).mean);
   return v;
-}
-
-// A comparison of fractions, shown in percentage points.
-Comparison InPoints(const std::string& id, const std::string& claim,
-                    Claimed claimed, std::vector<double> differences) {
-  Comparison c{id, claim, claimed, std::move(differences)};
-  c.scale = 100;
-  c.unit = "points";
-  return c;
 }
 
 // W1: final token density minus its value at the end of warmup (mean over
@@ -158,6 +147,14 @@ std::vector<ClaimRow> ClaimRows(const LayerwiseFindings& f) {
 }
 
 }  // namespace
+
+Comparison InPoints(const std::string& id, const std::string& claim,
+                    Claimed claimed, std::vector<double> differences) {
+  Comparison c{id, claim, claimed, std::move(differences)};
+  c.scale = 100;
+  c.unit = "points";
+  return c;
+}
 
 Comparison FirstAgainstLast(const Runs& runs, const std::string& id,
                             const std::string& claim,

@@ -21,7 +21,7 @@ namespace sparsity {
 struct LayerFinal {
   Spread token_density, p10, p50, p90, sequence_union, window_union,
       batch_union, rare_units, dead_units;
-  Spread token_density_init, window_union_init, batch_union_init;
+  Spread token_density_init;    // at step 0
   Spread token_density_warmup;  // at the end of warmup (from_step)
   // Seeds where this layer's batch union is at its ceiling (all units fire).
   int batch_union_at_ceiling = 0;
@@ -68,6 +68,10 @@ inline constexpr char kW2Batch[] = "W2.batch_union";
 inline constexpr char kW2Window[] = "W2.window_union";
 inline constexpr char kW2Rare[] = "W2.rare_units";
 inline constexpr char kW3[] = "W3.window_vs_independent";
+
+// A comparison of fractions, shown in percentage points (scale 100).
+Comparison InPoints(const std::string& id, const std::string& claim,
+                    Claimed claimed, std::vector<double> differences);
 
 // Layer 0 minus the last layer at each run's last probe, paired by run;
 // "not testable here" when a [0, 1] bound blocks the claim (BoundBlocksClaim).

@@ -1040,8 +1040,9 @@ Report NeuronDeathReport(const Results& results,
                       R(k.update_local), R(k.update),
                       absl::StrFormat("%.0f%%", 100 * k.update_top)});
     }
-    // How far the largest post-LayerNorm token norm ever strays.
-    double spread = 0, lo = 0, hi = 0;
+    // The range of the layers' baseline medians (the spread of the largest
+    // post-LayerNorm token norm is the findings').
+    double lo = 0, hi = 0;
     std::vector<std::vector<std::string>> base;
     for (int l = 0; l < layers; ++l) {
       std::vector<double> im, ip, um, up;
@@ -1050,8 +1051,6 @@ Report NeuronDeathReport(const Results& results,
         im.push_back(ld.input_norm_median());
         ip.push_back(ld.input_norm_p99());
         if (ld.input_norm_median() > 0) {
-          spread = std::max<double>(
-              spread, ld.input_norm_p99() / ld.input_norm_median() - 1);
           lo = lo == 0 ? ld.input_norm_median()
                        : std::min<double>(lo, ld.input_norm_median());
           hi = std::max<double>(hi, ld.input_norm_median());
@@ -1111,11 +1110,12 @@ Report NeuronDeathReport(const Results& results,
             "its 99th percentile at most %.1f%% above the median%s The "
             "residual stream before the LayerNorm is not measured.\n\n",
             std::sqrt(static_cast<double>(rc.model().d_model())), lo, hi,
-            100 * spread,
-            spread < 0.1 ? ", so large-norm inputs barely exist at the MLP's "
-                           "input: this test can only catch outliers that "
-                           "survive the normalisation."
-                         : "."));
+            100 * findings.input_norm_spread,
+            findings.input_norm_spread < kMinOutlierSpread
+                ? ", so large-norm inputs barely exist at the MLP's "
+                  "input: this test can only catch outliers that "
+                  "survive the normalisation."
+                : "."));
     AppendRankDistributions(findings, report);
   }
   if (c.no_learning != nullptr || c.frozen != nullptr) {

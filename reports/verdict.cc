@@ -56,6 +56,12 @@ double SampleSd(const std::vector<double>& v, double mean) {
   return std::sqrt(ss / (v.size() - 1));
 }
 
+// Equal differences (up to rounding): a constant effect, or none; the
+// t-statistic is then undefined.
+bool ConstantDifferences(double se, double mean) {
+  return se == 0 || se <= 1e-12 * std::abs(mean);
+}
+
 bool ClaimedSide(const ComparisonResult& r) {
   return r.comparison.claimed == Claimed::kPositive ? r.stats.mean > 0
                                                     : r.stats.mean < 0;
@@ -146,8 +152,7 @@ PairedStats PairedTTest(const std::vector<double>& differences) {
   s.sd = SampleSd(differences, s.mean);
   const double df = s.n - 1;
   const double se = s.sd / std::sqrt(static_cast<double>(s.n));
-  // Equal differences (up to rounding): a constant effect, or none.
-  if (se <= 1e-12 * std::abs(s.mean) || se == 0) {
+  if (ConstantDifferences(se, s.mean)) {
     s.p = s.mean == 0 ? 1 : 0;
     return s;
   }
@@ -158,18 +163,13 @@ PairedStats PairedTTest(const std::vector<double>& differences) {
   return s;
 }
 
-double EquivalenceP(const std::vector<double>& differences, double margin) {
-  const int n = static_cast<int>(differences.size());
-  if (n < 2 || margin <= 0) return 1;
-  const double mean = Mean(differences);
-  const double se =
-      SampleSd(differences, mean) / std::sqrt(static_cast<double>(n));
-  if (se <= 1e-12 * std::abs(mean) || se == 0) {
-    return std::abs(mean) < margin ? 0 : 1;
-  }
+double EquivalenceP(const PairedStats& s, double margin) {
+  if (s.n < 2 || margin <= 0) return 1;
+  const double se = s.sd / std::sqrt(static_cast<double>(s.n));
+  if (ConstantDifferences(se, s.mean)) return std::abs(s.mean) < margin ? 0 : 1;
   // H0: mean <= -margin (upper tail) and H0: mean >= margin (lower tail).
-  const double p_low = 1 - StudentTCdf((mean + margin) / se, n - 1);
-  const double p_high = StudentTCdf((mean - margin) / se, n - 1);
+  const double p_low = 1 - StudentTCdf((s.mean + margin) / se, s.n - 1);
+  const double p_high = StudentTCdf((s.mean - margin) / se, s.n - 1);
   return std::max(p_low, p_high);
 }
 
@@ -188,6 +188,10 @@ std::vector<double> HolmAdjust(const std::vector<double>& p) {
   return adjusted;
 }
 
+bool AtBound(double x, double bound) {
+  return std::abs(x - bound) <= kBoundTolerance;
+}
+
 std::string BoundBlocksClaim(const std::vector<double>& a,
                              const std::vector<double>& b, Claimed claimed,
                              double lower, double upper,
@@ -195,10 +199,8 @@ std::string BoundBlocksClaim(const std::vector<double>& a,
                              const std::string& b_name) {
   if (a.empty() || b.empty()) return "";
   auto all_at = [](const std::vector<double>& v, double bound) {
-    for (double x : v) {
-      if (std::abs(x - bound) > kBoundTolerance) return false;
-    }
-    return true;
+    return std::all_of(v.begin(), v.end(),
+                       [bound](double x) { return AtBound(x, bound); });
   };
   const bool negative = claimed == Claimed::kNegative;
   // The arm the claim needs lower, and the one it needs higher.
@@ -227,7 +229,7 @@ std::vector<ComparisonResult> Decide(const std::vector<Comparison>& family) {
     ComparisonResult r;
     r.comparison = c;
     r.stats = PairedTTest(c.differences);
-    r.p_equivalence = EquivalenceP(c.differences, c.equivalence_margin);
+    r.p_equivalence = EquivalenceP(r.stats, c.equivalence_margin);
     results.push_back(std::move(r));
   }
   // The family is every declared comparison, fixed before the data are

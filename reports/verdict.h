@@ -53,9 +53,10 @@ struct PairedStats {
 // is non-zero and p = 1 when it is zero.
 PairedStats PairedTTest(const std::vector<double>& differences);
 
-// Two one-sided t-tests (TOST): the p-value for "the mean lies within
-// (-margin, margin)". margin > 0.
-double EquivalenceP(const std::vector<double>& differences, double margin);
+// Two one-sided t-tests (TOST) on the paired differences summarised by s
+// (PairedTTest): the p-value for "the mean lies within (-margin, margin)".
+// margin > 0.
+double EquivalenceP(const PairedStats& s, double margin);
 
 // Student's t distribution with df > 0 degrees of freedom.
 double StudentTCdf(double t, double df);
@@ -98,6 +99,9 @@ struct ComparisonResult {
 // docs/method.md, "Verdicts": a value this close to its bound is "at" it.
 inline constexpr double kBoundTolerance = 1e-6;
 
+// Whether x sits at `bound` (within kBoundTolerance).
+bool AtBound(double x, double bound);
+
 // For a fraction bounded to [lower, upper] (bounds shown as percentages):
 // why the claim that a - b has the
 // claimed sign cannot be shown, or "" if it can. It cannot when, in every
@@ -123,9 +127,9 @@ struct ClaimRow {
 // Tests one report's comparisons as one family. Holm counts every declared
 // comparison's t-test, and its TOST where it has a margin, fixed before the
 // data are seen: a comparison that cannot be tested (not testable, no valid
-// test, fewer than kMinPairedSeeds seeds) enters with p = 1. "supports": adjusted p <
-// kFamilyAlpha with the mean on the claimed side; "contradicts": the same on
-// the other side, or the adjusted TOST p < kFamilyAlpha; otherwise
+// test, fewer than kMinPairedSeeds seeds) enters with p = 1. "supports":
+// adjusted p < kFamilyAlpha with the mean on the claimed side; "contradicts":
+// the same on the other side, or the adjusted TOST p < kFamilyAlpha; otherwise
 // "inconclusive"; fewer than kMinPairedSeeds seeds: "inconclusive". For a
 // kEquivalent claim: "supports" when the adjusted TOST p < kFamilyAlpha,
 // "contradicts" when the adjusted t-test p < kFamilyAlpha with |mean| at
