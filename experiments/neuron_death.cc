@@ -10,7 +10,10 @@
 // the largest MLP-input norm of each layer, and each unit's weight update
 // (train/neuron_death_tracker.h); after the run, turn them into deaths,
 // revivals, fade-out curves, firing histograms and outlier ranks
-// (metrics/neuron_death.h). The held-out probe batch is measured on the
+// (metrics/neuron_death.h). After steps frozen_from of every reference
+// run, the weights as they are run over the next dead_window batches of
+// the same stream without learning: units silent there are silenced by
+// the data alone. The held-out probe batch is measured on the
 // probe schedule as in experiment 1 (its dead units: the probe-set count).
 // Finally, for every reference run, remove (zero) the units dead on the
 // training stream, then those firing below each threshold, and measure the
@@ -49,6 +52,20 @@ DeathOptions OptionsOf(const NeuronDeathConfig& c) {
   return o;
 }
 
+// The frozen continuations: the reference runs, and the no-learning
+// control (learning rate 0 from initialisation, role "no_learning"), whose
+// frozen and own silences must agree.
+FrozenOptions FrozenOf(const NeuronDeathConfig& c) {
+  FrozenOptions f;
+  f.steps.assign(c.frozen_from().begin(), c.frozen_from().end());
+  f.window = c.dead_window();
+  f.variants.push_back(c.reference());
+  for (const Variant& v : c.sweep().variants()) {
+    if (v.role() == "no_learning") f.variants.push_back(v.name());
+  }
+  return f;
+}
+
 absl::Status ValidateExperiment(const NeuronDeathConfig& c,
                                 const std::vector<SweepRun>& runs) {
   if (absl::Status s = ValidateDeathOptions(OptionsOf(c)); !s.ok()) return s;
@@ -67,6 +84,16 @@ absl::Status ValidateExperiment(const NeuronDeathConfig& c,
           "layers x d_ff x 8 bytes), over the 1 GB the run record can carry; "
           "use fewer steps or a narrower model",
           r.name, bytes / 1e9));
+    }
+  }
+  for (int32_t step : c.frozen_from()) {
+    for (const SweepRun& r : runs) {
+      if (step < 1 || step + c.dead_window() > r.config.train().steps()) {
+        return absl::InvalidArgumentError(absl::StrFormat(
+            "frozen_from step %d: the frozen continuation needs 1 <= step "
+            "and step + dead_window (%d) <= train.steps (%d in run %s)",
+            step, c.dead_window(), r.config.train().steps(), r.name));
+      }
     }
   }
   float previous = 0;
@@ -132,7 +159,8 @@ absl::Status Run() {
 
   absl::StatusOr<std::vector<TrainingRecord>> runs = RunExperimentSweep(
       *sweep, config.base(),
-      {AddSparsityProbe, TrackNeuronDeath(OptionsOf(config))}, *paths);
+      {AddSparsityProbe, TrackNeuronDeath(OptionsOf(config), FrozenOf(config))},
+      *paths);
   if (!runs.ok()) return runs.status();
 
   Results results;

@@ -2,9 +2,8 @@
 // from per-step firing counts, when each MLP unit last fired, when it died,
 // how often it revived, and what came before each death.
 //
-//   NeuronDeathHistory h;     // filled step by step
-//   (train/neuron_death_tracker) DeathOptions o{.dead_window = 100,
-//   .outlier_window = 10,
+//   NeuronDeathHistory h;  // filled step by step (train/neuron_death_tracker)
+//   DeathOptions o{.dead_window = 100, .outlier_window = 10,
 //                  .fade_steps = 100, .fade_bin = 5};
 //   NeuronDeathRecord r = AnalyzeNeuronDeath(h, o);
 //   r.layers(0).death_step(7);   // 0: unit 7 of layer 0 is alive at the end
@@ -20,19 +19,34 @@
 //   dead[k]     units inside a death at step k (known in hindsight).
 //   outliers    for a death at step d, over the outlier_window steps up to its
 //               last firing ([d - w, d - 1], clipped at step 1): the layer's
-//               largest MLP-input token norm and the unit's largest update of
-//               its fc1 row and bias. Each is ranked against the same window
-//               statistic at baseline steps, those where no unit of the layer
-//               died: all of them, and those within dead_window steps of d
-//               ("local": the same phase of the learning-rate schedule). The
-//               update baseline takes the layer's units that fired on the
-//               step before. A rank is the fraction of the baseline below the
-//               value, ties counting half; under "deaths are unrelated to the
-//               statistic" ranks are uniform with mean 0.5. A death at step 1
-//               has no window: its ranks are -1.
+//               largest MLP-input token norm (after the LayerNorm), the
+//               largest norm of the residual stream entering the MLP
+//               sub-block (before it), and the unit's largest update of its
+//               fc1 row and bias. Each is ranked against a null that is
+//               uniform when deaths are unrelated to it (a rank: the
+//               fraction of the candidates below the value, ties counting
+//               half; the death's own value is a candidate):
+//               input, residual  the same statistic over the windows that
+//                 tile the death's block (steps [b W + 1, (b + 1) W], W =
+//                 dead_window, from step 2) in steps of w, the death's own
+//                 among them: if d falls anywhere in its block with equal
+//                 chance, whatever the series' trend or autocorrelation,
+//                 the rank is uniform (BlockRank);
+//               update  the same window's maxima of the layer's units that
+//                 fired on step d - 1, at the same step: if the dying unit
+//                 is any of them with equal chance, the rank is uniform
+//                 (the schedule's phase is the same for all candidates).
+//               A death at step 1 has no window: its ranks are -1.
 //   fade        firing frequency (fires / tokens) of the dying unit in
 //               fade_bin-step bins over the fade_steps steps before d; -1
 //               for a bin that would start before step 1.
+//   cohort      for a death at d, the unit of the layer that never dies whose
+//               frequency in the first fade bin is closest (lowest index on
+//               ties), and its fade over the same bins: a unit that fired as
+//               rarely fade_steps steps before, and did not die.
+//   silence after a frozen step (FillLearningSilence): the units alive at
+//               step c (fired in [c - W + 1, c]) and those of them that fire
+//               on none of steps [c + 1, c + W].
 //   histograms  units by firing frequency over a window of dead_window steps
 //               ending early (step dead_window), midway and at the end.
 #ifndef SPARSITY_METRICS_NEURON_DEATH_H_
@@ -69,6 +83,15 @@ std::vector<Silence> Silences(const uint32_t* counts, int64_t stride,
 // baseline is empty).
 double Rank(const std::vector<float>& baseline, float value);
 
+// The rank of by_step[step] among by_step[k] for the k >= 2 of step's
+// block, [b * block + 1, (b + 1) * block], that lie a multiple of `stride`
+// from step (step itself included): with stride the window length, windows
+// that tile the block without overlapping, so that a maximum shared by
+// overlapping windows is not a tie (by_step[0] unused, indexed by 1-based
+// step; step >= 2).
+double BlockRank(const std::vector<float>& by_step, int64_t step, int64_t block,
+                 int64_t stride);
+
 // The bin edges of FiringHistogram (docs/method.md): never fired, then
 // (0, 1e-4), [1e-4, 1e-3), [1e-3, 1e-2), [1e-2, 0.1), [0.1, 0.5), [0.5, 1].
 inline constexpr int kFiringBins = 7;
@@ -85,6 +108,10 @@ absl::Status ValidateHistory(const NeuronDeathHistory& history,
 // no history.
 NeuronDeathRecord AnalyzeNeuronDeath(const NeuronDeathHistory& history,
                                      const DeathOptions& options);
+
+// Fills f's alive and learning_silent sets (f->step() and f->steps() set;
+// step + steps within the history) from the run's own history.
+void FillLearningSilence(const NeuronDeathHistory& history, FrozenSilence* f);
 
 }  // namespace sparsity
 

@@ -105,9 +105,11 @@ torch::Tensor BlockImpl::forward(const torch::Tensor& x, int layer,
   torch::Tensor out;
   if (options_.post_norm()) {
     torch::Tensor y = ln1->forward(x + attn->forward(x, layer, observer));
+    if (observer != nullptr) observer->OnMlpResidual(ResidualEvent{layer, y});
     out = ln2->forward(y + mlp->forward(y, layer, observer));
   } else {
     torch::Tensor y = x + attn->forward(ln1->forward(x), layer, observer);
+    if (observer != nullptr) observer->OnMlpResidual(ResidualEvent{layer, y});
     torch::Tensor h = ln2->forward(y);
     const ZerothBias placement = options_.plugins().zeroth_bias();
     torch::Tensor bias;  // B[t] for the sequence's positions

@@ -96,6 +96,33 @@ TEST(PlugIns, ZerothBiasIsAddedAtTheChosenPlace) {
   }
 }
 
+TEST(Block, ReportsTheResidualStreamBeforeTheMlpLayerNorm) {
+  torch::manual_seed(4);
+  const torch::Tensor x = torch::randn({2, kSeq, kDModel});
+  struct Recorder : ActivationObserver {
+    torch::Tensor residual, input;
+    void OnMlpResidual(const ResidualEvent& e) override {
+      residual = e.stream.clone();
+    }
+    void OnMlp(const MlpEvent& e) override { input = e.input.clone(); }
+  };
+  for (bool post_norm : {false, true}) {
+    Block b(BlockOptions(kDModel, kHeads, kDff, kSeq)
+                .causal(true)
+                .post_norm(post_norm));
+    Recorder r;
+    b->forward(x, 0, &r);
+    ASSERT_TRUE(r.residual.defined());
+    if (post_norm) {  // the MLP's input is the normalised stream itself
+      EXPECT_TRUE(torch::equal(r.residual, r.input));
+    } else {
+      const torch::Tensor y = x + b->attn->forward(b->ln1->forward(x), 0);
+      EXPECT_TRUE(torch::allclose(r.residual, y, 1e-6, 1e-6));
+      EXPECT_TRUE(torch::allclose(r.input, b->ln2->forward(y), 1e-6, 1e-6));
+    }
+  }
+}
+
 TEST(PlugIns, ConstraintsRunThroughTheModelAfterEveryStep) {
   TransformerLMOptions o(/*vocab_size=*/16, kDModel, /*n_layers=*/2, kHeads,
                          kDff, kSeq);

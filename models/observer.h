@@ -27,6 +27,14 @@ struct MlpEvent {
   const torch::Tensor& post;
 };
 
+// The residual stream entering block `layer`'s MLP sub-block,
+// [batch, seq, d_model]: before the sub-block's LayerNorm in pre-norm
+// blocks; in post-norm blocks the MLP's input itself (already normalised).
+struct ResidualEvent {
+  int layer;
+  const torch::Tensor& stream;
+};
+
 // Attention block `layer`: softmax probabilities [batch, heads, seq, seq]
 // (row i: query position i; masked keys have probability exactly 0).
 struct AttentionEvent {
@@ -44,6 +52,7 @@ class ActivationObserver {
  public:
   virtual ~ActivationObserver() = default;
   virtual void OnMlp(const MlpEvent& event) {}
+  virtual void OnMlpResidual(const ResidualEvent& event) {}
   virtual void OnAttention(const AttentionEvent& event) {}
   virtual void OnBlock(const BlockEvent& event) {}
 };

@@ -67,8 +67,8 @@ std::vector<RankGroup> UpdateGroups(
     std::vector<double> steps;
     for (const TrainingRecord* t : ref) {
       for (const DeathEvent& e : t->neuron_death().deaths()) {
-        const double r = e.update_rank_local();
-        if (e.input_rank_local() < 0 || r < g.lo || r >= g.hi) continue;
+        const double r = e.update_rank();
+        if (e.input_rank() < 0 || r < g.lo || r >= g.hi) continue;
         ++g.deaths;
         if (e.layer() >= 0 && e.layer() < layers) ++g.per_layer[e.layer()];
         steps.push_back(e.step());
@@ -88,16 +88,16 @@ void CountRanks(const std::vector<const TrainingRecord*>& ref,
   f->update_groups = UpdateGroups(ref, layers);
   for (const TrainingRecord* t : ref) {
     for (const DeathEvent& e : t->neuron_death().deaths()) {
-      if (e.input_rank_local() < 0) continue;
+      if (e.input_rank() < 0) continue;
       ++f->ranked_deaths;
       if (e.layer() >= 0 && e.layer() < layers) {
-        f->input_ranks[e.layer()].push_back(e.input_rank_local());
-        f->update_ranks[e.layer()].push_back(e.update_rank_local());
+        f->input_ranks[e.layer()].push_back(e.input_rank());
+        f->update_ranks[e.layer()].push_back(e.update_rank());
       }
       f->mid_rank_deaths +=
-          e.input_rank_local() >= 0.4 && e.input_rank_local() <= 0.6;
-      f->update_bottom_decile += e.update_rank_local() < 0.1;
-      f->update_top_quintile += e.update_rank_local() >= 0.8;
+          e.input_rank() >= 0.4 && e.input_rank() <= 0.6;
+      f->update_bottom_decile += e.update_rank() < 0.1;
+      f->update_top_quintile += e.update_rank() >= 0.8;
     }
   }
 }

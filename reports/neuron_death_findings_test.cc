@@ -27,8 +27,8 @@ NeuronDeathResults Results(const std::vector<double>& prune,
     ld->set_input_norm_p99(10.3f);
     for (float rank : {0.5f, 0.9f}) {
       DeathEvent* e = run->mutable_neuron_death()->add_deaths();
-      e->set_input_rank_local(rank);
-      e->set_update_rank_local(rank == 0.5f ? 0.05f : 0.85f);
+      e->set_input_rank(rank);
+      e->set_update_rank(rank == 0.5f ? 0.05f : 0.85f);
     }
     PruneCurve* p = r.add_pruning();
     p->set_run(run->name());
@@ -37,7 +37,7 @@ NeuronDeathResults Results(const std::vector<double>& prune,
   }
   TrainingRecord* control = r.add_runs();  // not a reference run
   control->set_variant("lr_high");
-  control->mutable_neuron_death()->add_deaths()->set_input_rank_local(0.5f);
+  control->mutable_neuron_death()->add_deaths()->set_input_rank(0.5f);
   return r;
 }
 

@@ -320,11 +320,11 @@ Ranks RanksOf(const Runs& runs, int layer /* -1: all */) {
       if ((layer >= 0 && e.layer() != layer) || e.input_rank() < 0) continue;
       ++k.n;
       k.input += e.input_rank();
-      k.input_local += e.input_rank_local();
+      k.input_local += e.input_rank();
       k.update += e.update_rank();
-      k.update_local += e.update_rank_local();
-      k.input_top += e.input_rank_local() > 0.9;
-      k.update_top += e.update_rank_local() > 0.9;
+      k.update_local += e.update_rank();
+      k.input_top += e.input_rank() > 0.9;
+      k.update_top += e.update_rank() > 0.9;
     }
   }
   if (k.n > 0) {

@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <cmath>
 #include <map>
+#include <set>
 #include <string>
 
 #include "absl/strings/str_cat.h"
@@ -155,6 +156,30 @@ absl::Status ValidateRun(const TrainingRecord& run, const TrainingRecord& first,
   return absl::OkStatus();
 }
 
+// The frozen continuations: steps inside the run, one unit set per layer,
+// units in range, learning_silent within alive.
+absl::Status ValidateFrozen(const NeuronDeathRecord& nd, int64_t units,
+                            int64_t steps, const std::string& where) {
+  for (const FrozenSilence& f : nd.frozen()) {
+    const std::string at = absl::StrCat(where, ", frozen at step ", f.step());
+    bool ok = f.step() >= 1 && f.steps() >= 1 &&
+              f.step() + f.steps() <= steps &&
+              f.frozen_silent_size() == nd.layers_size() &&
+              f.alive_size() == nd.layers_size() &&
+              f.learning_silent_size() == nd.layers_size();
+    for (int l = 0; ok && l < f.alive_size(); ++l) {
+      const std::set<int> alive(f.alive(l).units().begin(),
+                                f.alive(l).units().end());
+      for (int u : f.learning_silent(l).units()) ok &= alive.count(u) > 0;
+      for (const UnitSet* set : {&f.alive(l), &f.frozen_silent(l)}) {
+        for (int u : set->units()) ok &= u >= 0 && u < units;
+      }
+    }
+    if (!ok) return Bad(at, "has steps, layers or units out of range");
+  }
+  return absl::OkStatus();
+}
+
 absl::Status ValidateDeathRecord(const TrainingRecord& run,
                                  const std::string& file) {
   const std::string where =
@@ -216,6 +241,9 @@ absl::Status ValidateDeathRecord(const TrainingRecord& run,
       }
     }
   }
+  if (absl::Status s = ValidateFrozen(nd, units, steps, where); !s.ok()) {
+    return s;
+  }
   const int fade_points = nd.fade_steps() / nd.fade_bin();
   for (const DeathEvent& e : nd.deaths()) {
     const std::string at =
@@ -223,12 +251,15 @@ absl::Status ValidateDeathRecord(const TrainingRecord& run,
     const bool no_window = e.input_rank() == -1;
     bool ok = e.layer() >= 0 && e.layer() < nd.layers_size() && e.unit() >= 0 &&
               e.unit() < units && e.step() >= 1 && e.step() <= steps &&
-              e.fade_size() == fade_points;
-    for (float rank : {e.input_rank(), e.update_rank(), e.input_rank_local(),
-                       e.update_rank_local()}) {
+              e.fade_size() == fade_points &&
+              (e.cohort_unit() < 0 ? e.cohort_fade_size() == 0
+                                   : e.cohort_unit() < units &&
+                                         e.cohort_fade_size() == fade_points);
+    for (float rank : {e.input_rank(), e.update_rank(), e.residual_rank()}) {
       ok &= no_window ? rank == -1 : InUnit(rank);
     }
     for (float f : e.fade()) ok &= f == -1 || InUnit(f);
+    for (float f : e.cohort_fade()) ok &= f == -1 || InUnit(f);
     if (!ok) {
       return Bad(
           at, absl::StrCat("at step ", e.step(), " has a field out of range"));

@@ -95,6 +95,7 @@ Results ValidNeuronDeath() {
           h.add_update_norms(0.1f * (k + j));
         }
         h.add_input_norms(1.0f + k);
+        h.add_residual_norms(2.0f + k);
       }
     }
     DeathOptions o;
@@ -103,6 +104,12 @@ Results ValidNeuronDeath() {
     o.fade_steps = 1;
     o.fade_bin = 1;
     *t.mutable_neuron_death() = AnalyzeNeuronDeath(h, o);
+    FrozenSilence& f = *t.mutable_neuron_death()->add_frozen();
+    f.set_step(1);
+    f.set_steps(2);
+    f.add_frozen_silent();
+    f.add_frozen_silent()->add_units(0);
+    FillLearningSilence(h, &f);
     PruneCurve& p = *nd.add_pruning();
     p.set_run(t.name());
     p.set_loss(2.5f);
@@ -174,6 +181,13 @@ TEST(ValidateResults, NeuronDeathConsistentAndDamaged) {
         n->mutable_config()->set_reference("other");
       },
       "reference");
+  damaged(  // silent with learning, but not alive before
+      [](NeuronDeathResults* n) {
+        FrozenSilence& f =
+            *n->mutable_runs(0)->mutable_neuron_death()->mutable_frozen(0);
+        f.mutable_alive(1)->clear_units();
+      },
+      "frozen");
 }
 
 TEST(ValidateResults, UnknownFractionsAreFractions) {

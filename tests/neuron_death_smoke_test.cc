@@ -6,6 +6,7 @@
 // per-step history travels in the checkpoints).
 #include <cstdlib>
 #include <filesystem>
+#include <set>
 #include <string>
 
 #include "google/protobuf/util/message_differencer.h"
@@ -52,6 +53,37 @@ TEST(NeuronDeathSmoke, RunsEveryControlAndRendersTheReport) {
   const TrainingRecord& frozen = FindRun(r, "frozen_trained/i1-d1");
   EXPECT_EQ(frozen.probes(0).probe_loss(),
             trained.probes(trained.probes_size() - 1).probe_loss());
+  // Frozen continuations after steps 10 and 20 of the reference runs and of
+  // no_learning only. With learning rate 0 the continuation is the run
+  // itself: its frozen silence must equal its own, unit for unit (the
+  // second stream is skipped to the same batch).
+  for (const TrainingRecord& run : nd.runs()) {
+    const bool frozen_runs =
+        run.variant() == "reference" || run.variant() == "no_learning";
+    ASSERT_EQ(run.neuron_death().frozen_size(), frozen_runs ? 2 : 0)
+        << run.name();
+  }
+  for (const FrozenSilence& f :
+       FindRun(r, "no_learning/i1-d1").neuron_death().frozen()) {
+    ASSERT_EQ(f.alive_size(), 2);
+    for (int l = 0; l < 2; ++l) {
+      std::set<int> frozen_alive;
+      for (int u : f.frozen_silent(l).units()) frozen_alive.insert(u);
+      std::set<int> alive(f.alive(l).units().begin(), f.alive(l).units().end());
+      std::set<int> both;
+      for (int u : alive) {
+        if (frozen_alive.count(u)) both.insert(u);
+      }
+      EXPECT_EQ(both, std::set<int>(f.learning_silent(l).units().begin(),
+                                    f.learning_silent(l).units().end()))
+          << "step " << f.step() << " layer " << l;
+    }
+  }
+  for (const DeathEvent& e : trained.neuron_death().deaths()) {
+    if (e.step() < 2) continue;
+    EXPECT_GE(e.residual_rank(), 0);
+    EXPECT_LE(e.residual_rank(), 1);
+  }
   // Pruning: one curve per reference run; removing units that never fire
   // over the last window leaves the loss almost unchanged.
   ASSERT_EQ(nd.pruning_size(), 2);

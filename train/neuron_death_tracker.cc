@@ -3,6 +3,7 @@
 #include <algorithm>
 
 #include "absl/strings/str_cat.h"
+#include "data/run_data.h"
 #include "kernels/activation_stats.h"
 
 namespace sparsity {
@@ -28,17 +29,67 @@ void AddFiringCounts(const torch::Tensor& post, uint32_t* counts) {
   for (int64_t j = 0; j < units; ++j) counts[j] += f[j];
 }
 
+namespace {
+
+// Counts each unit's firing tokens over forward passes.
+class FiringCounter : public ActivationObserver {
+ public:
+  FiringCounter(int64_t layers, int64_t units)
+      : units_(units), counts_(layers * units, 0) {}
+  void OnMlp(const MlpEvent& event) override {
+    AddFiringCounts(event.post, counts_.data() + event.layer * units_);
+  }
+  const std::vector<uint32_t>& counts() const { return counts_; }
+
+ private:
+  int64_t units_;
+  std::vector<uint32_t> counts_;
+};
+
+float LargestTokenNorm(const torch::Tensor& x) {
+  return x.detach().norm(2, /*dim=*/-1).max().to(torch::kCPU).item<float>();
+}
+
+}  // namespace
+
+absl::StatusOr<std::vector<UnitSet>> FrozenSilentUnits(Model& model,
+                                                       const RunConfig& config,
+                                                       int64_t step,
+                                                       int64_t window) {
+  absl::StatusOr<RunData> data = MakeRunData(config);
+  if (!data.ok()) return data.status();
+  data->train->Skip(step);
+  torch::NoGradGuard no_grad;
+  FiringCounter counter(model.num_layers(), model.d_ff());
+  for (int64_t k = 0; k < window; ++k) {
+    model.Loss(data->train->Next().To(model.device()), &counter);
+  }
+  std::vector<UnitSet> silent(model.num_layers());
+  for (int64_t l = 0; l < model.num_layers(); ++l) {
+    for (int64_t j = 0; j < model.d_ff(); ++j) {
+      if (counter.counts()[l * model.d_ff() + j] == 0) {
+        silent[l].add_units(static_cast<int32_t>(j));
+      }
+    }
+  }
+  return silent;
+}
+
 NeuronDeathTracker::NeuronDeathTracker(const DeathOptions& options,
-                                       int64_t layers, int64_t units,
-                                       int64_t tokens_per_step, int64_t steps,
+                                       const FrozenOptions& frozen,
+                                       const RunConfig& config, int64_t layers,
+                                       int64_t units, int64_t tokens_per_step,
                                        TrainingRecord* record)
     : options_(options),
+      frozen_(frozen),
+      config_(config),
       layers_(layers),
       units_(units),
-      steps_(steps),
+      steps_(config.train().steps()),
       record_(record),
       counts_(layers * units, 0),
-      input_norms_(layers, 0) {
+      input_norms_(layers, 0),
+      residual_norms_(layers, 0) {
   NeuronDeathHistory& h = *record_->mutable_neuron_death()->mutable_history();
   h.set_layers(static_cast<int32_t>(layers));
   h.set_units(static_cast<int32_t>(units));
@@ -47,11 +98,14 @@ NeuronDeathTracker::NeuronDeathTracker(const DeathOptions& options,
 
 void NeuronDeathTracker::OnMlp(const MlpEvent& event) {
   AddFiringCounts(event.post, counts_.data() + event.layer * units_);
-  const torch::Tensor norms =
-      event.input.detach().norm(2, /*dim=*/-1).max().to(torch::kCPU);
   // Max, in case a layer reports twice in a step (micro-batches).
   input_norms_[event.layer] =
-      std::max(input_norms_[event.layer], norms.item<float>());
+      std::max(input_norms_[event.layer], LargestTokenNorm(event.input));
+}
+
+void NeuronDeathTracker::OnMlpResidual(const ResidualEvent& event) {
+  residual_norms_[event.layer] =
+      std::max(residual_norms_[event.layer], LargestTokenNorm(event.stream));
 }
 
 std::vector<torch::Tensor> NeuronDeathTracker::IncomingWeights(
@@ -90,23 +144,50 @@ absl::Status NeuronDeathTracker::AfterStep(int64_t step, Model& model) {
   }
   h.mutable_fire_counts()->Add(counts_.begin(), counts_.end());
   h.mutable_input_norms()->Add(input_norms_.begin(), input_norms_.end());
+  h.mutable_residual_norms()->Add(residual_norms_.begin(),
+                                  residual_norms_.end());
   std::fill(counts_.begin(), counts_.end(), 0);
   std::fill(input_norms_.begin(), input_norms_.end(), 0.0f);
+  std::fill(residual_norms_.begin(), residual_norms_.end(), 0.0f);
   before_.clear();
-  if (step + 1 == steps_) {
-    if (absl::Status s = ValidateHistory(h, options_); !s.ok()) return s;
-    NeuronDeathRecord analysis = AnalyzeNeuronDeath(h, options_);
-    r = std::move(analysis);
+  const int64_t done = step + 1;
+  if (std::find(frozen_.steps.begin(), frozen_.steps.end(), done) !=
+      frozen_.steps.end()) {
+    absl::StatusOr<std::vector<UnitSet>> silent =
+        FrozenSilentUnits(model, config_, done, frozen_.window);
+    if (!silent.ok()) return silent.status();
+    FrozenSilence& f = *r.add_frozen();
+    f.set_step(static_cast<int32_t>(done));
+    f.set_steps(static_cast<int32_t>(frozen_.window));
+    for (UnitSet& u : *silent) *f.add_frozen_silent() = std::move(u);
   }
+  return done == steps_ ? Finish() : absl::OkStatus();
+}
+
+absl::Status NeuronDeathTracker::Finish() {
+  NeuronDeathRecord& r = *record_->mutable_neuron_death();
+  const NeuronDeathHistory& h = r.history();
+  if (absl::Status s = ValidateHistory(h, options_); !s.ok()) return s;
+  NeuronDeathRecord analysis = AnalyzeNeuronDeath(h, options_);
+  for (FrozenSilence& f : *r.mutable_frozen()) {
+    FillLearningSilence(h, &f);
+    *analysis.add_frozen() = std::move(f);
+  }
+  r = std::move(analysis);
   return absl::OkStatus();
 }
 
-RunHook TrackNeuronDeath(const DeathOptions& options) {
-  return [options](RunContext& ctx) -> absl::Status {
+RunHook TrackNeuronDeath(const DeathOptions& options,
+                         const FrozenOptions& frozen) {
+  return [options, frozen](RunContext& ctx) -> absl::Status {
+    FrozenOptions run_frozen = frozen;
+    if (std::find(frozen.variants.begin(), frozen.variants.end(),
+                  ctx.record.variant()) == frozen.variants.end()) {
+      run_frozen.steps.clear();
+    }
     auto tracker = std::make_shared<NeuronDeathTracker>(
-        options, ctx.model->num_layers(), ctx.model->d_ff(),
-        ctx.data.train->batch_tokens(), ctx.config.train().steps(),
-        &ctx.record);
+        options, run_frozen, ctx.config, ctx.model->num_layers(),
+        ctx.model->d_ff(), ctx.data.train->batch_tokens(), &ctx.record);
     ctx.trainer.set_train_observer(tracker.get());
     ctx.trainer.add_callback(tracker.get());
     ctx.keep_alive.push_back(tracker);
