@@ -255,10 +255,30 @@ void RankDeath(const LayerView& v, const LayerOutliers& x, int64_t unit,
   e->set_residual_rank(
       static_cast<float>(BlockRank(x.residual, d, block, stride)));
   std::vector<float> peers;
+  // (distance in log firing count over the window, unit) of the peers.
+  std::vector<std::pair<double, int64_t>> by_rarity;
+  const auto fires = [&](int64_t u) {
+    double n = 0;
+    for (int64_t k = std::max<int64_t>(1, d - stride); k < d; ++k) {
+      n += v.count(k, u);
+    }
+    return n;
+  };
+  const double own = std::log(fires(unit));  // > 0: it fired on d - 1
   for (int64_t u = 0; u < v.units; ++u) {
-    if (v.count(d - 1, u) > 0) peers.push_back(x.updates[u][d]);
+    if (v.count(d - 1, u) == 0) continue;
+    peers.push_back(x.updates[u][d]);
+    by_rarity.push_back({std::abs(std::log(fires(u)) - own), u});
   }
   e->set_update_rank(static_cast<float>(Rank(peers, x.updates[unit][d])));
+  const size_t k = std::min<size_t>(kRarityPeers, by_rarity.size());
+  std::partial_sort(by_rarity.begin(), by_rarity.begin() + k, by_rarity.end());
+  std::vector<float> matched;
+  for (size_t i = 0; i < k; ++i) {
+    matched.push_back(x.updates[by_rarity[i].second][d]);
+  }
+  e->set_update_rank_matched(
+      static_cast<float>(Rank(matched, x.updates[unit][d])));
 }
 
 }  // namespace
@@ -315,6 +335,7 @@ NeuronDeathRecord AnalyzeNeuronDeath(const NeuronDeathHistory& h,
         e.set_input_rank(-1);
         e.set_update_rank(-1);
         e.set_residual_rank(-1);
+        e.set_update_rank_matched(-1);
       }
       for (float f : FadeOf(v, j, s.first, o)) e.add_fade(f);
       const int64_t cohort = CohortUnit(v, never_dies, j, s.first, o);

@@ -36,6 +36,11 @@
 //                 fired on step d - 1, at the same step: if the dying unit
 //                 is any of them with equal chance, the rank is uniform
 //                 (the schedule's phase is the same for all candidates).
+//               update, matched  the same, among the kRarityPeers of those
+//                 units (itself included) whose firing count over the
+//                 window is closest to the dying unit's (in log; ties by
+//                 index): units about to die fire rarely, and the size of
+//                 an Adam update depends on how often a unit fires.
 //               A death at step 1 has no window: its ranks are -1.
 //   fade        firing frequency (fires / tokens) of the dying unit in
 //               fade_bin-step bins over the fade_steps steps before d; -1
@@ -59,6 +64,9 @@
 #include "proto/results.pb.h"
 
 namespace sparsity {
+
+// The peers of a dying unit's matched update rank (metrics above).
+inline constexpr int kRarityPeers = 20;
 
 struct DeathOptions {
   int dead_window = 100;

@@ -146,12 +146,38 @@ TEST(AnalyzeNeuronDeath, RanksAnOutlierBeforeADeathAboveItsNull) {
   // The residual spike at 8 is only in the death's window as well.
   EXPECT_FLOAT_EQ(e.residual_rank(), 0.75f);
   // Updates at step 9 among the 4 units that fired on step 8: unit 0's 9
-  // above three 1s.
+  // above three 1s; all four fired as often: the matched peers are the same.
   EXPECT_FLOAT_EQ(e.update_rank(), (3 + 0.5) / 4.0f);
+  EXPECT_FLOAT_EQ(e.update_rank_matched(), (3 + 0.5) / 4.0f);
   EXPECT_FLOAT_EQ(r.layers(0).update_norm_median(), 1.0f);
   // The fade: steps 5..8 in two bins, every step 1 of 10 tokens.
   ASSERT_EQ(e.fade_size(), 2);
   EXPECT_FLOAT_EQ(e.fade(0), 0.1f);
+}
+
+TEST(AnalyzeNeuronDeath, RanksTheUpdateAmongPeersAsRare) {
+  // Unit 0 dies at step 9; units 1..25 fire once a step like it, units
+  // 26..30 ten times. Updates at step 8: unit 0 5, the frequent units 9,
+  // the rare ones 1.
+  std::vector<std::string> units(31, "111111111111");
+  units[0] = "111111110000";
+  NeuronDeathHistory h = FromStrings(units);
+  for (int k = 0; k < 12; ++k) {
+    for (int j = 26; j <= 30; ++j) h.set_fire_counts(k * 31 + j, 10);
+  }
+  h.set_update_norms(7 * 31 + 0, 5.0f);
+  for (int j = 26; j <= 30; ++j) h.set_update_norms(7 * 31 + j, 9.0f);
+  DeathOptions o;
+  o.dead_window = 4;
+  o.outlier_window = 2;
+  o.fade_steps = 4;
+  o.fade_bin = 2;
+  const NeuronDeathRecord r = AnalyzeNeuronDeath(h, o);
+  ASSERT_EQ(r.deaths_size(), 1);
+  // Among all 31 firing units: above the 25 rare ones only.
+  EXPECT_FLOAT_EQ(r.deaths(0).update_rank(), 25.5f / 31);
+  // Among the 20 as rare (itself and units 1..19): above all the others.
+  EXPECT_FLOAT_EQ(r.deaths(0).update_rank_matched(), 19.5f / 20);
 }
 
 TEST(AnalyzeNeuronDeath, MatchesEachDeathWithANeverDyingUnitAsRare) {
@@ -208,7 +234,7 @@ TEST(AnalyzeNeuronDeath, RanksAreUniformWhenDeathsAreRandom) {
   constexpr int kSteps = 400, kUnits = 50, kRuns = 40;
   std::normal_distribution<float> normal;
   std::uniform_int_distribution<int> when(2, kSteps - 60);
-  std::vector<int> input(10), residual(10), update(10);
+  std::vector<int> input(10), residual(10), update(10), matched(10);
   int ranked = 0;
   for (int run = 0; run < kRuns; ++run) {
     std::vector<std::string> units;
@@ -240,6 +266,7 @@ TEST(AnalyzeNeuronDeath, RanksAreUniformWhenDeathsAreRandom) {
       ++input[std::min(9, static_cast<int>(e.input_rank() * 10))];
       ++residual[std::min(9, static_cast<int>(e.residual_rank() * 10))];
       ++update[std::min(9, static_cast<int>(e.update_rank() * 10))];
+      ++matched[std::min(9, static_cast<int>(e.update_rank_matched() * 10))];
     }
   }
   ASSERT_EQ(ranked, kRuns * kUnits);
@@ -249,6 +276,7 @@ TEST(AnalyzeNeuronDeath, RanksAreUniformWhenDeathsAreRandom) {
   for (int b = 0; b < 10; ++b) {
     EXPECT_NEAR(residual[b] / double(ranked), 0.1, 0.03) << "decile " << b;
     EXPECT_NEAR(update[b] / double(ranked), 0.1, 0.03) << "decile " << b;
+    EXPECT_NEAR(matched[b] / double(ranked), 0.1, 0.03) << "decile " << b;
   }
   double input_mean = 0;
   for (int b = 0; b < 10; ++b) input_mean += (b + 0.5) * input[b];

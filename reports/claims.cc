@@ -110,24 +110,30 @@ std::string ClaimedSign(const Comparison& c) {
       return "< 0";
     case Claimed::kEquivalent:
       return absl::StrFormat("within ±%g", c.scale * c.equivalence_margin);
+    case Claimed::kAtMost:
+      return absl::StrFormat("< +%g", c.scale * c.equivalence_margin);
   }
   return "";
 }
 
 // The t-test's p-value, shown only for tests the family counted.
 // A claim of no effect shows its equivalence test's p-value.
-std::string PCell(const ComparisonResult& r) {
+// A claim of at most a margin shows its one-sided test's, unless the
+// t-test contradicted it.
+std::string PCell(const ComparisonResult& r, bool adjusted) {
   if (!Counted(r)) return "-";
-  return r.comparison.claimed == Claimed::kEquivalent
-             ? absl::StrFormat("%.2g (TOST)", r.p_equivalence)
-             : absl::StrFormat("%.2g", r.stats.p);
-}
-
-std::string HolmCell(const ComparisonResult& r) {
-  if (!Counted(r)) return "-";
-  return r.comparison.claimed == Claimed::kEquivalent
-             ? absl::StrFormat("%.2g (TOST)", r.p_equivalence_adjusted)
-             : absl::StrFormat("%.2g", r.p_adjusted);
+  const double t = adjusted ? r.p_adjusted : r.stats.p;
+  const double e = adjusted ? r.p_equivalence_adjusted : r.p_equivalence;
+  switch (r.comparison.claimed) {
+    case Claimed::kEquivalent:
+      return absl::StrFormat("%.2g (TOST)", e);
+    case Claimed::kAtMost:
+      return r.verdict == Verdict::kContradicts
+                 ? absl::StrFormat("%.2g", t)
+                 : absl::StrFormat("%.2g (one-sided)", e);
+    default:
+      return absl::StrFormat("%.2g", t);
+  }
 }
 
 }  // namespace
@@ -137,7 +143,8 @@ std::string VerdictTable(const std::vector<ComparisonResult>& results) {
   for (const ComparisonResult& r : results) {
     rows.push_back({absl::StrCat("`", r.comparison.id, "`"), r.comparison.claim,
                     ClaimedSign(r.comparison), absl::StrCat(r.stats.n),
-                    EffectText(r), PCell(r), HolmCell(r), VerdictCell(r)});
+                    EffectText(r), PCell(r, false), PCell(r, true),
+                    VerdictCell(r)});
   }
   return absl::StrCat(
       MarkdownTable({"id", "claim (paired difference)", "claimed sign", "seeds",
@@ -169,8 +176,8 @@ std::string ScorecardMarkdown(const std::vector<ClaimRow>& rows) {
       any = true;
       const ComparisonResult& r = row.result;
       table.push_back({c.id, c.claim, absl::StrCat("`", c.experiment, "`"),
-                       row.measure, EffectText(r), HolmCell(r), VerdictCell(r),
-                       row.caveat});
+                       row.measure, EffectText(r), PCell(r, true),
+                       VerdictCell(r), row.caveat});
     }
     if (!any) {
       table.push_back({c.id, c.claim, absl::StrCat("`", c.experiment, "`"), "-",

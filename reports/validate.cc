@@ -255,7 +255,8 @@ absl::Status ValidateDeathRecord(const TrainingRecord& run,
               (e.cohort_unit() < 0 ? e.cohort_fade_size() == 0
                                    : e.cohort_unit() < units &&
                                          e.cohort_fade_size() == fade_points);
-    for (float rank : {e.input_rank(), e.update_rank(), e.residual_rank()}) {
+    for (float rank : {e.input_rank(), e.update_rank(), e.residual_rank(),
+                       e.update_rank_matched()}) {
       ok &= no_window ? rank == -1 : InUnit(rank);
     }
     for (float f : e.fade()) ok &= f == -1 || InUnit(f);

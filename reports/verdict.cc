@@ -83,6 +83,20 @@ void ApplyEquivalenceRule(ComparisonResult& r) {
   }
 }
 
+void ApplyAtMostRule(ComparisonResult& r) {
+  const double margin = r.comparison.equivalence_margin;
+  if (r.p_equivalence_adjusted < kFamilyAlpha) {
+    r.verdict = Verdict::kSupports;
+    r.reason = absl::StrFormat("below +%g (one-sided test)", margin);
+  } else if (r.p_adjusted < kFamilyAlpha && r.stats.mean >= margin) {
+    r.verdict = Verdict::kContradicts;
+    r.reason = absl::StrFormat("a significant effect above +%g", margin);
+  } else {
+    r.verdict = Verdict::kInconclusive;
+    r.reason = "neither below the margin nor above it after adjustment";
+  }
+}
+
 void ApplyRule(ComparisonResult& r) {
   if (!r.comparison.not_testable.empty()) {
     r.verdict = Verdict::kNotTestable;
@@ -96,6 +110,8 @@ void ApplyRule(ComparisonResult& r) {
                                kMinPairedSeeds);
   } else if (r.comparison.claimed == Claimed::kEquivalent) {
     ApplyEquivalenceRule(r);
+  } else if (r.comparison.claimed == Claimed::kAtMost) {
+    ApplyAtMostRule(r);
   } else if (r.p_adjusted < kFamilyAlpha) {
     const bool claimed = ClaimedSide(r);
     r.verdict = claimed ? Verdict::kSupports : Verdict::kContradicts;
@@ -173,6 +189,13 @@ double EquivalenceP(const PairedStats& s, double margin) {
   return std::max(p_low, p_high);
 }
 
+double AtMostP(const PairedStats& s, double margin) {
+  if (s.n < 2 || margin <= 0) return 1;
+  const double se = s.sd / std::sqrt(static_cast<double>(s.n));
+  if (ConstantDifferences(se, s.mean)) return s.mean < margin ? 0 : 1;
+  return StudentTCdf((s.mean - margin) / se, s.n - 1);
+}
+
 std::vector<double> HolmAdjust(const std::vector<double>& p) {
   const size_t m = p.size();
   std::vector<size_t> order(m);
@@ -229,7 +252,9 @@ std::vector<ComparisonResult> Decide(const std::vector<Comparison>& family) {
     ComparisonResult r;
     r.comparison = c;
     r.stats = PairedTTest(c.differences);
-    r.p_equivalence = EquivalenceP(r.stats, c.equivalence_margin);
+    r.p_equivalence = c.claimed == Claimed::kAtMost
+                          ? AtMostP(r.stats, c.equivalence_margin)
+                          : EquivalenceP(r.stats, c.equivalence_margin);
     results.push_back(std::move(r));
   }
   // The family is every declared comparison, fixed before the data are

@@ -38,7 +38,10 @@ std::string VerdictName(Verdict v);
 // The sign a claim predicts for the mean paired difference, or no effect
 // (kEquivalent: the difference lies within the comparison's
 // equivalence_margin, e.g. "pruning dead units costs no loss").
-enum class Claimed { kPositive, kNegative, kEquivalent };
+// kAtMost: the difference is at most equivalence_margin (no meaningful
+// increase; a decrease is in line with the claim), e.g. "deaths follow no
+// more outliers than chance".
+enum class Claimed { kPositive, kNegative, kEquivalent, kAtMost };
 
 struct PairedStats {
   int n = 0;
@@ -57,6 +60,10 @@ PairedStats PairedTTest(const std::vector<double>& differences);
 // (PairedTTest): the p-value for "the mean lies within (-margin, margin)".
 // margin > 0.
 double EquivalenceP(const PairedStats& s, double margin);
+
+// One-sided t-test on the differences summarised by s: the p-value for
+// "the mean lies below margin" (H0: mean >= margin).
+double AtMostP(const PairedStats& s, double margin);
 
 // Student's t distribution with df > 0 degrees of freedom.
 double StudentTCdf(double t, double df);
@@ -133,7 +140,8 @@ struct ClaimRow {
 // "inconclusive"; fewer than kMinPairedSeeds seeds: "inconclusive". For a
 // kEquivalent claim: "supports" when the adjusted TOST p < kFamilyAlpha,
 // "contradicts" when the adjusted t-test p < kFamilyAlpha with |mean| at
-// least the margin.
+// least the margin. For a kAtMost claim the same with the one-sided AtMostP
+// in place of TOST and "contradicts" only for a mean at or above +margin.
 std::vector<ComparisonResult> Decide(const std::vector<Comparison>& family);
 
 // The result with this comparison id; aborts if there is none (a bug in

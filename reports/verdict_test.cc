@@ -206,6 +206,39 @@ TEST(Decide, ClaimsOfNoEffect) {
   EXPECT_EQ(CountedTests(r), 7);  // two per equivalence claim
 }
 
+TEST(Decide, ClaimsOfAtMostAMargin) {
+  // "No more than +0.05": a clear decrease supports it (one-sided test); a
+  // clear increase beyond the margin contradicts it; an increase near the
+  // margin is inconclusive.
+  Comparison lower{"lower",
+                   "at most",
+                   Claimed::kAtMost,
+                   {-0.1, -0.09, -0.11, -0.1, -0.095},
+                   0.05};
+  Comparison higher{"higher",
+                    "at most",
+                    Claimed::kAtMost,
+                    {0.3, 0.35, 0.32, 0.28, 0.31},
+                    0.05};
+  Comparison near{"near",
+                  "at most",
+                  Claimed::kAtMost,
+                  {0.04, 0.07, 0.02, 0.06, 0.05},
+                  0.05};
+  const std::vector<ComparisonResult> r = Decide({lower, higher, near});
+  EXPECT_EQ(r[0].verdict, Verdict::kSupports);
+  EXPECT_LT(r[0].p_equivalence, 1e-4);
+  EXPECT_EQ(r[1].verdict, Verdict::kContradicts);
+  EXPECT_GT(r[1].p_equivalence, 0.99);
+  EXPECT_EQ(r[2].verdict, Verdict::kInconclusive);
+  // The one-sided p: mean 0.048, sd 0.0192: t = (0.048 - 0.05) / (sd / √5).
+  const PairedStats s = PairedTTest(near.differences);
+  EXPECT_NEAR(AtMostP(s, 0.05),
+              StudentTCdf((s.mean - 0.05) / (s.sd / std::sqrt(5.0)), 4), 1e-12);
+  EXPECT_NEAR(AtMostP(s, 0.05), 0.41, 0.01);
+  EXPECT_EQ(CountedTests(r), 6);
+}
+
 TEST(Decide, HolmCanTurnASignificantTestInconclusive) {
   // p = 0.0132 alone supports; as one of five equal tests its Holm factor
   // is 5, and 5 * 0.0132 > 0.05.

@@ -93,17 +93,32 @@ TEST(NeuronDeathSmoke, RunsEveryControlAndRendersTheReport) {
   const std::string reports = Tmp("reports");
   ASSERT_EQ(RenderReports(out, reports), 0);
   const std::string md = Slurp(reports + "/neuron_death.md");
-  for (const char* needle :
-       {"## What the evidence says", "**Seeds.**", "**Learning rate.**",
-        "**Warmup.**", "**Outliers.**", "**No learning.**",
-        "**Does death matter?**", "**Dynamics or outliers?**",
-        "## Dead units per layer", "## How units die", "### 1. Seeds",
-        "### 2. Step size", "### 3. Outliers", "### 4. No learning",
-        "## Does death matter?", "reference/i1-d2"}) {
+  for (const char* needle : {"## What the evidence says",
+                             "**Seeds.**",
+                             "**Learning rate.**",
+                             "**Warmup.**",
+                             "**Outliers.**",
+                             "**Data or weights?**",
+                             "**No learning.**",
+                             "**Does death matter?**",
+                             "## Verdicts",
+                             "`W4.residual_outliers`",
+                             "`W4.data_or_weights`",
+                             "## Dead units per layer",
+                             "## How units die",
+                             "### 1. Seeds",
+                             "### 2. Step size",
+                             "### 3. Outliers",
+                             "### 4. Data against weights",
+                             "### 5. No learning",
+                             "## Does death matter?",
+                             "reference/i1-d2"}) {
     EXPECT_NE(md.find(needle), std::string::npos) << needle;
   }
-  for (const char* png : {"dead_training", "dead_probe", "revivals", "fade",
-                          "firing_histogram", "learning_rate", "pruning"}) {
+  for (const char* png :
+       {"dead_training", "dead_probe", "revivals", "fade", "firing_histogram",
+        "learning_rate", "input_ranks", "residual_ranks", "update_ranks",
+        "update_matched_ranks", "pruning"}) {
     const std::string path = reports + "/neuron_death_" + png + ".png";
     ASSERT_TRUE(fs::exists(path)) << path;
     EXPECT_EQ(Slurp(path).substr(1, 3), "PNG") << path;
