@@ -1,6 +1,6 @@
 set terminal pngcairo noenhanced size 900,540 font 'DejaVu Sans,11'
 set output "neuron_death_fade.png"
-set title "Firing frequency before death, aligned (1966 first deaths; 1581 matched; band: quartiles)"
+set title "Firing before death (1966 first deaths, 1581 matched; band: quartiles)"
 set xlabel "steps before the death"
 set ylabel "fraction of tokens fired on"
 set grid
@@ -32,5 +32,5 @@ $d1 << EOD
 EOD
 plot $d0 using 1:3:4 with filledcurves fs transparent solid 0.2 noborder lc rgb '#1f77b4' notitle, \
      $d1 using 1:3:4 with filledcurves fs transparent solid 0.2 noborder lc rgb '#ff7f0e' notitle, \
-     $d0 using 1:2 with linespoints pt 7 ps 0.6 lw 2 lc rgb '#1f77b4' title "dying units (median)", \
-     $d1 using 1:2 with linespoints pt 7 ps 0.6 lw 2 lc rgb '#ff7f0e' title "matched never-dying units (median)"
+     $d0 using 1:2 with linespoints pt 7 ps 0.6 lw 2 lc rgb '#1f77b4' title "dying", \
+     $d1 using 1:2 with linespoints pt 7 ps 0.6 lw 2 lc rgb '#ff7f0e' title "matched cohort"

@@ -641,22 +641,26 @@ Comparison OutlierComparison(const char* id, const std::string& what,
 std::vector<ClaimRow> ClaimRows(const NeuronDeathFindings& f) {
   return {
       {"W4",
-       "top-decile share of deaths after the largest MLP input (after "
-       "the LayerNorm) - 10%",
+       "top-decile share of deaths after the largest MLP input (after the "
+       "LayerNorm) - 10%",
        FindResult(f.verdicts, kW4Input),
        "the LayerNorm bounds the norm: an outlier barely exists here"},
       {"W4", "the same for the residual stream before the LayerNorm",
-       FindResult(f.verdicts, kW4Residual), "6-layer byte-level LM, 800 steps"},
+       FindResult(f.verdicts, kW4Residual),
+       "6-layer byte-level LM, 800 steps; an association test, not a cause"},
       {"W4",
-       "the same for the dying unit's weight update, among its layer's "
-       "firing units",
+       "the same for the dying unit's weight update, among the 20 firing "
+       "units of its layer that fired as rarely",
        FindResult(f.verdicts, kW4Update),
-       "dying units fire rarely, which itself shapes their updates"},
+       "among all firing units, not matched for rarity, the share differs "
+       "(the report's outlier table): the match matters"},
       {"W4",
        "units silenced only with learning - silenced by the data alone "
        "(frozen weights), share of alive units",
        FindResult(f.verdicts, kW4Frozen),
-       "frozen after steps 200-400 for 100 steps: later deaths unseen"},
+       "the frozen weights carry the training before the step: a unit "
+       "already fading stays silent without more learning; steps 200-400 "
+       "only"},
       {"W5", "held-out loss, dead units removed - intact",
        FindResult(f.verdicts, kW5Prune),
        "close to a tautology: units silent on 100 steps of training text "
@@ -698,18 +702,14 @@ NeuronDeathFindings AnalyzeNeuronDeath(const NeuronDeathResults& results) {
     Extent(&f);
     SeedsControl(&f);
     StepSize(&f);
-    f.input = Ranks(f.reference, f.layers,
-                    "MLP input (after the LayerNorm), block null", kInputFields,
-                    true);
-    f.residual = Ranks(f.reference, f.layers,
-                       "residual stream (before the LayerNorm), block null",
-                       kResidualFields, true);
-    f.update = Ranks(f.reference, f.layers,
-                     "weight update, among the layer's firing units",
+    f.input = Ranks(f.reference, f.layers, "input (after the LayerNorm)",
+                    kInputFields, true);
+    f.residual =
+        Ranks(f.reference, f.layers, "residual stream (before the LayerNorm)",
+              kResidualFields, true);
+    f.update = Ranks(f.reference, f.layers, "update (all firing peers)",
                      kUpdateFields, false);
-    f.update_matched = Ranks(f.reference, f.layers,
-                             "weight update, among the layer's firing units "
-                             "as rare",
+    f.update_matched = Ranks(f.reference, f.layers, "update (peers as rare)",
                              kMatchedFields, false);
     f.update_groups = UpdateGroups(f.reference, f.layers);
     Frozen(&f);

@@ -1,6 +1,6 @@
 set terminal pngcairo noenhanced size 900,540 font 'DejaVu Sans,11'
 set output "neuron_death_input_ranks.png"
-set title "Ranks of deaths per layer: MLP input (after the LayerNorm), block null (reference runs pooled; null: 10% per bin)"
+set title "Death ranks per layer, input (after the LayerNorm) (runs pooled)"
 set xlabel "rank (fraction of the null's candidates below)"
 set ylabel "fraction of the layer's deaths"
 set grid

@@ -117,11 +117,11 @@ LinePlot ProbeDeadPlot(const Runs& runs, const std::string& title) {
 // One statistic's ranks per layer as a histogram of 10 bins over [0, 1]
 // (fractions of the layer's ranked deaths), with the null's 10% per bin.
 LinePlot RankHistogram(const RankSummary& k) {
-  LinePlot plot{absl::StrCat("Ranks of deaths per layer: ", k.name,
-                             " (reference runs pooled; null: 10% per bin)"),
-                "rank (fraction of the null's candidates below)",
-                "fraction of the layer's deaths",
-                {}};
+  LinePlot plot{
+      absl::StrCat("Death ranks per layer, ", k.name, " (runs pooled)"),
+      "rank (fraction of the null's candidates below)",
+      "fraction of the layer's deaths",
+      {}};
   for (size_t l = 0; l < k.per_layer.size(); ++l) {
     if (k.per_layer[l].empty()) continue;
     plot.series.push_back(
@@ -136,17 +136,17 @@ LinePlot RankHistogram(const RankSummary& k) {
 }
 
 LinePlot FadePlot(const FadeFindings& fade) {
-  LinePlot plot{absl::StrFormat("Firing frequency before death, aligned (%d "
-                                "first deaths; %d matched; band: quartiles)",
+  LinePlot plot{absl::StrFormat("Firing before death (%d first deaths, %d "
+                                "matched; band: quartiles)",
                                 fade.deaths, fade.matched),
                 "steps before the death",
                 "fraction of tokens fired on",
                 {}};
-  plot.series.push_back({"dying units (median)", fade.x, fade.median, fade.p25,
-                         fade.p75, /*points=*/true});
+  plot.series.push_back(
+      {"dying", fade.x, fade.median, fade.p25, fade.p75, /*points=*/true});
   if (fade.matched > 0) {
-    plot.series.push_back({"matched never-dying units (median)", fade.x,
-                           fade.cohort_median, fade.cohort_p25, fade.cohort_p75,
+    plot.series.push_back({"matched cohort", fade.x, fade.cohort_median,
+                           fade.cohort_p25, fade.cohort_p75,
                            /*points=*/true});
   }
   return plot;
@@ -269,9 +269,12 @@ std::string FrozenBullet(const NeuronDeathFindings& f) {
       "learning; of them %.1f go silent on the same data with frozen "
       "weights too (the data alone) and %.1f only with learning (the "
       "dynamics); %.1f go silent only with frozen weights (learning kept "
-      "them firing). W4 (dynamics rather than data): %s. Check: in the "
-      "no-learning run the frozen and its own silences differ in %d units "
-      "over %d frozen steps (0 expected).\n",
+      "them firing). W4 (dynamics rather than data): %s. The frozen weights "
+      "carry all the training before the step, so a unit already fading "
+      "then stays silent without more learning: the test asks whether "
+      "learning after the step is needed, not what silenced the unit "
+      "before it. Check: in the no-learning run the frozen and its own "
+      "silences differ in %d units over %d frozen steps (0 expected).\n",
       absl::StrJoin(steps, ", "), f.frozen[0].steps, a.learning_silent.mean,
       a.both.mean, a.learning_only.mean, a.frozen_only.mean,
       EffectProse(FindResult(f.verdicts, kW4Frozen)), f.no_learning_mismatches,

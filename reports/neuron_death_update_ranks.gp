@@ -1,6 +1,6 @@
 set terminal pngcairo noenhanced size 900,540 font 'DejaVu Sans,11'
 set output "neuron_death_update_ranks.png"
-set title "Ranks of deaths per layer: weight update, among the layer's firing units (reference runs pooled; null: 10% per bin)"
+set title "Death ranks per layer, update (all firing peers) (runs pooled)"
 set xlabel "rank (fraction of the null's candidates below)"
 set ylabel "fraction of the layer's deaths"
 set grid

@@ -6,6 +6,7 @@
 #include <cstdlib>
 #include <numeric>
 
+#include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
 
 namespace sparsity {
@@ -67,16 +68,23 @@ bool ClaimedSide(const ComparisonResult& r) {
                                                     : r.stats.mean < 0;
 }
 
+// The comparison's margin as its report shows it: "0.01 nats", "5 points".
+std::string ShownMargin(const Comparison& c) {
+  return absl::StrCat(absl::StrFormat("%g", c.scale * c.equivalence_margin),
+                      c.unit.empty() ? "" : " ", c.unit);
+}
+
 // A claim of no effect: equivalence within the margin supports it; a
 // significant effect at least as large as the margin contradicts it.
 void ApplyEquivalenceRule(ComparisonResult& r) {
   const double margin = r.comparison.equivalence_margin;
+  const std::string shown = ShownMargin(r.comparison);
   if (r.p_equivalence_adjusted < kFamilyAlpha) {
     r.verdict = Verdict::kSupports;
-    r.reason = absl::StrFormat("within ±%g (equivalence test)", margin);
+    r.reason = absl::StrCat("within ±", shown, " (equivalence test)");
   } else if (r.p_adjusted < kFamilyAlpha && std::abs(r.stats.mean) >= margin) {
     r.verdict = Verdict::kContradicts;
-    r.reason = absl::StrFormat("a significant effect beyond ±%g", margin);
+    r.reason = absl::StrCat("a significant effect beyond ±", shown);
   } else {
     r.verdict = Verdict::kInconclusive;
     r.reason = "neither equivalent nor different after adjustment";
@@ -85,12 +93,13 @@ void ApplyEquivalenceRule(ComparisonResult& r) {
 
 void ApplyAtMostRule(ComparisonResult& r) {
   const double margin = r.comparison.equivalence_margin;
+  const std::string shown = ShownMargin(r.comparison);
   if (r.p_equivalence_adjusted < kFamilyAlpha) {
     r.verdict = Verdict::kSupports;
-    r.reason = absl::StrFormat("below +%g (one-sided test)", margin);
+    r.reason = absl::StrCat("below +", shown, " (one-sided test)");
   } else if (r.p_adjusted < kFamilyAlpha && r.stats.mean >= margin) {
     r.verdict = Verdict::kContradicts;
-    r.reason = absl::StrFormat("a significant effect above +%g", margin);
+    r.reason = absl::StrCat("a significant effect above +", shown);
   } else {
     r.verdict = Verdict::kInconclusive;
     r.reason = "neither below the margin nor above it after adjustment";
@@ -119,8 +128,8 @@ void ApplyRule(ComparisonResult& r) {
                                claimed ? "claimed" : "opposite");
   } else if (r.p_equivalence_adjusted < kFamilyAlpha) {
     r.verdict = Verdict::kContradicts;
-    r.reason = absl::StrFormat("within ±%g (equivalence test)",
-                               r.comparison.equivalence_margin);
+    r.reason = absl::StrCat("within ±", ShownMargin(r.comparison),
+                            " (equivalence test)");
   } else {
     r.verdict = Verdict::kInconclusive;
     r.reason = "not significant after adjustment";
