@@ -343,6 +343,14 @@ RankSummary Ranks(const Runs& ref, int layers, const std::string& name,
     }
   }
   if (k.deaths > 0) k.mean /= k.deaths, k.top_share /= k.deaths;
+  std::vector<double> layer_means;
+  for (const std::vector<double>& v : k.per_layer) {
+    if (!v.empty()) layer_means.push_back(Mean(v));
+  }
+  if (!layer_means.empty()) {
+    k.layer_min = *std::min_element(layer_means.begin(), layer_means.end());
+    k.layer_max = *std::max_element(layer_means.begin(), layer_means.end());
+  }
   for (int l = 0; l < layers; ++l) {
     k.death_median.push_back(values[l].empty() ? 0 : Percentile(values[l], 50));
     k.base_median.push_back(Mean(medians[l]));
@@ -631,8 +639,9 @@ Comparison OutlierComparison(const char* id, const std::string& what,
   c.unit = "points";
   if (k.spread >= 0 && k.spread < kMinOutlierSpread) {
     c.not_testable = absl::StrFormat(
-        "a step's largest %s is at most %.1f%% above its median (p99; an "
-        "outlier needs %.0f%%): no value can stand out",
+        "over training, the 99th percentile of the layer's largest %s in "
+        "a window is at most %.1f%% above its median (an outlier needs "
+        "%.0f%%): no value can stand out",
         what, 100 * k.spread, 100 * kMinOutlierSpread);
   }
   return c;
@@ -659,8 +668,7 @@ std::vector<ClaimRow> ClaimRows(const NeuronDeathFindings& f) {
        "(frozen weights), share of alive units",
        FindResult(f.verdicts, kW4Frozen),
        "the frozen weights carry the training before the step: a unit "
-       "already fading stays silent without more learning; steps 200-400 "
-       "only"},
+       "already fading stays silent without more learning"},
       {"W5", "held-out loss, dead units removed - intact",
        FindResult(f.verdicts, kW5Prune),
        "close to a tautology: units silent on 100 steps of training text "
@@ -677,6 +685,11 @@ void Verdicts(const NeuronDeathResults& r, NeuronDeathFindings* f) {
                     Claimed::kPositive, PerInitSeed(ref, LearningOnlyExcess)};
   frozen.scale = 100;
   frozen.unit = "points";
+  frozen.no_valid_test =
+      "no valid test: the frozen weights carry all the training before the "
+      "step and 'alive' includes units already fading then, so silence with "
+      "frozen weights is settled by the earlier training, not the data "
+      "alone";
   Comparison prune{kW5Prune, "removing the dead units costs no held-out loss",
                    Claimed::kEquivalent, PruneDeadLossChange(r, ref),
                    kW5PruneMargin};

@@ -64,7 +64,8 @@ struct RankSummary {
   // 99th percentile of the step statistic over its median, minus 1 (the
   // largest over layers and runs); -1 where not meaningful (updates).
   double spread = -1;
-  std::vector<std::vector<double>> per_layer;               // ranks, per layer
+  std::vector<std::vector<double>> per_layer;  // ranks, per layer
+  double layer_min = 0, layer_max = 0;         // of the per-layer mean ranks
   std::vector<double> death_median, base_median, base_p99;  // per layer
 };
 

@@ -176,10 +176,12 @@ void Setup(const Context& c, std::string* md) {
           "tokens). A silence of %d steps or more that ends is a death and a "
           "revival. A unit firing on a fraction p of tokens stays silent "
           "that long by chance with probability (1-p)^%lld: below e^-6 for "
-          "p >= %.1e.\n",
+          "p >= %.1e. A silence starting after step %d is too short to "
+          "count by the end of training: late deaths are not seen "
+          "(right-censored).\n",
           c.nd.dead_window(), static_cast<long long>(c.window_tokens),
           c.nd.dead_window(), static_cast<long long>(c.window_tokens),
-          6.0 / c.window_tokens),
+          6.0 / c.window_tokens, c.first.loss_size() - c.nd.dead_window() + 1),
       absl::StrFormat(
           "- **Dead on the probe set**: fires on none of the %lld held-out "
           "probe tokens (measured every %d steps).\n",
@@ -204,18 +206,19 @@ std::string SeedsBullet(const NeuronDeathFindings& f) {
                                             " decides which units die."));
   return absl::StrFormat(
       "- **Seeds.** Across %d runs the per-layer dead fractions correlate "
-      "with r = %.2f (%.2f–%.2f) between runs, and layer %d loses the most "
-      "in %d of %d runs: by the rule of docs/method.md (mean r >= %.1f and "
-      "the same layer losing the most in every run) the layers that lose "
-      "units are %s. Runs sharing the init seed share a fraction %.2f of "
-      "their dead units (Jaccard), runs with different init seeds %.2f; "
-      "random sets of the same sizes would share %.2f.%s\n",
+      "with r = %.2f (%.2f–%.2f) between runs (the rule of docs/method.md "
+      "asks for a mean of %.1f: %s), and layer %d loses the most in %d of "
+      "%d runs (the rule asks for every run): by the rule the layers that "
+      "lose units are %s. Runs sharing the init seed (%d pairs) share a "
+      "fraction %.2f of their dead units (Jaccard), runs with different "
+      "init seeds %.2f; random sets of the same sizes would share %.2f.%s\n",
       static_cast<int>(f.reference.size()), f.correlation.mean,
-      f.correlation.min, f.correlation.max, f.most, f.same_most,
-      static_cast<int>(f.reference.size()), kReproducibleCorrelation,
+      f.correlation.min, f.correlation.max, kReproducibleCorrelation,
+      f.correlation.mean >= kReproducibleCorrelation ? "met" : "not met",
+      f.most, f.same_most, static_cast<int>(f.reference.size()),
       f.reproducible ? "reproducible" : "not reproducible",
-      f.jaccard_same_init.mean, f.jaccard_other_init.mean, f.jaccard_chance,
-      init);
+      f.jaccard_same_init.n, f.jaccard_same_init.mean,
+      f.jaccard_other_init.mean, f.jaccard_chance, init);
 }
 
 std::string StepBullet(const char* name, const char* what,
@@ -249,12 +252,20 @@ std::string OutliersBullet(const NeuronDeathFindings& f,
       "before each, ranked under a null that is uniform when deaths are "
       "unrelated to it (10%% in the top decile, mean 0.50): %s; %s; %s; "
       "%s. Verdicts: %s (input), %s (residual), %s (update, among peers as "
-      "rare).\n",
+      "rare). The top decile is what \"outlier\" means here; the matched "
+      "update ranks are not uniform all the same: per-layer means from "
+      "%.2f to %.2f (section 3). Only the last %d steps before each last "
+      "firing are examined, and %.0f%% of the deaths end in a revival.\n",
       f.update.deaths, nd.outlier_window(), RankText(f.input),
       RankText(f.residual), RankText(f.update), RankText(f.update_matched),
       VerdictName(FindResult(f.verdicts, kW4Input).verdict),
       VerdictName(FindResult(f.verdicts, kW4Residual).verdict),
-      VerdictName(FindResult(f.verdicts, kW4Update).verdict));
+      VerdictName(FindResult(f.verdicts, kW4Update).verdict),
+      f.update_matched.layer_min, f.update_matched.layer_max,
+      nd.outlier_window(),
+      f.deaths_total.mean > 0
+          ? 100 * f.revivals_total.mean / f.deaths_total.mean
+          : 0.0);
 }
 
 std::string FrozenBullet(const NeuronDeathFindings& f) {
@@ -267,18 +278,16 @@ std::string FrozenBullet(const NeuronDeathFindings& f) {
       "the same stream continued for %d steps, per reference run (summed "
       "over those steps and the layers) %.1f alive units went silent with "
       "learning; of them %.1f go silent on the same data with frozen "
-      "weights too (the data alone) and %.1f only with learning (the "
-      "dynamics); %.1f go silent only with frozen weights (learning kept "
-      "them firing). W4 (dynamics rather than data): %s. The frozen weights "
-      "carry all the training before the step, so a unit already fading "
-      "then stays silent without more learning: the test asks whether "
-      "learning after the step is needed, not what silenced the unit "
-      "before it. Check: in the no-learning run the frozen and its own "
+      "weights too (settled by the weights at the step) and %.1f only with "
+      "learning (needing further learning); %.1f go silent only with "
+      "frozen weights (learning kept them firing). W4 (dynamics rather "
+      "than data): %s. Check: in the no-learning run the frozen and its own "
       "silences differ in %d units over %d frozen steps (0 expected).\n",
       absl::StrJoin(steps, ", "), f.frozen[0].steps, a.learning_silent.mean,
       a.both.mean, a.learning_only.mean, a.frozen_only.mean,
-      EffectProse(FindResult(f.verdicts, kW4Frozen)), f.no_learning_mismatches,
-      f.no_learning_checks);
+      absl::StrCat(EffectProse(FindResult(f.verdicts, kW4Frozen)), " (",
+                   FindResult(f.verdicts, kW4Frozen).reason, ")"),
+      f.no_learning_mismatches, f.no_learning_checks);
 }
 
 std::string FadeBullet(const NeuronDeathFindings& f,
@@ -289,17 +298,14 @@ std::string FadeBullet(const NeuronDeathFindings& f,
       "- **How units die.** Aligned at the death step (%d first deaths with "
       "%d steps of history), the median dying unit fires on %s of tokens %d "
       "to %d steps before it dies and on %s in the last %d steps; %.0f%% "
-      "already fire on fewer than 1%% of tokens %d steps before. Matched "
-      "never-dying units that fired as rarely then (%d matched) fire on %s "
-      "and %s over the same bins: %s (descriptive).\n",
+      "already fire on fewer than 1%% of tokens %d steps before. The "
+      "matched cohort (%d units of the same layers that fired as often in "
+      "the first bin and never die, so selected for living) fires on %s "
+      "and %s over the same bins (descriptive).\n",
       fade.full, nd.fade_steps(), Pct(fade.first), nd.fade_steps(),
       nd.fade_steps() - nd.fade_bin() + 1, PctFine(fade.last), nd.fade_bin(),
       100 * fade.quiet_first, nd.fade_steps(), fade.matched,
-      Pct(fade.cohort_first), Pct(fade.cohort_last),
-      fade.cohort_last > fade.last
-          ? "rare units that live stay as active or recover, while the "
-            "dying ones fade further"
-          : "the dying units fade no more than rare units that live");
+      Pct(fade.cohort_first), Pct(fade.cohort_last));
 }
 
 std::string NoLearningBullet(const NeuronDeathFindings& f) {
@@ -334,7 +340,7 @@ std::string PruneBullet(const NeuronDeathFindings& f) {
   if (f.pruning.empty()) return "";
   std::string text = absl::StrFormat(
       "- **Does death matter?** Removing the dead units (%s of all) changes "
-      "the held-out loss by %+.4f nats/byte",
+      "the held-out loss by %+.2g nats/byte",
       Pct(f.pruning[0].removed.mean), f.pruning[0].delta.mean);
   if (f.harmless > 0) {
     const PruneRow& h = f.pruning[f.harmless];
@@ -342,7 +348,7 @@ std::string PruneBullet(const NeuronDeathFindings& f) {
         &text,
         absl::StrFormat("; removing every unit firing on fewer than "
                         "%s of the training tokens (%s of all) costs "
-                        "%+.4f",
+                        "%+.2g",
                         Pct(h.threshold), Pct(h.removed.mean), h.delta.mean));
   }
   const PruneRow& last = f.pruning.back();
@@ -353,7 +359,10 @@ std::string PruneBullet(const NeuronDeathFindings& f) {
   }
   return absl::StrCat(
       text, ". W5 (within ±", absl::StrFormat("%g", kW5PruneMargin),
-      " nats): ", EffectProse(FindResult(f.verdicts, kW5Prune)), ".\n");
+      " nats): ", EffectProse(FindResult(f.verdicts, kW5Prune)),
+      "; close to a tautology, since a unit silent on 100 steps of training "
+      "text rarely fires on held-out text: the rows beyond the dead units "
+      "are the informative part.\n");
 }
 
 void Summary(const Context& c, std::string* md) {
@@ -654,14 +663,12 @@ std::string StatTable(const NeuronDeathFindings& f) {
          absl::StrFormat("%.1e / %.1e / %.1e", f.update.death_median[l],
                          f.update.base_median[l], f.update.base_p99[l])});
   }
-  rows.push_back(
-      {"all", absl::StrCat(f.update.deaths),
-       absl::StrFormat("%.2f / %.0f%%", f.input.mean, 100 * f.input.top_share),
-       absl::StrFormat("%.2f / %.0f%%", f.residual.mean,
-                       100 * f.residual.top_share),
-       absl::StrFormat("%.2f / %.0f%%", f.update.mean,
-                       100 * f.update.top_share),
-       "", "", ""});
+  auto pooled = [](const RankSummary& k) {
+    return absl::StrFormat("%.2f / %.0f%%", k.mean, 100 * k.top_share);
+  };
+  rows.push_back({"all", absl::StrCat(f.update.deaths), pooled(f.input),
+                  pooled(f.residual), pooled(f.update),
+                  pooled(f.update_matched), "", "", ""});
   return MarkdownTable(
       {"layer", "deaths", "input rank: mean / top decile",
        "residual rank: mean / top decile", "update rank: mean / top decile",
@@ -753,20 +760,22 @@ void FrozenControl(const Context& c, std::string* md) {
       absl::StrFormat(
           "After each step below, every reference run's weights are run "
           "without learning over the next %d batches of its own training "
-          "stream. Alive: units that fired in the %d steps up to the step. "
-          "Of them, silent over the next %d steps with learning (the run "
-          "itself), with frozen weights too (the data alone silence them), "
-          "only with learning (the dynamics do), and only with frozen "
-          "weights. Units summed over layers, %s. The no-learning run is "
+          "stream. Alive: units that fired in the %d steps up to the step "
+          "(fading units included). Of them, silent over the next %d steps "
+          "with learning (the run itself), with frozen weights too (settled "
+          "by the weights at the step, which carry all the training before "
+          "it: not the data alone), only with learning (needing more "
+          "learning), and only with frozen weights. Units summed over layers, "
+          "%s. The no-learning run is "
           "continued the same way as a check: its two silences differ in "
           "%d units (0 expected).\n\n",
           f.frozen[0].steps, f.frozen[0].steps, f.frozen[0].steps, c.seeds_note,
           f.no_learning_mismatches),
-      MarkdownTable(
-          {"frozen after step", "alive", "silent with learning",
-           "of them silent frozen too (data)",
-           "silent only with learning (dynamics)", "silent only frozen"},
-          rows),
+      MarkdownTable({"frozen after step", "alive", "silent with learning",
+                     "of them silent frozen too (settled by the step)",
+                     "silent only with learning (needing more learning)",
+                     "silent only frozen"},
+                    rows),
       "\n");
 }
 
@@ -794,7 +803,8 @@ void NoLearningControl(const Context& c, std::string* md) {
   absl::StrAppend(
       md, "### 5. No learning\n\n",
       "The same data stream with learning rate 0 for the whole run: any "
-      "unit that goes silent here does so because of the data alone.\n\n",
+      "unit that goes silent here does so without any learning during the "
+      "run (from initialisation: by the data alone).\n\n",
       MarkdownTable({"control", "run", "dead (training, all layers)",
                      "dead (probe)", "deaths", "revivals"},
                     rows),
@@ -814,7 +824,7 @@ void Pruning(const Context& c, Report& report) {
                                         : absl::StrFormat("< %g", p.threshold),
                                     PctSpread(p.removed)};
     for (double v : p.removed_layer) row.push_back(Pct(v));
-    row.push_back(NumSpread(p.delta, "%+.4f"));
+    row.push_back(NumSpread(p.delta, "%+.2g"));
     rows.push_back(std::move(row));
     s.x.push_back(p.removed.mean);
     s.y.push_back(p.delta.mean);
