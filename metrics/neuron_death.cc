@@ -352,13 +352,21 @@ void FillLearningSilence(const NeuronDeathHistory& h, FrozenSilence* f) {
   const int64_t L = h.layers(), U = h.units(), per_step = L * U;
   const int64_t T = h.fire_counts_size() / per_step;
   const int64_t c = f->step(), W = f->steps();
+  const int64_t recent_first = std::max<int64_t>(1, c - kActiveSteps + 1);
+  const double recent_tokens =
+      static_cast<double>(c - recent_first + 1) * h.tokens_per_step();
   f->clear_alive();
   f->clear_learning_silent();
+  f->clear_active();
   for (int64_t l = 0; l < L; ++l) {
     UnitSet& alive = *f->add_alive();
     UnitSet& silent = *f->add_learning_silent();
+    UnitSet& active = *f->add_active();
     for (int64_t j = 0; j < U; ++j) {
-      uint64_t before = 0, after = 0;
+      uint64_t before = 0, after = 0, recent = 0;
+      for (int64_t k = recent_first; k <= c; ++k) {
+        recent += h.fire_counts((k - 1) * per_step + l * U + j);
+      }
       for (int64_t k = std::max<int64_t>(1, c - W + 1); k <= c; ++k) {
         before += h.fire_counts((k - 1) * per_step + l * U + j);
       }
@@ -368,6 +376,9 @@ void FillLearningSilence(const NeuronDeathHistory& h, FrozenSilence* f) {
       if (before == 0) continue;
       alive.add_units(static_cast<int32_t>(j));
       if (after == 0) silent.add_units(static_cast<int32_t>(j));
+      if (recent >= kActiveFrequency * recent_tokens) {
+        active.add_units(static_cast<int32_t>(j));
+      }
     }
   }
 }

@@ -50,8 +50,10 @@
 //               ties), and its fade over the same bins: a unit that fired as
 //               rarely fade_steps steps before, and did not die.
 //   silence after a frozen step (FillLearningSilence): the units alive at
-//               step c (fired in [c - W + 1, c]) and those of them that fire
-//               on none of steps [c + 1, c + W].
+//               step c (fired in [c - W + 1, c]), those of them active
+//               (firing on at least kActiveFrequency of the tokens of the
+//               last kActiveSteps steps: not already fading) and those of
+//               the alive that fire on none of steps [c + 1, c + W].
 //   histograms  units by firing frequency over a window of dead_window steps
 //               ending early (step dead_window), midway and at the end.
 #ifndef SPARSITY_METRICS_NEURON_DEATH_H_
@@ -64,6 +66,11 @@
 #include "proto/results.pb.h"
 
 namespace sparsity {
+
+// Active units at a frozen step (FillLearningSilence): firing on at least
+// kActiveFrequency of the tokens of the kActiveSteps steps up to it.
+inline constexpr double kActiveFrequency = 0.01;
+inline constexpr int kActiveSteps = 20;
 
 // The peers of a dying unit's matched update rank (metrics above).
 inline constexpr int kRarityPeers = 20;

@@ -204,12 +204,16 @@ TEST(AnalyzeNeuronDeath, MatchesEachDeathWithANeverDyingUnitAsRare) {
 }
 
 TEST(FillLearningSilence, SplitsAliveUnitsBySilenceAfterTheStep) {
-  const NeuronDeathHistory h = FromStrings({
+  NeuronDeathHistory h = FromStrings({
       "11110000",  // alive at 4, silent 5..8
       "11111000",  // alive at 4, fires on 5
       "10000000",  // not alive at 4 (silent 2..4 with window 3)
       "00010000",  // alive at 4, silent after
   });
+  // 1000 tokens a step: one firing a step is 0.1%, below the 1% an active
+  // unit needs over its last steps; unit 1 fires on 100 tokens a step.
+  h.set_tokens_per_step(1000);
+  for (int k = 0; k < 4; ++k) h.set_fire_counts(k * 4 + 1, 100);
   FrozenSilence f;
   f.set_step(4);
   f.set_steps(3);
@@ -221,6 +225,9 @@ TEST(FillLearningSilence, SplitsAliveUnitsBySilenceAfterTheStep) {
   EXPECT_EQ(std::vector<int>(f.learning_silent(0).units().begin(),
                              f.learning_silent(0).units().end()),
             (std::vector<int>{0, 3}));
+  EXPECT_EQ(
+      std::vector<int>(f.active(0).units().begin(), f.active(0).units().end()),
+      (std::vector<int>{1}));
 }
 
 // The nulls: with deaths placed at random, whatever the statistics' trend

@@ -276,17 +276,18 @@ std::string FrozenBullet(const NeuronDeathFindings& f) {
   return absl::StrFormat(
       "- **Data or weights?** With the weights frozen after steps %s and "
       "the same stream continued for %d steps, per reference run (summed "
-      "over those steps and the layers) %.1f alive units went silent with "
-      "learning; of them %.1f go silent on the same data with frozen "
-      "weights too (settled by the weights at the step) and %.1f only with "
-      "learning (needing further learning); %.1f go silent only with "
-      "frozen weights (learning kept them firing). W4 (dynamics rather "
-      "than data): %s. Check: in the no-learning run the frozen and its own "
+      "over those steps and the layers) %.1f units active at the step "
+      "(firing on at least %s of the tokens of its last %d steps: not "
+      "already fading) went silent with learning; of them %.1f go silent "
+      "on the same data with frozen weights too (the data alone) and %.1f "
+      "only with learning (the dynamics); %.1f go silent only with frozen "
+      "weights (learning kept them firing). W4 (dynamics rather than "
+      "data): %s. What started a fade before the step is not tested. "
+      "Check: in the no-learning run the frozen and its own "
       "silences differ in %d units over %d frozen steps (0 expected).\n",
       absl::StrJoin(steps, ", "), f.frozen[0].steps, a.learning_silent.mean,
-      a.both.mean, a.learning_only.mean, a.frozen_only.mean,
-      absl::StrCat(EffectProse(FindResult(f.verdicts, kW4Frozen)), " (",
-                   FindResult(f.verdicts, kW4Frozen).reason, ")"),
+      Pct(kActiveFrequency), kActiveSteps, a.both.mean, a.learning_only.mean,
+      a.frozen_only.mean, EffectProse(FindResult(f.verdicts, kW4Frozen)),
       f.no_learning_mismatches, f.no_learning_checks);
 }
 
@@ -760,22 +761,22 @@ void FrozenControl(const Context& c, std::string* md) {
       absl::StrFormat(
           "After each step below, every reference run's weights are run "
           "without learning over the next %d batches of its own training "
-          "stream. Alive: units that fired in the %d steps up to the step "
-          "(fading units included). Of them, silent over the next %d steps "
-          "with learning (the run itself), with frozen weights too (settled "
-          "by the weights at the step, which carry all the training before "
-          "it: not the data alone), only with learning (needing more "
-          "learning), and only with frozen weights. Units summed over layers, "
-          "%s. The no-learning run is "
-          "continued the same way as a check: its two silences differ in "
-          "%d units (0 expected).\n\n",
-          f.frozen[0].steps, f.frozen[0].steps, f.frozen[0].steps, c.seeds_note,
-          f.no_learning_mismatches),
-      MarkdownTable({"frozen after step", "alive", "silent with learning",
-                     "of them silent frozen too (settled by the step)",
-                     "silent only with learning (needing more learning)",
-                     "silent only frozen"},
-                    rows),
+          "stream. Active: units firing on at least %s of the tokens of the "
+          "%d steps up to the step (not already fading). Of them, silent "
+          "over the next %d steps with learning (the run itself), with "
+          "frozen weights too (the data alone silence them, given the "
+          "weights the training reached), only with learning (the dynamics "
+          "do), and only with frozen weights. Units summed over layers, %s. "
+          "The no-learning run is continued the same way as a check: its two "
+          "silences differ in %d units of those that fired at all (0 "
+          "expected).\n\n",
+          f.frozen[0].steps, Pct(kActiveFrequency), kActiveSteps,
+          f.frozen[0].steps, c.seeds_note, f.no_learning_mismatches),
+      MarkdownTable(
+          {"frozen after step", "active", "silent with learning",
+           "of them silent frozen too (data)",
+           "silent only with learning (dynamics)", "silent only frozen"},
+          rows),
       "\n");
 }
 

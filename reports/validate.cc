@@ -157,7 +157,7 @@ absl::Status ValidateRun(const TrainingRecord& run, const TrainingRecord& first,
 }
 
 // The frozen continuations: steps inside the run, one unit set per layer,
-// units in range, learning_silent within alive.
+// units in range, learning_silent and active within alive.
 absl::Status ValidateFrozen(const NeuronDeathRecord& nd, int64_t units,
                             int64_t steps, const std::string& where) {
   for (const FrozenSilence& f : nd.frozen()) {
@@ -171,6 +171,9 @@ absl::Status ValidateFrozen(const NeuronDeathRecord& nd, int64_t units,
       const std::set<int> alive(f.alive(l).units().begin(),
                                 f.alive(l).units().end());
       for (int u : f.learning_silent(l).units()) ok &= alive.count(u) > 0;
+      if (l < f.active_size()) {
+        for (int u : f.active(l).units()) ok &= alive.count(u) > 0;
+      }
       for (const UnitSet* set : {&f.alive(l), &f.frozen_silent(l)}) {
         for (int u : set->units()) ok &= u >= 0 && u < units;
       }

@@ -66,6 +66,7 @@ TEST(NeuronDeathSmoke, RunsEveryControlAndRendersTheReport) {
   for (const FrozenSilence& f :
        FindRun(r, "no_learning/i1-d1").neuron_death().frozen()) {
     ASSERT_EQ(f.alive_size(), 2);
+    ASSERT_EQ(f.active_size(), 2);
     for (int l = 0; l < 2; ++l) {
       std::set<int> frozen_alive;
       for (int u : f.frozen_silent(l).units()) frozen_alive.insert(u);
