@@ -115,12 +115,30 @@ struct LayerView {
   uint32_t count(int64_t step, int64_t unit) const {  // step 1-based
     return counts[(step - 1) * per_step + layer * units + unit];
   }
-  double Frequency(int64_t unit, int64_t first, int64_t length) const {
+  // Tokens `unit` fired on over steps [first, last], clipped to [1, steps].
+  double Fires(int64_t unit, int64_t first, int64_t last) const {
     double fires = 0;
-    for (int64_t k = first; k < first + length; ++k) fires += count(k, unit);
-    return fires / (length * tokens);
+    for (int64_t k = std::max<int64_t>(1, first); k <= std::min(steps, last);
+         ++k) {
+      fires += count(k, unit);
+    }
+    return fires;
+  }
+  double Frequency(int64_t unit, int64_t first, int64_t length) const {
+    return Fires(unit, first, first + length - 1) / (length * tokens);
   }
 };
+
+LayerView ViewOf(const NeuronDeathHistory& h, int64_t layer) {
+  const int64_t per_step = static_cast<int64_t>(h.layers()) * h.units();
+  return {h.fire_counts().data(),
+          h.update_norms().data(),
+          layer,
+          h.units(),
+          per_step,
+          h.fire_counts_size() / per_step,
+          static_cast<double>(h.tokens_per_step())};
+}
 
 // Firing frequencies of `unit` in fade_bin-step bins over the fade_steps
 // steps before d; -1 for a bin before step 1.
@@ -257,13 +275,7 @@ void RankDeath(const LayerView& v, const LayerOutliers& x, int64_t unit,
   std::vector<float> peers;
   // (distance in log firing count over the window, unit) of the peers.
   std::vector<std::pair<double, int64_t>> by_rarity;
-  const auto fires = [&](int64_t u) {
-    double n = 0;
-    for (int64_t k = std::max<int64_t>(1, d - stride); k < d; ++k) {
-      n += v.count(k, u);
-    }
-    return n;
-  };
+  const auto fires = [&](int64_t u) { return v.Fires(u, d - stride, d - 1); };
   const double own = std::log(fires(unit));  // > 0: it fired on d - 1
   for (int64_t u = 0; u < v.units; ++u) {
     if (v.count(d - 1, u) == 0) continue;
@@ -308,13 +320,7 @@ NeuronDeathRecord AnalyzeNeuronDeath(const NeuronDeathHistory& h,
   r.set_fade_bin(o.fade_bin);
   r.set_tokens_per_step(h.tokens_per_step());
   for (int64_t l = 0; l < L; ++l) {
-    const LayerView v{h.fire_counts().data(),
-                      h.update_norms().data(),
-                      l,
-                      U,
-                      L * U,
-                      h.fire_counts_size() / (L * U),
-                      static_cast<double>(h.tokens_per_step())};
+    const LayerView v = ViewOf(h, l);
     LayerDeath& layer = *r.add_layers();
     layer.set_layer(static_cast<int>(l));
     const auto deaths = UnitDeaths(v, o.dead_window, &layer);
@@ -349,8 +355,6 @@ NeuronDeathRecord AnalyzeNeuronDeath(const NeuronDeathHistory& h,
 }
 
 void FillLearningSilence(const NeuronDeathHistory& h, FrozenSilence* f) {
-  const int64_t L = h.layers(), U = h.units(), per_step = L * U;
-  const int64_t T = h.fire_counts_size() / per_step;
   const int64_t c = f->step(), W = f->steps();
   const int64_t recent_first = std::max<int64_t>(1, c - kActiveSteps + 1);
   const double recent_tokens =
@@ -358,21 +362,15 @@ void FillLearningSilence(const NeuronDeathHistory& h, FrozenSilence* f) {
   f->clear_alive();
   f->clear_learning_silent();
   f->clear_active();
-  for (int64_t l = 0; l < L; ++l) {
+  for (int64_t l = 0; l < h.layers(); ++l) {
+    const LayerView v = ViewOf(h, l);
     UnitSet& alive = *f->add_alive();
     UnitSet& silent = *f->add_learning_silent();
     UnitSet& active = *f->add_active();
-    for (int64_t j = 0; j < U; ++j) {
-      uint64_t before = 0, after = 0, recent = 0;
-      for (int64_t k = recent_first; k <= c; ++k) {
-        recent += h.fire_counts((k - 1) * per_step + l * U + j);
-      }
-      for (int64_t k = std::max<int64_t>(1, c - W + 1); k <= c; ++k) {
-        before += h.fire_counts((k - 1) * per_step + l * U + j);
-      }
-      for (int64_t k = c + 1; k <= std::min(T, c + W); ++k) {
-        after += h.fire_counts((k - 1) * per_step + l * U + j);
-      }
+    for (int64_t j = 0; j < v.units; ++j) {
+      const double recent = v.Fires(j, recent_first, c);
+      const double before = v.Fires(j, c - W + 1, c);
+      const double after = v.Fires(j, c + 1, c + W);
       if (before == 0) continue;
       alive.add_units(static_cast<int32_t>(j));
       if (after == 0) silent.add_units(static_cast<int32_t>(j));

@@ -4,6 +4,7 @@
 #include <functional>
 #include <iterator>
 #include <map>
+#include <numeric>
 #include <optional>
 #include <set>
 #include <string>
@@ -25,6 +26,8 @@ double Mean(const std::vector<double>& v) {
   return v.empty() ? 0 : sum / v.size();
 }
 
+}  // namespace
+
 std::vector<double> ProbeDeadAtEnd(const TrainingRecord& r) {
   std::vector<double> out;
   for (const LayerSparsity& l : FinalProbe(r).layers()) {
@@ -32,6 +35,8 @@ std::vector<double> ProbeDeadAtEnd(const TrainingRecord& r) {
   }
   return out;
 }
+
+namespace {
 
 std::vector<double> RareAtEnd(const TrainingRecord& r) {
   std::vector<double> out;
@@ -53,6 +58,8 @@ std::vector<double> DeathsPerLayer(const TrainingRecord& r) {
   return out;
 }
 
+}  // namespace
+
 std::vector<double> RevivalsPerLayer(const TrainingRecord& r) {
   std::vector<double> out;
   for (const LayerDeath& l : r.neuron_death().layers()) {
@@ -63,7 +70,11 @@ std::vector<double> RevivalsPerLayer(const TrainingRecord& r) {
   return out;
 }
 
-double Sum(const std::vector<double>& v) { return Mean(v) * v.size(); }
+namespace {
+
+double Sum(const std::vector<double>& v) {
+  return std::accumulate(v.begin(), v.end(), 0.0);
+}
 
 using PerLayerFn = std::function<std::vector<double>(const TrainingRecord&)>;
 
@@ -415,6 +426,14 @@ std::optional<double> TopExcess(const TrainingRecord& t,
 // active units (the verdict's: not already fading), or every alive unit.
 struct FrozenCounts {
   double alive = 0, learning = 0, both = 0, learning_only = 0, frozen_only = 0;
+  FrozenCounts& operator+=(const FrozenCounts& o) {
+    alive += o.alive;
+    learning += o.learning;
+    both += o.both;
+    learning_only += o.learning_only;
+    frozen_only += o.frozen_only;
+    return *this;
+  }
 };
 
 FrozenCounts CountFrozen(const FrozenSilence& f, bool active_only = true) {
@@ -467,13 +486,7 @@ void Frozen(NeuronDeathFindings* f) {
       const FrozenCounts c = CountFrozen(s);
       by_step[s.step()].first = s.steps();
       by_step[s.step()].second.push_back(c);
-      for (auto [to, from] : {std::pair{&sum.alive, c.alive},
-                              {&sum.learning, c.learning},
-                              {&sum.both, c.both},
-                              {&sum.learning_only, c.learning_only},
-                              {&sum.frozen_only, c.frozen_only}}) {
-        *to += from;
-      }
+      sum += c;
     }
     if (t->neuron_death().frozen_size() > 0) all.push_back(sum);
   }
@@ -497,10 +510,7 @@ void Frozen(NeuronDeathFindings* f) {
 std::optional<double> LearningOnlyExcess(const TrainingRecord& t) {
   FrozenCounts sum;
   for (const FrozenSilence& s : t.neuron_death().frozen()) {
-    const FrozenCounts c = CountFrozen(s);
-    sum.alive += c.alive;
-    sum.both += c.both;
-    sum.learning_only += c.learning_only;
+    sum += CountFrozen(s);
   }
   if (sum.alive == 0) return std::nullopt;
   return (sum.learning_only - sum.both) / sum.alive;

@@ -171,6 +171,10 @@ NeuronDeathFindings AnalyzeNeuronDeath(const NeuronDeathResults& results);
 std::vector<double> DeadAtEnd(const TrainingRecord& run);
 // Its mean over layers.
 double DeadTotal(const TrainingRecord& run);
+// Per layer: the fraction of units firing on none of the final probe.
+std::vector<double> ProbeDeadAtEnd(const TrainingRecord& run);
+// Per layer: the run's revivals (deaths that ended).
+std::vector<double> RevivalsPerLayer(const TrainingRecord& run);
 
 }  // namespace sparsity
 

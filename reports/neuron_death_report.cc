@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <numeric>
 #include <utility>
 #include <vector>
 
@@ -786,17 +787,15 @@ void NoLearningControl(const Context& c, std::string* md) {
   std::vector<std::vector<std::string>> rows;
   auto row = [&](const TrainingRecord* t, const std::string& what) {
     if (t == nullptr) return;
-    double probe = 0;
-    for (const LayerSparsity& l : FinalProbe(*t).layers()) {
-      probe += l.dead_units() / double(f.units * f.layers);
-    }
-    double revivals = 0;
-    for (const LayerDeath& l : t->neuron_death().layers()) {
-      for (int v : l.revivals()) revivals += v;
-    }
-    rows.push_back({what, t->name(), Pct(DeadTotal(*t)), Pct(probe),
-                    absl::StrCat(t->neuron_death().deaths_size()),
-                    absl::StrFormat("%.0f", revivals)});
+    const std::vector<double> probe = ProbeDeadAtEnd(*t);
+    const std::vector<double> revived = RevivalsPerLayer(*t);
+    const double revivals =
+        std::accumulate(revived.begin(), revived.end(), 0.0);
+    rows.push_back(
+        {what, t->name(), Pct(DeadTotal(*t)),
+         Pct(std::accumulate(probe.begin(), probe.end(), 0.0) / probe.size()),
+         absl::StrCat(t->neuron_death().deaths_size()),
+         absl::StrFormat("%.0f", revivals)});
   };
   row(f.frozen_source, "trained (the frozen run's source)");
   row(f.no_learning, "lr 0 from init");

@@ -74,35 +74,28 @@ std::string ShownMargin(const Comparison& c) {
                       c.unit.empty() ? "" : " ", c.unit);
 }
 
-// A claim of no effect: equivalence within the margin supports it; a
-// significant effect at least as large as the margin contradicts it.
-void ApplyEquivalenceRule(ComparisonResult& r) {
-  const double margin = r.comparison.equivalence_margin;
-  const std::string shown = ShownMargin(r.comparison);
+// A claim of no effect (kEquivalent) or of at most an effect (kAtMost):
+// its margin test (TOST, or one-sided) supports it; a significant effect
+// at least the margin away (either side, or above) contradicts it.
+void ApplyMarginRule(ComparisonResult& r) {
+  const bool at_most = r.comparison.claimed == Claimed::kAtMost;
+  const std::string bound =
+      absl::StrCat(at_most ? "+" : "±", ShownMargin(r.comparison));
+  const double effect = at_most ? r.stats.mean : std::abs(r.stats.mean);
   if (r.p_equivalence_adjusted < kFamilyAlpha) {
     r.verdict = Verdict::kSupports;
-    r.reason = absl::StrCat("within ±", shown, " (equivalence test)");
-  } else if (r.p_adjusted < kFamilyAlpha && std::abs(r.stats.mean) >= margin) {
+    r.reason = at_most ? absl::StrCat("below ", bound, " (one-sided test)")
+                       : absl::StrCat("within ", bound, " (equivalence test)");
+  } else if (r.p_adjusted < kFamilyAlpha &&
+             effect >= r.comparison.equivalence_margin) {
     r.verdict = Verdict::kContradicts;
-    r.reason = absl::StrCat("a significant effect beyond ±", shown);
+    r.reason = absl::StrCat("a significant effect ",
+                            at_most ? "above " : "beyond ", bound);
   } else {
     r.verdict = Verdict::kInconclusive;
-    r.reason = "neither equivalent nor different after adjustment";
-  }
-}
-
-void ApplyAtMostRule(ComparisonResult& r) {
-  const double margin = r.comparison.equivalence_margin;
-  const std::string shown = ShownMargin(r.comparison);
-  if (r.p_equivalence_adjusted < kFamilyAlpha) {
-    r.verdict = Verdict::kSupports;
-    r.reason = absl::StrCat("below +", shown, " (one-sided test)");
-  } else if (r.p_adjusted < kFamilyAlpha && r.stats.mean >= margin) {
-    r.verdict = Verdict::kContradicts;
-    r.reason = absl::StrCat("a significant effect above +", shown);
-  } else {
-    r.verdict = Verdict::kInconclusive;
-    r.reason = "neither below the margin nor above it after adjustment";
+    r.reason = at_most
+                   ? "neither below the margin nor above it after adjustment"
+                   : "neither equivalent nor different after adjustment";
   }
 }
 
@@ -117,10 +110,9 @@ void ApplyRule(ComparisonResult& r) {
     r.verdict = Verdict::kInconclusive;
     r.reason = absl::StrFormat("%d paired seeds, fewer than %d", r.stats.n,
                                kMinPairedSeeds);
-  } else if (r.comparison.claimed == Claimed::kEquivalent) {
-    ApplyEquivalenceRule(r);
-  } else if (r.comparison.claimed == Claimed::kAtMost) {
-    ApplyAtMostRule(r);
+  } else if (r.comparison.claimed == Claimed::kEquivalent ||
+             r.comparison.claimed == Claimed::kAtMost) {
+    ApplyMarginRule(r);
   } else if (r.p_adjusted < kFamilyAlpha) {
     const bool claimed = ClaimedSide(r);
     r.verdict = claimed ? Verdict::kSupports : Verdict::kContradicts;
