@@ -228,3 +228,51 @@ std::vector<HeadPositions> AttendedPositions(const torch::Tensor& probs,
 }
 
 }  // namespace sparsity
+
+namespace sparsity {
+
+std::vector<HeadSpread> EffectiveKeys(const torch::Tensor& probs,
+                                      const std::vector<int64_t>& visible,
+                                      int64_t min_visible) {
+  const torch::Tensor p = probs.to(torch::kCPU, torch::kDouble);
+  // exp(entropy) per [batch, head, query]; 0 * log 0 counts as 0.
+  const torch::Tensor plogp =
+      torch::where(p > 0, p * torch::log(p), torch::zeros_like(p));
+  const torch::Tensor eff = torch::exp(-plogp.sum(-1));
+  const int64_t heads = p.size(1), tq = p.size(2);
+  std::vector<HeadSpread> out(heads);
+  for (int64_t h = 0; h < heads; ++h) {
+    double keys = 0, spread = 0;
+    int64_t n = 0;
+    for (int64_t i = 0; i < tq; ++i) {
+      if (visible[i] < min_visible) continue;
+      const torch::Tensor e = eff.select(1, h).select(1, i);
+      keys += e.sum().item<double>();
+      spread += e.sum().item<double>() / visible[i];
+      n += e.numel();
+    }
+    if (n > 0) out[h] = {keys / n, spread / n};
+  }
+  return out;
+}
+
+double BodyNorm(double rho, const std::vector<std::string>& groups,
+                const std::vector<double>& group_rho) {
+  double sq = rho * rho;
+  for (size_t g = 0; g < groups.size(); ++g) {
+    if (groups[g] == "final") sq -= group_rho[g] * group_rho[g];
+  }
+  return std::sqrt(std::max(sq, 0.0));
+}
+
+DirectionMatrix CosineMatrix(const std::vector<int64_t>& steps,
+                             const std::vector<torch::Tensor>& thetas) {
+  DirectionMatrix m;
+  m.mutable_steps()->Add(steps.begin(), steps.end());
+  for (const torch::Tensor& a : thetas) {
+    for (const torch::Tensor& b : thetas) m.add_cos(Cosine(a, b));
+  }
+  return m;
+}
+
+}  // namespace sparsity

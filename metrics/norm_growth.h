@@ -30,6 +30,14 @@
 //   n(token)       keys whose attention weight exceeds the threshold; per head
 //                  mean and std (population) over query tokens, and the
 //                  fraction with n > 1.
+//   effective keys exp(H) of a query's attention weights (H = -sum p ln p,
+//                  nats; 1 for one key, v for uniform weight over v keys);
+//                  spread = exp(H) / visible keys. Per head the means over
+//                  the queries that see at least min_visible keys.
+//   body           the norm of every group but "final": sqrt(rho^2 -
+//                  final^2).
+//   direction      (matrix) cos(theta_i, theta_j) between the parameter
+//                  vectors at the trajectory steps.
 #ifndef SPARSITY_METRICS_NORM_GROWTH_H_
 #define SPARSITY_METRICS_NORM_GROWTH_H_
 
@@ -91,6 +99,31 @@ double MeanTokenCosine(const torch::Tensor& a, const torch::Tensor& b);
 // n = keys with weight > threshold, for each query.
 std::vector<HeadPositions> AttendedPositions(const torch::Tensor& probs,
                                              float threshold, int layer);
+
+// docs/method.md, "Norm growth and saturation": a head's spread at c = 1 is
+// averaged over the queries that see at least this many keys (the first
+// queries of a causal window see one or two, where every head is "spread").
+inline constexpr int64_t kMinVisibleKeys = 8;
+
+// Per head of one layer's attention probabilities [batch, heads, tq, tk],
+// with visible[i] keys visible to query i: the mean effective keys and
+// spread over the queries with visible[i] >= min_visible (zeros if none).
+struct HeadSpread {
+  double effective_keys = 0;
+  double spread = 0;
+};
+std::vector<HeadSpread> EffectiveKeys(const torch::Tensor& probs,
+                                      const std::vector<int64_t>& visible,
+                                      int64_t min_visible);
+
+// The norm of the groups other than "final" from rho and the group norms
+// (in the order of `groups`); 0 if rounding makes it negative.
+double BodyNorm(double rho, const std::vector<std::string>& groups,
+                const std::vector<double>& group_rho);
+
+// cos(theta_i, theta_j) for every pair, row-major, of flat vectors.
+DirectionMatrix CosineMatrix(const std::vector<int64_t>& steps,
+                             const std::vector<torch::Tensor>& thetas);
 
 }  // namespace sparsity
 

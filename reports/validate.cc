@@ -356,6 +356,60 @@ absl::Status ValidateSimilarity(const SimilarityAtScale& s, float scale,
   return absl::OkStatus();
 }
 
+// The trajectory of a norm-growth record: cumulative learning rates,
+// per-layer saturation, group fits, parameter norms and the direction
+// matrix.
+absl::Status ValidateNormTrajectory(const NormGrowthRecord& r, int layers,
+                                    const std::string& where) {
+  double previous_lr = 0;
+  for (const NormPoint& p : r.points()) {
+    if (!InRange(p.cumulative_lr(), previous_lr, 1e12) ||
+        (p.saturation_size() != 0 && p.saturation_size() != layers)) {
+      return Bad(where,
+                 absl::StrCat("at step ", p.step(), ": cumulative lr ",
+                              p.cumulative_lr(), ", ", p.saturation_size(),
+                              " saturation values"));
+    }
+    previous_lr = p.cumulative_lr();
+    for (float v : p.saturation()) {
+      if (!InRange(v, -1 - 1e-5, 1 + 1e-5)) {
+        return Bad(where, absl::StrCat("a saturation cosine is ", v));
+      }
+    }
+  }
+  if (r.group_fits_size() != 2 * (r.groups_size() + 2)) {
+    return Bad(where,
+               absl::StrCat("holds ", r.group_fits_size(), " group fits for ",
+                            r.groups_size(), " groups"));
+  }
+  for (const GroupFits& g : r.group_fits()) {
+    if (g.fits_size() != 3 || !InRange(g.fits(2).alpha(), 0, 10) ||
+        !InRange(g.fits(2).r2(), -1e9, 1 + 1e-9)) {
+      return Bad(where,
+                 absl::StrCat("the fits of ", g.group(), " against ", g.clock(),
+                              " are incomplete or out of "
+                              "range"));
+    }
+  }
+  for (const ParameterNorm& p : r.parameter_norms()) {
+    if (!InRange(p.init(), 0, 1e30) || !InRange(p.final(), 0, 1e30)) {
+      return Bad(where, absl::StrCat("parameter ", p.name(), " has norms ",
+                                     p.init(), " and ", p.final()));
+    }
+  }
+  const DirectionMatrix& d = r.direction();
+  if (d.steps_size() < 2 || d.cos_size() != d.steps_size() * d.steps_size()) {
+    return Bad(where, absl::StrCat("the direction matrix has ", d.steps_size(),
+                                   " steps and ", d.cos_size(), " cosines"));
+  }
+  for (double v : d.cos()) {
+    if (!InRange(v, -1 - 1e-9, 1 + 1e-9)) {
+      return Bad(where, absl::StrCat("a direction cosine is ", v));
+    }
+  }
+  return absl::OkStatus();
+}
+
 // One run's norm-growth record against its config and the first run of its
 // variant (whose probe steps it must share).
 absl::Status ValidateNormRecord(const TrainingRecord& run,
@@ -474,14 +528,17 @@ absl::Status ValidateNormRecord(const TrainingRecord& run,
     const HeadPositions& h = r.heads(i);
     if (h.layer() != i / heads || h.head() != i % heads ||
         !InRange(h.mean(), 0, max_keys) || !InRange(h.std(), 0, max_keys) ||
-        !InRange(h.p_more_than_one(), 0, 1)) {
+        !InRange(h.p_more_than_one(), 0, 1) ||
+        !InRange(h.c1_effective_keys(), 0, max_keys) ||
+        !InRange(h.c1_spread(), 0, 1 + 1e-5)) {
       return Bad(where,
                  absl::StrCat("head ", i, " is layer ", h.layer(), " head ",
                               h.head(), " with mean ", h.mean(), ", std ",
-                              h.std(), ", P(n > 1) ", h.p_more_than_one()));
+                              h.std(), ", P(n > 1) ", h.p_more_than_one(),
+                              ", at c = 1 ", h.c1_effective_keys(), " keys"));
     }
   }
-  return absl::OkStatus();
+  return ValidateNormTrajectory(r, layers, where);
 }
 
 // Experiment 5: every run's final probe holds loss and accuracy on
@@ -664,6 +721,14 @@ absl::Status ValidateResults(const Results& results,
               HasReference(r.runs(), r.config().reference(), file_name);
           !s.ok()) {
         return s;
+      }
+      if (std::none_of(r.runs().begin(), r.runs().end(),
+                       [](const TrainingRecord& t) {
+                         return t.role() == "reference";
+                       })) {
+        return Bad(file_name,
+                   "holds no run of role \"reference\" (results from before "
+                   "the roles: re-run the experiment)");
       }
       std::map<std::string, const TrainingRecord*> first_of_variant;
       for (const TrainingRecord& run : r.runs()) {

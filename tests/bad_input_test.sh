@@ -81,8 +81,10 @@ expect_error "init_from a later run" "is not an earlier run" "$out" death --vari
 
 # norm_growth's own settings, checked before any folder is made.
 norm() { "$norm_growth" --preset=smoke --quiet --out_dir="$out" --corpus_dir="$corpus" "$@"; }
-expect_error "saturation scale 1" "saturation_scale must be > 1" "$out" norm --override='saturation_scale: 1'
-expect_error "falling similarity scales" "similarity_scales must be positive and rising" "$out" norm --override='similarity_scales: 0.5'
+expect_error "saturation scale 1" "saturation_scale must be in (1, 1e6\\]" "$out" norm --override='saturation_scale: 1'
+expect_error "saturation scale inf" "saturation_scale must be in (1, 1e6\\]" "$out" norm --override='saturation_scale: inf'
+expect_error "trajectory not on probes" "trajectory_every must be 0 or a multiple of probe.every" "$out" norm --override='trajectory_every: 15'
+expect_error "falling similarity scales" "similarity_scales must be positive, rising and at most 1e6" "$out" norm --override='similarity_scales: 0.5'
 expect_error "attended threshold 0" "attended_threshold must be in (0, 1)" "$out" norm --override='attended_threshold: 0'
 expect_error "negative tie tolerance" "tie_tolerance must be >= 0" "$out" norm --override='tie_tolerance: -1'
 expect_error "norm reference missing" "reference variant 'adamw' is not among" "$out" norm --variants=sgd

@@ -27,7 +27,7 @@ TEST(NormGrowthSmoke, RunsEveryVariantAndRendersTheReport) {
   ASSERT_EQ(std::system(SmokeCommand(out, "").c_str()), 0);
   const Results r = Read(out + "/norm_growth.pb");
   const NormGrowthResults& ng = r.norm_growth();
-  ASSERT_EQ(ng.runs_size(), 7);
+  ASSERT_EQ(ng.runs_size(), 11);
   for (const TrainingRecord& run : ng.runs()) {
     const NormGrowthRecord& n = run.norm_growth();
     SCOPED_TRACE(run.name());
@@ -52,24 +52,40 @@ TEST(NormGrowthSmoke, RunsEveryVariantAndRendersTheReport) {
     EXPECT_EQ(n.heads_size(), 4);                   // 2 layers x 2 heads
     EXPECT_FLOAT_EQ(n.mean_visible_keys(), 16.5f);  // causal, 32 tokens
     EXPECT_GT(n.kernel_softmax_agreement(), 0.99);
+    // Trajectory steps 0, 10, .., 40 (every 10): saturation per layer and
+    // the direction matrix; the last point's saturation is the trained
+    // model's, measured again after the run.
+    EXPECT_EQ(n.points(2).saturation_size(), 2);
+    EXPECT_NEAR(n.points(4).saturation(1), n.saturated_trained().layers(1),
+                1e-5);
+    ASSERT_EQ(n.direction().steps_size(), 5);
+    EXPECT_NEAR(n.direction().cos(0), 1.0, 1e-9);  // theta_0 with itself
+    EXPECT_LT(n.direction().cos(4), 1.0);          // theta_0 with theta_40
+    EXPECT_EQ(n.group_fits_size(), 12);            // (all, body, 4) x 2
+    EXPECT_GT(n.points(4).cumulative_lr(), n.points(1).cumulative_lr());
+    EXPECT_GT(n.parameter_norms_size(), 0);
+    EXPECT_GT(n.heads(0).c1_effective_keys(), 0);
   }
   // AdamW grows the norm here; the bias-free model has no trainable bias.
   const TrainingRecord& ref = ng.runs(0);
+  EXPECT_EQ(ref.role(), "reference");
   EXPECT_GT(ref.norm_growth().points(4).rho(),
             ref.norm_growth().points(0).rho());
-  EXPECT_LT(ng.runs(5).parameters() - ng.runs(0).parameters(), 0);
+  EXPECT_LT(ng.runs(9).parameters() - ng.runs(0).parameters(), 0);
 
   const std::string reports = Tmp("reports");
   ASSERT_EQ(RenderReports(out, reports), 0);
   const std::string md = Slurp(reports + "/norm_growth.md");
   for (const char* needle :
-       {"## Summary (computed from the results)",
+       {"## Summary (computed from the results)", "**What rho measures here.**",
         "**Does rho grow like sqrt(t)?**", "**When does growth stop?**",
-        "**Is the trained network close to its saturated version?**",
-        "**Are the saturated heads argmax and mean heads?**", "## Norm growth",
-        "### Per layer", "### Direction, alignment and step size",
-        "## Saturation", "### Similarity against c", "## Saturated heads",
-        "adamw/i2-d2", "post_norm_no_bias"}) {
+        "**Does the direction converge?**",
+        "**Does each layer approach its saturated version?**",
+        "**Are the heads argmax and mean heads?**", "## Norm growth",
+        "### What rho is made of", "### Direction", "## Saturation",
+        "### Similarity against c", "## Heads", "## Verdicts",
+        "`M1.body_constant_lr`", "`M3.layer1`", "`stop.sgd`", "adamw/i2-d2",
+        "post_norm_no_bias"}) {
     EXPECT_NE(md.find(needle), std::string::npos) << needle;
   }
   // Damaged copies are refused before anything is drawn.
@@ -119,6 +135,29 @@ TEST(NormGrowthSmoke, RunsEveryVariantAndRendersTheReport) {
           {"reference",
            [](Results* d) {
              d->mutable_norm_growth()->mutable_config()->set_reference("gone");
+           }},
+          {"reference role",
+           [](Results* d) {
+             for (TrainingRecord& t :
+                  *d->mutable_norm_growth()->mutable_runs()) {
+               t.clear_role();
+             }
+           }},
+          {"direction",
+           [](Results* d) {
+             d->mutable_norm_growth()
+                 ->mutable_runs(0)
+                 ->mutable_norm_growth()
+                 ->mutable_direction()
+                 ->set_cos(3, 1.5);
+           }},
+          {"saturation over training",
+           [](Results* d) {
+             d->mutable_norm_growth()
+                 ->mutable_runs(1)
+                 ->mutable_norm_growth()
+                 ->mutable_points(2)
+                 ->add_saturation(0.5f);
            }},
       });
   for (const char* png :

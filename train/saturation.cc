@@ -104,4 +104,22 @@ SaturatedHeads MeasureSaturatedHeads(Model& model, const Batch& batch,
   return out;
 }
 
+std::vector<HeadSpread> MeasureHeadSpread(Model& model, const Batch& batch,
+                                          int64_t min_visible) {
+  const Recorder recorder = Observe(model, batch, true, 0);
+  std::vector<HeadSpread> out;
+  const bool causal = IsCausal(model);
+  for (const torch::Tensor& probs : recorder.probs) {
+    const int64_t tq = probs.size(2), tk = probs.size(3);
+    std::vector<int64_t> visible;
+    for (int64_t i = 0; i < tq; ++i) {
+      visible.push_back(VisibleKeys(i, tq, tk, causal));
+    }
+    for (const HeadSpread& h : EffectiveKeys(probs, visible, min_visible)) {
+      out.push_back(h);
+    }
+  }
+  return out;
+}
+
 }  // namespace sparsity

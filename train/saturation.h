@@ -18,6 +18,7 @@
 #include <vector>
 
 #include "data/batch.h"
+#include "metrics/norm_growth.h"
 #include "models/model.h"
 #include "proto/results.pb.h"
 #include "torch/torch.h"
@@ -51,6 +52,12 @@ struct SaturatedHeads {
 // The heads of c * model with saturated attention on `batch`.
 SaturatedHeads MeasureSaturatedHeads(Model& model, const Batch& batch,
                                      const SaturationOptions& options);
+
+// Every layer's heads of the model as it is (c = 1, softmax) on `batch`,
+// in the order of MeasureSaturatedHeads: the mean effective keys and spread
+// over the queries that see at least min_visible keys (metrics/norm_growth.h).
+std::vector<HeadSpread> MeasureHeadSpread(Model& model, const Batch& batch,
+                                          int64_t min_visible);
 
 }  // namespace sparsity
 
