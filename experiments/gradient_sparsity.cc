@@ -13,8 +13,10 @@
 // on the held-out probe (train/sparsity_probe.h) and, on a fixed batch of
 // training examples, gradient sparsity (eta = dL/d(activation output) *
 // f'(pre)), activation density and the spectral concentration of fc1
-// (train/gradient_probe.h). The report compares each variant's final
-// density with its baseline's, beside its accuracy or held-out loss.
+// (train/gradient_probe.h); after the last step, the held-out loss under
+// Gaussian weight noise (train/flatness.h). The report compares each
+// variant's final density with its baseline's (by declared roles), beside
+// its accuracy or held-out loss, and tests [P]'s claims over paired seeds.
 //
 //   bazel run //experiments:gradient_sparsity -- --preset=default
 #include <map>
@@ -27,6 +29,7 @@
 #include "proto/config.pb.h"
 #include "proto/plugins.h"
 #include "proto/results.pb.h"
+#include "train/flatness.h"
 #include "train/gradient_probe.h"
 #include "train/sparsity_probe.h"
 #include "train/sweep.h"
@@ -71,6 +74,24 @@ absl::Status ValidateExperiment(const std::vector<SweepRun>& runs) {
   return absl::OkStatus();
 }
 
+absl::Status ValidateFlatness(const GradientSparsityConfig& c) {
+  float previous = 0;
+  for (float sigma : c.flatness_sigmas()) {
+    if (!(sigma > previous && sigma <= 1)) {
+      return absl::InvalidArgumentError(
+          absl::StrCat("flatness_sigmas must be rising, in (0, 1], got ", sigma,
+                       " after ", previous));
+    }
+    previous = sigma;
+  }
+  if (!c.flatness_sigmas().empty() &&
+      !(c.flatness_draws() >= 1 && c.flatness_draws() <= 1000)) {
+    return absl::InvalidArgumentError(absl::StrCat(
+        "flatness_draws must be in [1, 1000], got ", c.flatness_draws()));
+  }
+  return absl::OkStatus();
+}
+
 absl::Status Run() {
   GradientSparsityConfig config;
   if (absl::Status s = LoadExperimentConfig(&config); !s.ok()) return s;
@@ -78,11 +99,18 @@ absl::Status Run() {
       ExpandSweep(config.base(), config.sweep());
   if (!sweep.ok()) return sweep.status();
   if (absl::Status s = ValidateExperiment(*sweep); !s.ok()) return s;
+  if (absl::Status s = ValidateFlatness(config); !s.ok()) return s;
   absl::StatusOr<OutputPaths> paths = PrepareOutput();
   if (!paths.ok()) return paths.status();
 
-  absl::StatusOr<std::vector<TrainingRecord>> runs = RunExperimentSweep(
-      *sweep, config.base(), {AddSparsityProbe, AddGradientProbe}, *paths);
+  std::vector<RunHook> hooks = {AddSparsityProbe, AddGradientProbe};
+  if (!config.flatness_sigmas().empty()) {
+    hooks.push_back(MeasureFlatness(
+        {config.flatness_sigmas().begin(), config.flatness_sigmas().end()},
+        config.flatness_draws()));
+  }
+  absl::StatusOr<std::vector<TrainingRecord>> runs =
+      RunExperimentSweep(*sweep, config.base(), hooks, *paths);
   if (!runs.ok()) return runs.status();
 
   Results results;

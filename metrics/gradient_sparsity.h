@@ -45,6 +45,25 @@ torch::Tensor EffectiveGradient(const torch::Tensor& g,
 // `eta` (any shape, any device; computed in double).
 GradientSparsity GradientSparsityOf(const torch::Tensor& eta);
 
+// Gradient sparsity beyond the activation zeros: where f' is 0 (ReLU and
+// JSReLU below 0) eta is 0 whatever the gradient, so the full fraction of
+// small |eta| contains the activation zeros by construction. Measured on
+// the tokens that reach the loss (rows of g = dL/d(activation output) that
+// are not identically zero: in a ViT's last block only the class token)
+// and, among them, on the active entries (|post| > near_zero).
+struct ActiveGradient {
+  double loss_tokens = 0;  // share of the tokens that reach the loss
+  double density = 0;      // active share of their entries
+  int64_t active = 0;      // active entries counted
+  // Fractions of the active entries with |eta| below kGradientThresholds[0]
+  // and [1] (1e-9, 1e-6); 0 without active entries.
+  std::array<double, 2> below = {0, 0};
+};
+// g, post and eta share one shape [..., d_ff].
+ActiveGradient ActiveGradientOf(const torch::Tensor& g,
+                                const torch::Tensor& post,
+                                const torch::Tensor& eta, double near_zero);
+
 }  // namespace sparsity
 
 #endif  // SPARSITY_METRICS_GRADIENT_SPARSITY_H_

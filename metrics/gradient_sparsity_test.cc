@@ -72,5 +72,28 @@ TEST(GradientSparsity, EffectiveGradientIsTheChainRule) {
                c10::Error);
 }
 
+TEST(GradientSparsity, ActiveGradientCountsOnlyTokensThatReachTheLoss) {
+  // Three tokens of d_ff 4: token 1's gradient is identically zero (it does
+  // not reach the loss, like a ViT's patch tokens in the last block).
+  const torch::Tensor g = torch::tensor(
+      {{1.0, 2.0, 1e-7, 3.0}, {0.0, 0.0, 0.0, 0.0}, {1e-10, 1.0, 1.0, 1.0}},
+      torch::kDouble);
+  const torch::Tensor post = torch::tensor(
+      {{0.0, 1.0, 2.0, 0.0}, {5.0, 5.0, 5.0, 5.0}, {1.0, 1.0, 0.0, 1e-7}},
+      torch::kDouble);
+  const torch::Tensor eta = g * (post > 0).to(torch::kDouble);
+  const ActiveGradient a = ActiveGradientOf(g, post, eta, 1e-6);
+  EXPECT_DOUBLE_EQ(a.loss_tokens, 2.0 / 3);
+  // Active (|a| > 1e-6) on tokens 0 and 2: 1.0, 2.0 and 1.0, 1.0.
+  EXPECT_EQ(a.active, 4);
+  EXPECT_DOUBLE_EQ(a.density, 4.0 / 8);
+  // Their eta: 2, 1e-7, 1e-10, 1: one below 1e-9, two below 1e-6.
+  EXPECT_DOUBLE_EQ(a.below[0], 1.0 / 4);
+  EXPECT_DOUBLE_EQ(a.below[1], 2.0 / 4);
+  // The full fraction counts the activation zeros and the token that does
+  // not reach the loss too: 9 of 12 below 1e-6.
+  EXPECT_DOUBLE_EQ(GradientSparsityOf(eta).below[1], 9.0 / 12);
+}
+
 }  // namespace
 }  // namespace sparsity

@@ -66,15 +66,17 @@ struct EffectNumbers {
 EffectNumbers NumbersOf(const ComparisonResult& r) {
   const PairedStats& s = r.stats;
   const double k = r.comparison.scale;
-  // Percentage points with one decimal, losses (nats) with four significant
-  // digits (their differences can be tiny), anything else with two decimals.
+  // Percentage points and percentages with one decimal, losses (nats) with four
+  // significant digits (their differences can be tiny), anything else with two
+  // decimals.
   const std::string& u = r.comparison.unit;
   auto num = [&](double x) {
     if (u == "nats") return absl::StrFormat("%+.4g", k * x);
-    return absl::StrFormat(u == "points" ? "%+.1f" : "%+.2f", k * x);
+    return absl::StrFormat(u == "points" || u == "%" ? "%+.1f" : "%+.2f",
+                           k * x);
   };
   return {num(s.mean), num(s.ci_low), num(s.ci_high),
-          r.comparison.unit.empty() ? "" : " " + r.comparison.unit, s.n >= 2};
+          u.empty() ? "" : (u == "%" ? u : " " + u), s.n >= 2};
 }
 
 }  // namespace

@@ -422,13 +422,19 @@ std::vector<Comparison> HeadRows(const NormGrowthResults& r, const Runs& ref) {
                     {},
                     kBetweenMargin};
   for (const TrainingRecord* t : ref) {
-    int between = 0;
+    const double visible = t->norm_growth().mean_visible_keys();
+    int between = 0, saturated_between = 0;
     for (const HeadPositions& p : t->norm_growth().heads()) {
       between +=
           p.c1_effective_keys() > kArgmaxKeys && p.c1_spread() < kMeanSpread;
+      saturated_between +=
+          p.mean() > kArgmaxKeys && p.mean() < kSaturatedMeanShare * visible;
     }
-    const int n = t->norm_growth().heads_size();
-    at_one.differences.push_back(n > 0 ? static_cast<double>(between) / n : 0);
+    const double n = std::max(t->norm_growth().heads_size(), 1);
+    at_one.differences.push_back(between / n);
+    if (saturated.not_testable.empty()) {
+      saturated.differences.push_back(saturated_between / n);
+    }
   }
   for (Comparison* c : {&saturated, &at_one}) {
     c->scale = 100;

@@ -170,6 +170,15 @@ TEST(NormGrowthFindings, ExactTiesCannotMakeAMeanHead) {
   EXPECT_EQ(f.heads.saturated.argmax, 20);
 }
 
+TEST(NormGrowthFindings, NearTiesMakeTheSaturatedHeadsTestable) {
+  NormGrowthResults r = MakeResults(5, RunSpec(), Constant(), Sgd(2.0));
+  r.mutable_config()->set_tie_tolerance(0.1f);
+  const NormGrowthFindings f = AnalyzeNormGrowth(r);
+  const ComparisonResult& m4 = FindResult(f.verdicts, kM4Saturated);
+  EXPECT_EQ(m4.stats.n, 5);
+  EXPECT_EQ(m4.stats.mean, 0);  // every saturated head is an argmax head
+}
+
 TEST(NormGrowthFindings, HeadsBetweenKindsContradict) {
   RunSpec ref;
   ref.between_heads = 3;  // 75% of heads neither argmax- nor mean-like

@@ -103,6 +103,7 @@ std::string GnuplotScript(const LinePlot& plot,
     // A histogram's points are (left edge, count): gnuplot's "steps" draws
     // each count across its bin ("fsteps" would shift them one bin left).
     const char* style = series.histogram ? "steps"
+                        : series.scatter ? "points pt 7 ps 1.0"
                         : series.points  ? "linespoints pt 7 ps 0.6"
                                          : "lines";
     absl::StrAppend(&s, "$d", i, " using 1:2 with ", style, " lw 2 lc rgb '",

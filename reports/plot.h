@@ -30,6 +30,7 @@ struct Series {
   std::vector<double> lo;
   std::vector<double> hi;
   bool points = false;     // draw points too (sparse series)
+  bool scatter = false;    // points only, no line (x need not rise)
   bool histogram = false;  // draw as steps (x: bin left edges, y: counts)
 };
 

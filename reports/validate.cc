@@ -627,6 +627,29 @@ absl::Status ValidateLazyRun(const TrainingRecord& run,
   return absl::OkStatus();
 }
 
+// The part of a gradient layer beyond the activation zeros: shares in
+// [0, 1], active fractions ordered by threshold.
+bool ActiveGradientOk(const LayerGradient& x) {
+  return InUnit(x.loss_token_fraction()) && InUnit(x.loss_token_density()) &&
+         x.active_entries() >= 0 && x.active_eta_below_size() == 2 &&
+         InUnit(x.active_eta_below(0)) && InUnit(x.active_eta_below(1)) &&
+         x.active_eta_below(0) <= x.active_eta_below(1);
+}
+
+absl::Status ValidateFlatness(const TrainingRecord& run,
+                              const std::string& where) {
+  for (const FlatnessRecord& f : run.flatness()) {
+    if (!(f.sigma() > 0 && f.sigma() <= 1) || f.draws() < 1 ||
+        !InRange(f.loss(), 0, 1e6) || !InRange(f.increase(), -1e6, 1e6) ||
+        !InRange(f.increase_sd(), 0, 1e6)) {
+      return Bad(where, absl::StrCat("flatness at sigma ", f.sigma(), ": loss ",
+                                     f.loss(), ", increase ", f.increase(),
+                                     " (sd ", f.increase_sd(), ")"));
+    }
+  }
+  return absl::OkStatus();
+}
+
 }  // namespace
 
 // A gradient_sparsity run: one gradient probe at each probe step, with
@@ -685,9 +708,12 @@ absl::Status ValidateGradientRun(const TrainingRecord& run,
           !std::isfinite(x.eigenvalue_max())) {
         return Bad(in, "has bad eigenvalues");
       }
+      if (!ActiveGradientOk(x)) {
+        return Bad(in, "has a bad record of the gradient on active entries");
+      }
     }
   }
-  return absl::OkStatus();
+  return ValidateFlatness(run, where);
 }
 
 absl::Status ValidateResults(const Results& results,
@@ -784,6 +810,13 @@ absl::Status ValidateResults(const Results& results,
       const GradientSparsityResults& r = results.gradient_sparsity();
       if (absl::Status s = ValidateRuns(r.runs(), file_name); !s.ok()) {
         return s;
+      }
+      if (std::none_of(
+              r.runs().begin(), r.runs().end(),
+              [](const TrainingRecord& t) { return t.role() == "baseline"; })) {
+        return Bad(file_name,
+                   "holds no run of role \"baseline\" (results from before "
+                   "the roles: re-run the experiment)");
       }
       for (const TrainingRecord& run : r.runs()) {
         if (absl::Status s = ValidateGradientRun(run, file_name); !s.ok()) {

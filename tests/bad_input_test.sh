@@ -127,6 +127,10 @@ expect_error "two baselines" "are both from-scratch plain-ReLU baselines" "$out"
   gradient --override='sweep { variants { name: "vit_again" } }'
 expect_error "finetuning from a non-baseline" "it must start from its family's baseline 'vit'" "$out" \
   gradient --override='sweep { variants { name: "vit_ft2" patch { init_from: "vit_jsrelu" } } }'
+expect_error "flatness scale above 1" "flatness_sigmas must be rising, in (0, 1\\]" "$out" \
+  gradient --override='flatness_sigmas: 2'
+expect_error "flatness without draws" "flatness_draws must be in \\[1, 1000\\]" "$out" \
+  gradient --override='flatness_draws: 0'
 images=$tmp/images
 mkdir -p "$images"
 for f in /usr/share/datasets/fashion-mnist/*; do ln -sf "$f" "$images/"; done

@@ -55,8 +55,21 @@ TEST(GradientSparsitySmoke, RunsEveryVariantAndRendersTheReport) {
         // d_ff 32 > d_model 16: at most 16 nonzero eigenvalues.
         EXPECT_LE(l.spectral(0).nonzero(), 16);
         EXPECT_GE(l.spectral(0).nonzero(), 1);
+        // Beyond the activation zeros: every LM token reaches the loss; in
+        // a ViT's last block only the class token (1 of 17) does.
+        const bool vit_last =
+            run.variant()[0] == 'v' && l.layer() == layers - 1;
+        EXPECT_NEAR(l.loss_token_fraction(), vit_last ? 1.0 / 17 : 1.0, 1e-9);
+        ASSERT_EQ(l.active_eta_below_size(), 2);
+        EXPECT_LE(l.active_eta_below(0), l.active_eta_below(1));
+        EXPECT_GT(l.active_entries(), 0);
       }
     }
+    // Flatness after the last step at 5% and 10% weight noise.
+    ASSERT_EQ(run.flatness_size(), 2);
+    EXPECT_EQ(run.flatness(0).draws(), 2);
+    EXPECT_FLOAT_EQ(run.flatness(1).sigma(), 0.1f);
+    EXPECT_GT(run.flatness(1).loss(), 0);
     const bool mixed = run.config().model().mlp().mix_steps() > 0;
     // The mix: ReLU (0) at the start, JSReLU (1) after its 10 steps.
     EXPECT_EQ(run.gradient_probes(0).mix(), mixed ? 0.0 : 1.0);
@@ -80,15 +93,31 @@ TEST(GradientSparsitySmoke, RunsEveryVariantAndRendersTheReport) {
   ASSERT_EQ(RenderReports(out, reports), 0);
   const std::string md = Slurp(reports + "/gradient_sparsity.md");
   for (const char* needle :
-       {"## Findings", "**ViT from scratch.**", "**LM from scratch.**",
-        "**ViT finetuned.**", "**LM finetuned.**", "**Against [P].**",
-        "## ViT: from scratch", "## LM: from scratch",
+       {"## Summary (computed from the results)",
+        "**ViT from scratch.**",
+        "**LM from scratch.**",
+        "**ViT finetuned**",
+        "**LM finetuned**",
+        "**Against [P].**",
+        "**Columns that cannot move**",
+        "## What the gradient sparsity is made of",
+        "## Flatness",
+        "## Verdicts",
+        "`P1.vit_jsrelu`",
+        "`P4.lm`",
+        "`P7.vit`",
+        "## ViT: from scratch",
+        "## LM: from scratch",
         "## ViT: finetuning from the baseline",
-        "## LM: finetuning from the baseline", "`vit_zb_in`", "`vit_zb_out`",
-        "`lm_both_out`", "zeroth bias (MLP input) + restricted LN",
+        "## LM: finetuning from the baseline",
+        "`vit_zb_in`",
+        "`vit_zb_out`",
+        "`lm_both_out`",
+        "zeroth bias (MLP input) + restricted LN",
         "JSReLU (mix over 10 steps) + zeroth bias (MLP output) + restricted "
         "LN (finetuning, U = 10)",
-        "## What does the activation cost?", "lm_ft/i2-d2"}) {
+        "## What does the activation cost?",
+        "lm_ft/i2-d2"}) {
     EXPECT_NE(md.find(needle), std::string::npos) << needle;
   }
   auto run = [](Results* d, int i) {
@@ -138,10 +167,28 @@ TEST(GradientSparsitySmoke, RunsEveryVariantAndRendersTheReport) {
                  ->mutable_layers(0)
                  ->set_eta_l2(std::nan(""));
            }},
+          {"active share",
+           [&](Results* d) {
+             run(d, 8)
+                 ->mutable_gradient_probes(1)
+                 ->mutable_layers(0)
+                 ->set_active_eta_below(1, 1.5);
+           }},
+          {"flatness",
+           [&](Results* d) {
+             run(d, 9)->mutable_flatness(0)->set_increase(std::nan(""));
+           }},
+          {"roles",
+           [&](Results* d) {
+             for (TrainingRecord& t :
+                  *d->mutable_gradient_sparsity()->mutable_runs()) {
+               t.clear_role();
+             }
+           }},
       });
-  for (const char* png :
-       {"vit_density", "vit_gradient", "vit_spectral", "vit_finetune",
-        "lm_density", "lm_gradient", "lm_spectral", "lm_finetune"}) {
+  for (const char* png : {"vit_density", "vit_gradient", "vit_spectral",
+                          "vit_finetune", "lm_density", "lm_gradient",
+                          "lm_spectral", "lm_finetune", "flatness"}) {
     const std::string path = reports + "/gradient_sparsity_" + png + ".png";
     ASSERT_TRUE(fs::exists(path)) << path;
     EXPECT_EQ(Slurp(path).substr(1, 3), "PNG") << path;

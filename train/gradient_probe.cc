@@ -55,9 +55,17 @@ GradientProbe MeasureGradients(Model& model, const Batch& batch, int64_t step) {
     const torch::Tensor& post = kept.post()[l];
     torch::Tensor g = grads[l].defined() ? grads[l] : torch::zeros_like(post);
     torch::NoGradGuard no_grad;
-    const GradientSparsity s = GradientSparsityOf(EffectiveGradient(
-        g, pre.detach(), post.detach(), mlp.options(), mlp.mix_value()));
+    const torch::Tensor eta = EffectiveGradient(g, pre.detach(), post.detach(),
+                                                mlp.options(), mlp.mix_value());
+    const GradientSparsity s = GradientSparsityOf(eta);
+    const ActiveGradient active =
+        ActiveGradientOf(g, post, eta, kNearZeroActivation);
     LayerGradient* layer = out.add_layers();
+    layer->set_loss_token_fraction(active.loss_tokens);
+    layer->set_loss_token_density(active.density);
+    layer->set_active_entries(active.active);
+    layer->mutable_active_eta_below()->Add(active.below.begin(),
+                                           active.below.end());
     layer->set_layer(static_cast<int>(l));
     layer->mutable_eta_below()->Add(s.below.begin(), s.below.end());
     layer->set_eta_l1(s.l1);

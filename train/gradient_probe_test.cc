@@ -2,6 +2,7 @@
 
 #include "gtest/gtest.h"
 #include "models/mlp.h"
+#include "train/flatness.h"
 
 namespace sparsity {
 namespace {
@@ -62,8 +63,31 @@ TEST(GradientProbe, ReluNetworkWithKnownGradients) {
   EXPECT_EQ(l.spectral(1).nonzero(), 0);
   EXPECT_NEAR(l.eigenvalue_max(), 6.0, 1e-5);
   EXPECT_NEAR(l.eigenvalue_mean(), 2.0, 1e-5);
+  // Beyond the activation zeros: the one token reaches the loss; its
+  // active entries (pre = 1, 1) carry eta 1e-4 and 1e-10.
+  EXPECT_DOUBLE_EQ(l.loss_token_fraction(), 1.0);
+  EXPECT_DOUBLE_EQ(l.loss_token_density(), 2.0 / 3);
+  EXPECT_EQ(l.active_entries(), 2);
+  ASSERT_EQ(l.active_eta_below_size(), 2);
+  EXPECT_DOUBLE_EQ(l.active_eta_below(0), 0.5);
+  EXPECT_DOUBLE_EQ(l.active_eta_below(1), 0.5);
   // Parameter gradients are left alone.
   EXPECT_FALSE(model.mlp(0).fc1->weight.grad().defined());
+}
+
+TEST(Flatness, NoNoiseNoChangeAndTheWeightsComeBack) {
+  OneMlp model{MlpOptions(1, 3)};
+  const torch::Tensor before = model.mlp(0).fc1->weight.clone();
+  const FlatnessRecord zero = LossUnderWeightNoise(model, kOne, 0, 4, 1);
+  EXPECT_EQ(zero.increase(), 0);
+  EXPECT_EQ(zero.increase_sd(), 0);
+  EXPECT_NEAR(zero.loss(), 1e-4 + 1e-10, 1e-9);
+  const FlatnessRecord a = LossUnderWeightNoise(model, kOne, 0.5, 16, 7);
+  const FlatnessRecord b = LossUnderWeightNoise(model, kOne, 0.5, 16, 7);
+  EXPECT_EQ(a.increase(), b.increase());  // seeded
+  EXPECT_GT(a.increase_sd(), 0);          // the noise moved the loss
+  EXPECT_EQ(a.draws(), 16);
+  EXPECT_TRUE(torch::equal(model.mlp(0).fc1->weight, before));
 }
 
 TEST(GradientProbe, JSquaredReluDoublesTheKeptGradients) {
