@@ -91,8 +91,9 @@ std::string SnapshotPath(const std::string& work_dir, const std::string& run,
   return absl::StrCat(RunCheckpointPath(work_dir, run), ".theta-", step, ".pb");
 }
 
-// rho, the body and every group fitted against steps and against the
-// cumulative learning rate.
+// The squared norms of rho, the body and every group fitted against steps
+// and against the cumulative learning rate: rho grows like sqrt(t) when
+// rho^2 = a + b * t (exponent 1), whatever the initial norm a.
 void FitGroups(NormGrowthRecord& r) {
   const std::vector<std::string> groups(r.groups().begin(), r.groups().end());
   std::vector<std::string> names = {"all", "body"};
@@ -107,9 +108,10 @@ void FitGroups(NormGrowthRecord& r) {
                         : p.cumulative_lr());
         const std::vector<double> group_rho(p.group_rho().begin(),
                                             p.group_rho().end());
-        y.push_back(g == 0   ? p.rho()
-                    : g == 1 ? BodyNorm(p.rho(), groups, group_rho)
-                             : group_rho[g - 2]);
+        const double norm = g == 0   ? p.rho()
+                            : g == 1 ? BodyNorm(p.rho(), groups, group_rho)
+                                     : group_rho[g - 2];
+        y.push_back(norm * norm);
       }
       GroupFits& fits = *r.add_group_fits();
       fits.set_group(names[g]);

@@ -119,20 +119,21 @@ std::string ClaimedSign(const Comparison& c) {
 }
 
 // The t-test's p-value, shown only for tests the family counted.
-// A claim of no effect shows its equivalence test's p-value.
-// A claim of at most a margin shows its one-sided test's, unless the
-// t-test contradicted it.
+// The p-value that decided the verdict: a claim of no effect shows its
+// equivalence test's (TOST), a claim of at most a margin its one-sided
+// test's, unless the test beyond the margin contradicted it.
 std::string PCell(const ComparisonResult& r, bool adjusted) {
   if (!Counted(r)) return "-";
-  const double t = adjusted ? r.p_adjusted : r.stats.p;
+  const double t = adjusted ? r.p_adjusted : r.p_decisive;
   const double e = adjusted ? r.p_equivalence_adjusted : r.p_equivalence;
+  const bool contradicted = r.verdict == Verdict::kContradicts;
   switch (r.comparison.claimed) {
     case Claimed::kEquivalent:
-      return absl::StrFormat("%.2g (TOST)", e);
+      return contradicted ? absl::StrFormat("%.2g (beyond the margin)", t)
+                          : absl::StrFormat("%.2g (TOST)", e);
     case Claimed::kAtMost:
-      return r.verdict == Verdict::kContradicts
-                 ? absl::StrFormat("%.2g", t)
-                 : absl::StrFormat("%.2g (one-sided)", e);
+      return contradicted ? absl::StrFormat("%.2g (above the margin)", t)
+                          : absl::StrFormat("%.2g (one-sided)", e);
     default:
       return absl::StrFormat("%.2g", t);
   }

@@ -162,6 +162,37 @@ std::vector<GroupGrowth> GroupsOf(const Runs& ref) {
   return out;
 }
 
+ExampleFit ExampleOf(const TrainingRecord& t) {
+  ExampleFit e;
+  e.run = t.name();
+  for (const NormPoint& p : t.norm_growth().points()) {
+    e.x.push_back(static_cast<double>(p.step()));
+    const double body = NormAt(t, p, -2);
+    e.y.push_back(body * body);
+  }
+  for (const GroupFits& g : t.norm_growth().group_fits()) {
+    if (g.group() == "body" && g.clock() == "steps") {
+      e.fits.assign(g.fits().begin(), g.fits().end());
+    }
+  }
+  return e;
+}
+
+BodyCurve BodyCurveOf(const Runs& runs) {
+  BodyCurve c;
+  c.variant = runs[0]->variant();
+  for (const NormPoint& p : runs[0]->norm_growth().points()) {
+    c.cumulative_lr.push_back(p.cumulative_lr());
+  }
+  for (const TrainingRecord* t : runs) {
+    c.body.emplace_back();
+    for (const NormPoint& p : t->norm_growth().points()) {
+      c.body.back().push_back(NormAt(*t, p, -2));
+    }
+  }
+  return c;
+}
+
 std::vector<KindShare> KindsOf(const Runs& ref) {
   std::vector<std::string> kinds;
   for (const ParameterNorm& p : ref[0]->norm_growth().parameter_norms()) {
@@ -264,6 +295,14 @@ SaturationFindings SaturationOf(const Runs& ref) {
     }
     s.init.push_back(SpreadOf(a));
     s.end.push_back(SpreadOf(b));
+    double best = -2, at = 0;
+    for (size_t i = 0; i < s.steps.size(); ++i) {
+      double mean = 0;
+      for (const auto& run : s.per) mean += run[i][l] / s.per.size();
+      if (mean > best) best = mean, at = s.steps[i];
+    }
+    s.peak.push_back(best);
+    s.peak_step.push_back(at);
   }
   return s;
 }
@@ -341,7 +380,8 @@ HeadFindings HeadsOf(const Runs& ref) {
 Comparison ExponentRow(const char* id, const Runs& runs,
                        const std::string& group, const std::string& clock) {
   Comparison c{id,
-               "rho grows like sqrt(t): the fitted exponent - 1/2",
+               "rho grows like sqrt(t): the exponent beta of rho^2 = a + "
+               "b x^beta, - 1",
                Claimed::kEquivalent,
                {},
                kExponentMargin};
@@ -349,7 +389,7 @@ Comparison ExponentRow(const char* id, const Runs& runs,
   for (const TrainingRecord* t : runs) {
     const NormFit* fit = FindFit(*t, group, clock);
     if (fit == nullptr) continue;
-    c.differences.push_back(fit->alpha() - kSqrtExponent);
+    c.differences.push_back(fit->alpha() - kSqrtLawExponent);
     min_r2 = std::min(min_r2, fit->r2());
   }
   if (runs.empty()) c.no_valid_test = "the preset has no runs of this role";
@@ -410,10 +450,17 @@ std::vector<Comparison> HeadRows(const NormGrowthResults& r, const Runs& ref) {
                        {},
                        kBetweenMargin};
   if (r.config().tie_tolerance() == 0) {
-    saturated.not_testable =
+    double most = 0;  // the largest share of queries with n > 1, any head
+    for (const TrainingRecord* t : ref) {
+      for (const HeadPositions& p : t->norm_growth().heads()) {
+        most = std::max(most, static_cast<double>(p.p_more_than_one()));
+      }
+    }
+    saturated.not_testable = absl::StrFormat(
         "with exact ties at c = 1000 a query attends to several keys only "
-        "where float32 scores tie, which learned positions rule out: no "
-        "head can be a mean head";
+        "where float32 scores tie exactly (in at most %.1f%% of a head's "
+        "queries here): the measure cannot produce a mean head",
+        100 * most);
   }
   Comparison at_one{kM4AtOne,
                     "heads are argmax-like or mean-like at c = 1: share of "
@@ -473,8 +520,8 @@ std::vector<Comparison> StopRows(const NormGrowthFindings& f,
 std::vector<ClaimRow> ClaimRows(const NormGrowthFindings& f) {
   std::vector<ClaimRow> rows = {
       {"M1",
-       "fitted exponent of the body (every parameter but the head and "
-       "last LayerNorm) - 1/2, constant learning rate",
+       "exponent beta of the body's rho^2 = a + b t^beta (every parameter "
+       "but the head and last LayerNorm) - 1, constant learning rate",
        FindResult(f.verdicts, kM1BodyConstant),
        "4-layer byte-level LM, 1200 steps; the output head grows faster "
        "and is left out"},
@@ -482,9 +529,7 @@ std::vector<ClaimRow> ClaimRows(const NormGrowthFindings& f) {
        "the same under warmup + cosine decay, against the cumulative "
        "learning rate",
        FindResult(f.verdicts, kM1BodySchedule), "the reference's schedule"},
-      {"M1",
-       "fitted exponent of the whole vector against steps - 1/2 (the "
-       "reference)",
+      {"M1", "the same for the whole vector against steps (the reference)",
        FindResult(f.verdicts, kM1AllReference),
        "carried by the output head; the schedule bends the curve"},
       {"M2",
@@ -553,8 +598,13 @@ NormGrowthFindings AnalyzeNormGrowth(const NormGrowthResults& results) {
   f.groups = GroupsOf(ref);
   f.kinds = KindsOf(ref);
   f.directions.push_back(DirectionOf(ref));
+  f.body_curves.push_back(BodyCurveOf(ref));
   const Runs constant = WithRole(results, "constant_lr");
-  if (!constant.empty()) f.directions.push_back(DirectionOf(constant));
+  f.example = ExampleOf(constant.empty() ? *ref[0] : *constant[0]);
+  if (!constant.empty()) {
+    f.directions.push_back(DirectionOf(constant));
+    f.body_curves.push_back(BodyCurveOf(constant));
+  }
   f.saturation = SaturationOf(ref);
   f.heads = HeadsOf(ref);
   Verdicts(results, ref, variants, &f);

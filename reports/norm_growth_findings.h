@@ -20,11 +20,12 @@
 namespace sparsity {
 
 // docs/method.md, "Norm growth: the claims as tested".
-// M1: "like sqrt(t)" is a power-form exponent within kExponentMargin of
-// 1/2 (TOST), where the power form explains at least kMinPowerR2 of rho's
-// variance in every run (otherwise no growth law is fitted: no valid test).
-inline constexpr double kSqrtExponent = 0.5;
-inline constexpr double kExponentMargin = 0.15;
+// M1: "like sqrt(t)" is rho^2 = a + b * x^beta with beta within
+// kExponentMargin of 1 (TOST; rho^2 - rho(0)^2 proportional to t), where the
+// power form explains at least kMinPowerR2 of rho^2's variance in every run
+// (otherwise no growth law is fitted: no valid test).
+inline constexpr double kSqrtLawExponent = 1.0;
+inline constexpr double kExponentMargin = 0.3;
 inline constexpr double kMinPowerR2 = 0.98;
 // Growth "has stopped" when the last quarter of training adds at most this
 // fraction of rho's rise (one-sided test).
@@ -54,9 +55,18 @@ inline constexpr char kM4Saturated[] = "M4.saturated";
 inline constexpr char kM4AtOne[] = "M4.at_c1";
 inline constexpr char kStop[] = "stop.";  // + the variant: "stop.sgd"
 
-// The power fit rho = a + b * x^alpha over a variant's runs.
+// The power fit of a squared norm, rho^2 = a + b * x^beta, over a
+// variant's runs (beta 1: growth like sqrt(x)).
 struct PowerFit {
-  Spread alpha, r2;
+  Spread alpha, r2;  // alpha: the exponent beta
+};
+
+// One run's squared body norm against steps with its fits (the primary M1
+// test's data, drawn in the report).
+struct ExampleFit {
+  std::string run;
+  std::vector<double> x, y;   // steps, rho_body^2
+  std::vector<NormFit> fits;  // beta 1, 1/2, free
 };
 
 struct VariantGrowth {
@@ -96,6 +106,13 @@ struct DirectionSummary {
   Spread early, late;  // 1 - cos over each window
 };
 
+// The body's norm against the cumulative learning rate, one variant.
+struct BodyCurve {
+  std::string variant;
+  std::vector<double> cumulative_lr;      // per probe point
+  std::vector<std::vector<double>> body;  // [run][point]
+};
+
 struct HeadCounts {
   int argmax = 0, mean = 0, between = 0;
 };
@@ -115,6 +132,9 @@ struct SaturationFindings {
   std::vector<double> steps;                          // trajectory steps
   std::vector<std::vector<std::vector<double>>> per;  // [run][step][layer]
   std::vector<Spread> init, end;                      // per layer
+  // Per layer, the trajectory step where the mean over runs is highest,
+  // and that mean (a layer may peak early and fall back).
+  std::vector<double> peak_step, peak;
 };
 
 struct CurveRow {
@@ -133,9 +153,11 @@ struct NormGrowthFindings {
   std::vector<GroupGrowth> groups;           // reference: all, body, each group
   std::vector<KindShare> kinds;              // reference
   std::vector<DirectionSummary> directions;  // reference, constant_lr
-  SaturationFindings saturation;             // reference
-  std::vector<CurveRow> curves;  // reference and architecture variants
-  HeadFindings heads;            // reference
+  std::vector<BodyCurve> body_curves;        // reference, constant_lr
+  ExampleFit example;  // the first constant_lr run (or reference run)
+  SaturationFindings saturation;  // reference
+  std::vector<CurveRow> curves;   // reference and architecture variants
+  HeadFindings heads;             // reference
   std::vector<ComparisonResult> verdicts;
   std::vector<ClaimRow> claims;
 };

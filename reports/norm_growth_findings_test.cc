@@ -15,7 +15,7 @@ namespace {
 struct RunSpec {
   std::string variant = "adamw", role = "reference";
   int seed = 1;
-  double body_alpha = 0.5, all_alpha = 0.5, r2 = 0.99;
+  double body_alpha = 1.0, all_alpha = 1.0, r2 = 0.99;  // beta of rho^2
   double late = 0.02, loss = 2.0;
   std::vector<double> sat_init = {0.2, 0.3}, sat_end = {0.5, 0.1};
   double early_change = 4e-3, late_change = 1e-3;
@@ -132,13 +132,13 @@ RunSpec Sgd(double loss) {
 
 TEST(NormGrowthFindings, KnownAnswers) {
   RunSpec ref;
-  ref.all_alpha = 0.9;  // the whole vector grows faster than sqrt(t)
+  ref.all_alpha = 1.8;  // the whole vector grows faster than sqrt(t)
   const NormGrowthFindings f =
       AnalyzeNormGrowth(MakeResults(5, ref, Constant(), Sgd(2.01)));
   EXPECT_EQ(f.reference, "adamw");
   EXPECT_EQ(f.reference_runs, 5);
   ASSERT_EQ(f.variants.size(), 3u);
-  EXPECT_NEAR(f.variants[0].body_steps.alpha.mean, 0.53, 1e-9);
+  EXPECT_NEAR(f.variants[0].body_steps.alpha.mean, 1.03, 1e-9);
   EXPECT_EQ(FindResult(f.verdicts, kM1BodyConstant).verdict,
             Verdict::kSupports);
   EXPECT_EQ(FindResult(f.verdicts, kM1BodySchedule).verdict,
@@ -204,7 +204,7 @@ TEST(NormGrowthFindings, PoorFitOrPoorTrainingGivesNoValidTest) {
 
 TEST(NormGrowthFindings, FourSeedsAreInconclusive) {
   RunSpec ref;
-  ref.all_alpha = 0.9;
+  ref.all_alpha = 1.8;
   const NormGrowthFindings f =
       AnalyzeNormGrowth(MakeResults(4, ref, Constant(), Sgd(2.0)));
   for (const ComparisonResult& r : f.verdicts) {

@@ -109,24 +109,26 @@ void GrowthBullets(const Context& c, std::string* md) {
       " of rho^2's rise. The body (every other parameter) grows ",
       PctSpread(body.growth), " against ", PctSpread(all.growth),
       " for the whole vector, so the verdict rests on fits per group.\n");
-  const VariantGrowth* constant = VariantWithRole(f, "constant_lr");
-  const VariantGrowth& ref = f.variants[0];
+  std::vector<std::string> all_variants;
+  for (const VariantGrowth& v : f.variants) {
+    all_variants.push_back(absl::StrCat(
+        v.name, " ", FitText(v.body_steps), " against steps, ",
+        FitText(v.body_lr), " against the cumulative learning rate",
+        v.comparable ? "" : " (did not train comparably)"));
+  }
   absl::StrAppend(
-      md, "- **Does rho grow like sqrt(t)?** Power-form exponents (R^2): ",
-      constant ? absl::StrCat("constant learning rate, body against steps ",
-                              FitText(constant->body_steps), ", whole vector ",
-                              FitText(constant->all_steps), "; ")
-               : "",
-      "reference (", ref.optimiser,
-      "), body against the cumulative "
-      "learning rate ",
-      FitText(ref.body_lr), ", against steps ", FitText(ref.body_steps),
-      ", whole vector against steps ", FitText(ref.all_steps),
-      ". Verdicts: body at a constant rate ",
+      md,
+      "- **Does rho grow like sqrt(t)?** That is rho^2 = a + b·t: the "
+      "exponent beta of a power fit to rho^2 is 1, whatever the initial "
+      "norm a. Every variant's beta for the body (R^2): ",
+      absl::StrJoin(all_variants, "; "), ". Verdicts (beta - 1, equal within ±",
+      Fmt(kExponentMargin, "%g"), "): body at a constant rate, the test: ",
       EffectProse(FindResult(f.verdicts, kM1BodyConstant)),
-      "; body under the schedule ",
-      EffectProse(FindResult(f.verdicts, kM1BodySchedule)), "; whole vector ",
-      EffectProse(FindResult(f.verdicts, kM1AllReference)), ".\n");
+      "; body under the schedule, against the cumulative learning rate: ",
+      EffectProse(FindResult(f.verdicts, kM1BodySchedule)),
+      "; whole vector against steps (the head included): ",
+      EffectProse(FindResult(f.verdicts, kM1AllReference)),
+      ". Every run uses weight decay 0.1 and the fits include the warmup.\n");
 }
 
 void StopBullet(const Context& c, std::string* md) {
@@ -151,68 +153,81 @@ void StopBullet(const Context& c, std::string* md) {
   }
 }
 
-void Summary(const Context& c, std::string* md) {
-  const NormGrowthFindings& f = c.f;
-  absl::StrAppend(md, "## Summary (computed from the results)\n\n");
-  GrowthBullets(c, md);
-  StopBullet(c, md);
+void DirectionBullet(const NormGrowthFindings& f, std::string* md) {
   const DirectionSummary& d = f.directions.back();
   absl::StrAppend(
       md, "- **Does the direction converge?** 1 - cos between theta at steps ",
       d.half, " and ", d.three_quarters, ": ", NumSpread(d.early, "%.2e"),
       "; between ", d.three_quarters, " and ", d.end, ": ",
-      NumSpread(d.late, "%.2e"), " (", d.variant, "). Verdicts: ",
-      f.directions.size() > 1
-          ? absl::StrCat("constant rate ",
-                         EffectProse(FindResult(f.verdicts, kM2Constant)), "; ")
-          : "",
-      "reference ", EffectProse(FindResult(f.verdicts, kM2Reference)), ".\n");
+      NumSpread(d.late, "%.2e"), " (", d.variant,
+      "). Verdict at a constant rate, the test: ",
+      f.directions.size() > 1 ? EffectProse(FindResult(f.verdicts, kM2Constant))
+                              : "no constant-rate runs",
+      ". Under the schedule (its steps shrink late, so this row shows the "
+      "schedule's share): ",
+      EffectProse(FindResult(f.verdicts, kM2Reference)),
+      ". Measured on the whole vector, which the head dominates.\n");
+}
+
+void SaturationBullet(const NormGrowthFindings& f, std::string* md) {
   absl::StrAppend(md,
                   "- **Does each layer approach its saturated version?** "
                   "Cosine similarity between block outputs under theta and "
                   "c·theta at c = ",
                   Fmt(f.saturation_scale, "%g"), ", end against init:");
-  for (size_t l = 0; l < f.saturation.init.size(); ++l) {
+  const SaturationFindings& s = f.saturation;
+  for (size_t l = 0; l < s.init.size(); ++l) {
     absl::StrAppend(
-        md, l ? ";" : "", " layer ", l, " ",
-        NumSpread(f.saturation.end[l], "%.3f"), " vs ",
-        NumSpread(f.saturation.init[l], "%.3f"), ", ",
+        md, l ? ";" : "", " layer ", l, " ", NumSpread(s.end[l], "%.3f"),
+        " vs ", NumSpread(s.init[l], "%.3f"), " (highest ",
+        Fmt(s.peak[l], "%.3f"), " at step ", Fmt(s.peak_step[l], "%.0f"), "), ",
         EffectProse(FindResult(f.verdicts, absl::StrCat(kM3Layer, l))));
   }
+  absl::StrAppend(md,
+                  ". Scaling every parameter by c also reweights the "
+                  "residual stream's terms (embeddings and biases against "
+                  "products of several weights), so a rise is not attention "
+                  "saturating alone; the architecture variants (one seed "
+                  "each) are in \"Similarity against c\".\n");
+}
+
+void Summary(const Context& c, std::string* md) {
+  const NormGrowthFindings& f = c.f;
+  absl::StrAppend(md, "## Summary (computed from the results)\n\n");
+  GrowthBullets(c, md);
+  StopBullet(c, md);
+  DirectionBullet(f, md);
+  SaturationBullet(f, md);
   const HeadFindings& h = f.heads;
   absl::StrAppend(
-      md, ".\n- **Are the heads argmax and mean heads?** Saturated (c = ",
+      md, "- **Are the heads argmax and mean heads?** Saturated (c = ",
       Fmt(f.saturation_scale, "%g"), ", exact ties): ", h.saturated.argmax,
       " argmax, ", h.saturated.mean, " mean, ", h.saturated.between,
       " neither of ", h.heads, " (", f.reference_runs,
       " runs pooled): **not testable here** (",
       FindResult(f.verdicts, kM4Saturated).reason,
-      "). At c = 1: ", h.at_one.argmax, " argmax-like, ", h.at_one.mean,
-      " mean-like, ", h.at_one.between, " neither; share neither per run ",
+      "). The trained model at c = 1 (not the saturated limit [M] speaks "
+      "of): ",
+      h.at_one.argmax, " argmax-like, ", h.at_one.mean, " mean-like, ",
+      h.at_one.between, " neither; share neither per run ",
       EffectProse(FindResult(f.verdicts, kM4AtOne)), ".\n\n");
 }
 
 void FitsSection(const Context& c, Report& report) {
-  const TrainingRecord& first = c.first();
-  const std::vector<double> x = Steps(first);
-  LinePlot plot{absl::StrCat("rho(t) of ", first.name(), " and its fits"),
-                "step", "rho (l2 norm of all parameters)"};
-  Series data{"measured", x, {}};
-  for (const NormPoint& p : first.norm_growth().points()) {
-    data.y.push_back(p.rho());
-  }
+  const ExampleFit& e = c.f.example;
+  LinePlot plot{absl::StrCat("The body's rho^2 of ", e.run, " and its fits"),
+                "step", "rho^2 of every parameter but the head and last LN"};
+  Series data{"measured", e.x, e.y};
   data.points = true;
   plot.series.push_back(data);
-  for (const NormFit& fit : first.norm_growth().fits()) {
-    Series s{absl::StrFormat("%s: alpha %.2f, R^2 %.4f",
-                             fit.form() == "t"        ? "a + b t"
-                             : fit.form() == "sqrt_t" ? "a + b sqrt(t)"
-                                                      : "a + b t^alpha",
-                             fit.alpha(), fit.r2()),
-             {},
-             {}};
+  for (const NormFit& fit : e.fits) {
+    Series s{
+        absl::StrFormat("a + b t^beta: beta %.2f, R^2 %.4f%s", fit.alpha(),
+                        fit.r2(), fit.form() == "t" ? " (sqrt(t) growth)" : ""),
+        {},
+        {}};
     for (int i = 0; i <= 200; ++i) {
-      const double t = x.back() * i / 200.0;
+      const double t = e.x.back() * i / 200.0;
       s.x.push_back(t);
       s.y.push_back(fit.a() + fit.b() * std::pow(t, fit.alpha()));
     }
@@ -229,17 +244,18 @@ void FitsSection(const Context& c, Report& report) {
   }
   absl::StrAppend(
       &report.markdown, "## Norm growth\n\n",
-      report.AddPlot("rho_fits", "rho with fits", plot), "\n\n",
-      "Least-squares fits of rho = a + b·x^alpha over every probe step, "
-      "alpha fixed at 1 (t) and 1/2 (sqrt t) or free (the power form); x is "
+      report.AddPlot("rho_fits", "the body's rho^2 with fits", plot), "\n\n",
+      "Least-squares fits of rho^2 = a + b·x^beta over every probe step, "
+      "beta free (the power form; beta = 1 is growth like sqrt(x)); x is "
       "the step, or the cumulative learning rate (the sum of the learning "
       "rates of the steps so far). \"body\": every parameter but the last "
-      "LayerNorm and the output head. Every variant, mean (min–max) over its "
+      "LayerNorm and the output head. The R^2 columns fit rho itself to a + "
+      "b·t and a + b·sqrt(t). Every variant, mean (min–max) over its "
       "runs.\n\n",
       MarkdownTable(
           {"variant", "role", "optimiser", "model", "runs", "rho(0)",
-           "rho(end)", "R^2 t", "R^2 sqrt(t)", "alpha, all, steps",
-           "alpha, body, steps", "alpha, body, cumulative lr", "held-out loss"},
+           "rho(end)", "R^2 t", "R^2 sqrt(t)", "beta, all, steps",
+           "beta, body, steps", "beta, body, cumulative lr", "held-out loss"},
           rows),
       "\n");
   LinePlot variants{"rho(t) per variant (line: mean, band: min-max over runs)",
@@ -276,6 +292,12 @@ void GroupsSection(const Context& c, Report& report) {
         PointRows(
             c.ref, [g](const NormPoint& p) { return p.group_rho(g); }, false)));
   }
+  LinePlot body{"The body's norm against the cumulative learning rate",
+                "cumulative learning rate (sum of the rates so far)",
+                "norm of every parameter but the head and last LayerNorm"};
+  for (const BodyCurve& b : f.body_curves) {
+    body.series.push_back(BandSeries(b.variant, b.cumulative_lr, b.body));
+  }
   absl::StrAppend(
       &report.markdown, "### What rho is made of\n\n",
       "Per kind of parameter, its share of rho^2 at initialisation and of "
@@ -285,13 +307,21 @@ void GroupsSection(const Context& c, Report& report) {
           {"parameters", "share of rho^2 at init", "share of the rise"}, kinds),
       "\nPer group: \"embeddings\" (token and position), \"block i\" (every "
       "parameter of block i), \"final\" (the last LayerNorm and the untied "
-      "output head), with the power form's exponent against steps and "
-      "against the cumulative learning rate:\n\n",
+      "output head), with the exponent beta of the group's squared norm "
+      "against steps and against the cumulative learning rate:\n\n",
       MarkdownTable({"group", "norm at step 0", "norm at the end", "growth",
-                     "share of rho^2's rise", "alpha (R^2), steps",
-                     "alpha (R^2), cumulative lr"},
+                     "share of rho^2's rise", "beta of rho^2 (R^2), steps",
+                     "beta (R^2), cumulative lr"},
                     rows),
-      "\n", report.AddPlot("group_norms", "norm per group", plot), "\n\n");
+      "\n", report.AddPlot("group_norms", "norm per group", plot), "\n\n",
+      "Against the cumulative learning rate the two schedules share one "
+      "clock: where their curves part, the schedule (or the weight decay, "
+      "which acts through the same rate) does more than set the pace.\n\n",
+      report.AddPlot("body_lr",
+                     "body norm against the cumulative learning "
+                     "rate",
+                     body),
+      "\n\n");
 }
 
 void DirectionSection(const Context& c, Report& report) {
@@ -435,11 +465,10 @@ void HeadsSection(const Context& c, Report& report) {
                 "effective keys per query (log scale)", "heads"};
   plot.log_x = true;
   const double hi = c.first().config().probe().seq_len();
-  plot.series.push_back(HistogramSeries("trained model, c = 1: exp(entropy)",
-                                        h.at_one_keys, 24, 0.8, hi, true));
+  plot.series.push_back(
+      HistogramSeries("c = 1: exp(entropy)", h.at_one_keys, 24, 0.8, hi, true));
   plot.series.push_back(HistogramSeries(
-      absl::StrCat("saturated, c = ", Fmt(f.saturation_scale, "%g"),
-                   ": keys above ", Fmt(f.attended_threshold, "%g")),
+      absl::StrCat("c = ", Fmt(f.saturation_scale, "%g"), ": keys attended"),
       h.saturated_keys, 24, 0.8, hi, true));
   std::vector<std::vector<std::string>> rows;
   for (const HeadPositions& p : h.first_run) {
@@ -492,7 +521,7 @@ Report NormGrowthReport(const Results& results,
   report.headline = absl::StrCat(
       "at a constant learning rate rho's body grows with exponent ",
       constant ? NumSpread(constant->body_steps.alpha, "%.2f") : "(no run)",
-      " (the output head carries ", PctSpread(f.groups.back().share),
+      " for rho^2 (the output head carries ", PctSpread(f.groups.back().share),
       " of the rise); like sqrt(t) at a constant rate: ",
       VerdictName(m1.verdict), "; ", f.heads.at_one.argmax, " argmax-like and ",
       f.heads.at_one.mean, " mean-like heads of ", f.heads.heads, " at c = 1.");

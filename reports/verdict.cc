@@ -75,8 +75,8 @@ std::string ShownMargin(const Comparison& c) {
 }
 
 // A claim of no effect (kEquivalent) or of at most an effect (kAtMost):
-// its margin test (TOST, or one-sided) supports it; a significant effect
-// at least the margin away (either side, or above) contradicts it.
+// its margin test (TOST, or one-sided) supports it; a test that the mean
+// lies beyond the margin (either side, or above) contradicts it.
 void ApplyMarginRule(ComparisonResult& r) {
   const bool at_most = r.comparison.claimed == Claimed::kAtMost;
   const std::string bound =
@@ -89,8 +89,8 @@ void ApplyMarginRule(ComparisonResult& r) {
   } else if (r.p_adjusted < kFamilyAlpha &&
              effect >= r.comparison.equivalence_margin) {
     r.verdict = Verdict::kContradicts;
-    r.reason = absl::StrCat("a significant effect ",
-                            at_most ? "above " : "beyond ", bound);
+    r.reason =
+        absl::StrCat("significantly ", at_most ? "above " : "beyond ", bound);
   } else {
     r.verdict = Verdict::kInconclusive;
     r.reason = at_most
@@ -197,6 +197,20 @@ double AtMostP(const PairedStats& s, double margin) {
   return StudentTCdf((s.mean - margin) / se, s.n - 1);
 }
 
+double BeyondMarginP(const PairedStats& s, double margin, bool above_only) {
+  if (s.n < 2 || margin <= 0) return 1;
+  const double se = s.sd / std::sqrt(static_cast<double>(s.n));
+  if (ConstantDifferences(se, s.mean)) {
+    return s.mean > margin || (!above_only && s.mean < -margin) ? 0 : 1;
+  }
+  // H0: mean <= margin (upper tail); for two sides also H0: mean >= -margin,
+  // Bonferroni over the two.
+  const double above = 1 - StudentTCdf((s.mean - margin) / se, s.n - 1);
+  if (above_only) return above;
+  const double below = StudentTCdf((s.mean + margin) / se, s.n - 1);
+  return std::min(1.0, 2 * std::min(above, below));
+}
+
 std::vector<double> HolmAdjust(const std::vector<double>& p) {
   const size_t m = p.size();
   std::vector<size_t> order(m);
@@ -253,9 +267,14 @@ std::vector<ComparisonResult> Decide(const std::vector<Comparison>& family) {
     ComparisonResult r;
     r.comparison = c;
     r.stats = PairedTTest(c.differences);
-    r.p_equivalence = c.claimed == Claimed::kAtMost
-                          ? AtMostP(r.stats, c.equivalence_margin)
-                          : EquivalenceP(r.stats, c.equivalence_margin);
+    const bool at_most = c.claimed == Claimed::kAtMost;
+    r.p_equivalence = at_most ? AtMostP(r.stats, c.equivalence_margin)
+                              : EquivalenceP(r.stats, c.equivalence_margin);
+    // A claim of no effect (or of at most an effect) is contradicted by a
+    // mean beyond its margin, not merely away from 0.
+    r.p_decisive = at_most || c.claimed == Claimed::kEquivalent
+                       ? BeyondMarginP(r.stats, c.equivalence_margin, at_most)
+                       : r.stats.p;
     results.push_back(std::move(r));
   }
   // The family is every declared comparison, fixed before the data are
@@ -263,7 +282,7 @@ std::vector<ComparisonResult> Decide(const std::vector<Comparison>& family) {
   // measure sits at its bound never shrinks the family.
   for (ComparisonResult& r : results) {
     const bool tested = Counted(r);
-    p.push_back(tested ? r.stats.p : 1.0);
+    p.push_back(tested ? r.p_decisive : 1.0);
     slots.push_back(&r.p_adjusted);
     if (r.comparison.equivalence_margin > 0) {
       p.push_back(tested ? r.p_equivalence : 1.0);

@@ -65,6 +65,11 @@ double EquivalenceP(const PairedStats& s, double margin);
 // "the mean lies below margin" (H0: mean >= margin).
 double AtMostP(const PairedStats& s, double margin);
 
+// The p-value for "the mean lies above +margin" (above_only) or "beyond
+// ±margin" (either side, Bonferroni over the two one-sided tests): what
+// contradicts a claim of at most, or of no, effect.
+double BeyondMarginP(const PairedStats& s, double margin, bool above_only);
+
 // Student's t distribution with df > 0 degrees of freedom.
 double StudentTCdf(double t, double df);
 double StudentTQuantile(double probability, double df);
@@ -96,6 +101,11 @@ struct Comparison {
 struct ComparisonResult {
   Comparison comparison;
   PairedStats stats;
+  // The p-value of the test that enters the family first: the two-sided
+  // t-test of mean 0, or for a kEquivalent / kAtMost claim the test that
+  // the mean lies beyond its margin (BeyondMarginP); p_adjusted is its Holm
+  // adjustment.
+  double p_decisive = 1;
   double p_adjusted = 1;     // Holm, within the report's family
   double p_equivalence = 1;  // TOST (1 without a margin)
   double p_equivalence_adjusted = 1;
@@ -140,8 +150,9 @@ struct ClaimRow {
 // "inconclusive"; fewer than kMinPairedSeeds seeds: "inconclusive". For a
 // kEquivalent claim: "supports" when the adjusted TOST p < kFamilyAlpha,
 // "contradicts" when the adjusted t-test p < kFamilyAlpha with |mean| at
-// least the margin. For a kAtMost claim the same with the one-sided AtMostP
-// in place of TOST and "contradicts" only for a mean at or above +margin.
+// least the margin: shown by the test that the mean lies beyond ±margin
+// (BeyondMarginP). For a kAtMost claim the same with the one-sided AtMostP
+// in place of TOST and "contradicts" only for a mean shown above +margin.
 std::vector<ComparisonResult> Decide(const std::vector<Comparison>& family);
 
 // The result with this comparison id; aborts if there is none (a bug in

@@ -239,6 +239,29 @@ TEST(Decide, ClaimsOfAtMostAMargin) {
   EXPECT_EQ(CountedTests(r), 6);
 }
 
+TEST(Decide, OnlyAMeanShownBeyondTheMarginContradicts) {
+  // Mean +6.3 against a margin of +5: far from 0 (t about 9.6), but not
+  // shown above +5 (t about 2, one-sided p about 0.06): inconclusive.
+  Comparison above_zero{"above zero",
+                        "at most +5",
+                        Claimed::kAtMost,
+                        {4.5, 5.2, 8.0, 6.3, 7.5},
+                        5};
+  Comparison equal{
+      "equal", "within ±5", Claimed::kEquivalent, {4.5, 5.2, 8.0, 6.3, 7.5}, 5};
+  const std::vector<ComparisonResult> r = Decide({above_zero, equal});
+  EXPECT_LT(r[0].stats.p, 0.001);
+  EXPECT_GT(r[0].p_decisive, 0.05);
+  EXPECT_EQ(r[0].verdict, Verdict::kInconclusive);
+  EXPECT_EQ(r[1].verdict, Verdict::kInconclusive);
+  // Two-sided beyond ±5: twice the smaller one-sided p.
+  EXPECT_NEAR(r[1].p_decisive, std::min(1.0, 2 * r[0].p_decisive), 1e-12);
+  const PairedStats s = PairedTTest(above_zero.differences);
+  EXPECT_NEAR(BeyondMarginP(s, 5, true),
+              1 - StudentTCdf((s.mean - 5) / (s.sd / std::sqrt(5.0)), 4),
+              1e-12);
+}
+
 TEST(Decide, HolmCanTurnASignificantTestInconclusive) {
   // p = 0.0132 alone supports; as one of five equal tests its Holm factor
   // is 5, and 5 * 0.0132 > 0.05.
