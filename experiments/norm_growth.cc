@@ -217,7 +217,7 @@ absl::Status Analyse(const NormGrowthConfig& config,
   if (!data.ok()) return data.status();
   SetSaturation(config, **trained, *init, data->probe, r);
   std::printf(
-      "analysed %s: rho %.2f -> %.2f, alpha %.2f (R^2 %.3f), body alpha "
+      "analysed %s: rho %.2f -> %.2f, alpha %.2f (R^2 %.3f), body rho^2 beta "
       "%.2f\n",
       run->name().c_str(), rho.front(), rho.back(), r.fits(2).alpha(),
       r.fits(2).r2(), r.group_fits(1).fits(2).alpha());

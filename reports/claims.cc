@@ -129,11 +129,14 @@ std::string PCell(const ComparisonResult& r, bool adjusted) {
   const bool contradicted = r.verdict == Verdict::kContradicts;
   switch (r.comparison.claimed) {
     case Claimed::kEquivalent:
-      return contradicted ? absl::StrFormat("%.2g (beyond the margin)", t)
-                          : absl::StrFormat("%.2g (TOST)", e);
+      return contradicted
+                 ? absl::StrFormat("%.2g (beyond the margin; TOST %.2g)", t, e)
+                 : absl::StrFormat("%.2g (TOST; beyond the margin %.2g)", e, t);
     case Claimed::kAtMost:
-      return contradicted ? absl::StrFormat("%.2g (above the margin)", t)
-                          : absl::StrFormat("%.2g (one-sided)", e);
+      return contradicted ? absl::StrFormat(
+                                "%.2g (above the margin; below it %.2g)", t, e)
+                          : absl::StrFormat(
+                                "%.2g (below the margin; above it %.2g)", e, t);
     default:
       return absl::StrFormat("%.2g", t);
   }
@@ -151,8 +154,8 @@ std::string VerdictTable(const std::vector<ComparisonResult>& results) {
   }
   return absl::StrCat(
       MarkdownTable({"id", "claim (paired difference)", "claimed sign", "seeds",
-                     "mean difference (95% interval)", "p (paired t)", "Holm p",
-                     "verdict (rule)"},
+                     "mean difference (95% interval)",
+                     "p (deciding test first)", "Holm p", "verdict (rule)"},
                     rows),
       absl::StrFormat(
           "\nTests in this report's family: %d (%d comparisons and their "

@@ -57,7 +57,11 @@ struct ArmFindings {
   Spread flatness;         // loss increase at kFlatnessSigma (none: n = 0)
   Spread throughput;       // tokens/s / the reference's - 1, paired
   std::string density_id;  // its density comparison ("" for a reference)
-  std::string quality_id;  // its P6 comparison, if any
+  std::string quality_id;  // its quality comparison, if any
+  // P6, "sparser at equal quality": both the density and the quality
+  // comparison must support it (an intersection-union test); set where
+  // quality_id is.
+  ComparisonResult joint;
 };
 
 // The baseline's gradient per layer: what the full fraction is made of.
@@ -73,6 +77,7 @@ struct FamilyFindings {
   std::vector<ArmFindings> finetune;     // the control first (may be empty)
   std::vector<LayerGradientRow> layers;  // the baseline's
   std::string p4_id, p5_id, p7_id;
+  Spread p5_correlation;  // per seed, density against fc1's top eigenvalues
   Spread p7_correlation;  // per seed, density against flatness
 };
 

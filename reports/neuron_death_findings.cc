@@ -107,22 +107,14 @@ std::vector<double> PerInitSeed(
   return out;
 }
 
-Runs WithRole(const NeuronDeathResults& r, const std::string& role) {
-  Runs out;
-  for (const TrainingRecord& t : r.runs()) {
-    if (t.role() == role) out.push_back(&t);
-  }
-  return out;
-}
-
 void Design(const NeuronDeathResults& r, NeuronDeathFindings* f) {
   for (const TrainingRecord& t : r.runs()) {
     if (t.variant() == r.config().reference()) f->reference.push_back(&t);
   }
-  f->lr_runs = WithRole(r, "lr_control");
-  f->warmup_runs = WithRole(r, "warmup_control");
-  const Runs none = WithRole(r, "no_learning");
-  const Runs frozen = WithRole(r, "frozen_trained");
+  f->lr_runs = WithRole(r.runs(), "lr_control");
+  f->warmup_runs = WithRole(r.runs(), "warmup_control");
+  const Runs none = WithRole(r.runs(), "no_learning");
+  const Runs frozen = WithRole(r.runs(), "frozen_trained");
   if (!none.empty()) f->no_learning = none[0];
   if (!frozen.empty()) f->frozen_trained = frozen[0];
   for (const TrainingRecord* t : f->reference) {

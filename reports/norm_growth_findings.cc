@@ -13,14 +13,6 @@
 namespace sparsity {
 namespace {
 
-Runs WithRole(const NormGrowthResults& r, const std::string& role) {
-  Runs out;
-  for (const TrainingRecord& t : r.runs()) {
-    if (t.role() == role) out.push_back(&t);
-  }
-  return out;
-}
-
 const NormPoint& LastPoint(const TrainingRecord& t) {
   const auto& p = t.norm_growth().points();
   return p[p.size() - 1];
@@ -561,7 +553,7 @@ std::vector<ClaimRow> ClaimRows(const NormGrowthFindings& f) {
 
 void Verdicts(const NormGrowthResults& r, const Runs& ref,
               const std::vector<Runs>& variants, NormGrowthFindings* f) {
-  const Runs constant = WithRole(r, "constant_lr");
+  const Runs constant = WithRole(r.runs(), "constant_lr");
   const DirectionSummary none;
   std::vector<Comparison> family = {
       ExponentRow(kM1BodyConstant, constant, "body", "steps"),
@@ -581,7 +573,7 @@ void Verdicts(const NormGrowthResults& r, const Runs& ref,
 
 NormGrowthFindings AnalyzeNormGrowth(const NormGrowthResults& results) {
   NormGrowthFindings f;
-  const Runs ref = WithRole(results, "reference");
+  const Runs ref = WithRole(results.runs(), "reference");
   if (ref.empty()) return f;
   f.reference = ref[0]->variant();
   f.reference_runs = static_cast<int>(ref.size());
@@ -599,7 +591,7 @@ NormGrowthFindings AnalyzeNormGrowth(const NormGrowthResults& results) {
   f.kinds = KindsOf(ref);
   f.directions.push_back(DirectionOf(ref));
   f.body_curves.push_back(BodyCurveOf(ref));
-  const Runs constant = WithRole(results, "constant_lr");
+  const Runs constant = WithRole(results.runs(), "constant_lr");
   f.example = ExampleOf(constant.empty() ? *ref[0] : *constant[0]);
   if (!constant.empty()) {
     f.directions.push_back(DirectionOf(constant));

@@ -1,7 +1,7 @@
 set terminal pngcairo noenhanced size 900,540 font 'DejaVu Sans,11'
 set output "norm_growth_heads.png"
-set title "Heads of the saturated model (c = 1000), 3 reference runs pooled"
-set xlabel "mean keys attended per query (log scale)"
+set title "Heads, 5 runs pooled"
+set xlabel "keys per query (log scale): exp(entropy) at c = 1, keys attended at c = 1000"
 set ylabel "heads"
 set grid
 set key outside right top
@@ -9,7 +9,34 @@ set autoscale xfix
 set logscale x
 $d0 << EOD
 0.8 0
-0.988389947 48
+0.988389947 0
+1.22114336 0
+1.50870728 0
+1.86398888 0
+2.30293484 1
+2.84524706 2
+3.51526698 1
+4.34306819 7
+5.36580617 8
+6.6293861 9
+8.19052322 8
+10.1192885 5
+12.5022538 5
+15.4463775 4
+19.0838053 3
+23.5778016 4
+29.1300776 4
+35.9898448 9
+44.465001 4
+54.93595 6
+67.8726759 0
+83.8558382 0
+103.602834 0
+128 0
+EOD
+$d1 << EOD
+0.8 0
+0.988389947 80
 1.22114336 0
 1.50870728 0
 1.86398888 0
@@ -34,9 +61,5 @@ $d0 << EOD
 103.602834 0
 128 0
 EOD
-$d1 << EOD
-64.5 0
-64.5 48
-EOD
-plot $d0 using 1:2 with steps lw 2 lc rgb '#1f77b4' title "heads", \
-     $d1 using 1:2 with lines lw 2 lc rgb '#ff7f0e' title "mean visible keys (64.5)"
+plot $d0 using 1:2 with steps lw 2 lc rgb '#1f77b4' title "c = 1: exp(entropy)", \
+     $d1 using 1:2 with steps lw 2 lc rgb '#ff7f0e' title "c = 1000: keys attended"

@@ -462,7 +462,9 @@ void HeadsSection(const Context& c, Report& report) {
   const NormGrowthFindings& f = c.f;
   const HeadFindings& h = f.heads;
   LinePlot plot{absl::StrCat("Heads, ", f.reference_runs, " runs pooled"),
-                "effective keys per query (log scale)", "heads"};
+                "keys per query (log scale): exp(entropy) at c = 1, keys "
+                "attended at c = 1000",
+                "heads"};
   plot.log_x = true;
   const double hi = c.first().config().probe().seq_len();
   plot.series.push_back(
@@ -512,10 +514,7 @@ Report NormGrowthReport(const Results& results,
   const NormGrowthResults& r = results.norm_growth();
   const NormGrowthFindings f = AnalyzeNormGrowth(r);
   Report report("norm_growth", "Parameter norm growth and saturation");
-  Context c{r, f, {}, ByVariant(r.runs())};
-  for (const TrainingRecord& t : r.runs()) {
-    if (t.role() == "reference") c.ref.push_back(&t);
-  }
+  Context c{r, f, WithRole(r.runs(), "reference"), ByVariant(r.runs())};
   const ComparisonResult& m1 = FindResult(f.verdicts, kM1BodyConstant);
   const VariantGrowth* constant = VariantWithRole(f, "constant_lr");
   report.headline = absl::StrCat(

@@ -49,6 +49,15 @@ std::string GnuplotScript(const LinePlot& plot,
                   "\n", "set ylabel ", Quote(plot.y_label), "\n",
                   "set grid\nset key outside right top\nset autoscale xfix\n");
   if (plot.log_x) absl::StrAppend(&s, "set logscale x\n");
+  // Scattered points keep a margin from the frame (autoscale puts the
+  // extreme points on it).
+  for (const Series& series : plot.series) {
+    if (!series.scatter) continue;
+    absl::StrAppend(&s,
+                    "set offsets graph 0.03, graph 0.03, graph 0.05, "
+                    "graph 0.05\n");
+    break;
+  }
   if (!plot.x_tics.empty()) {
     std::vector<std::string> tics;
     for (double x : plot.x_tics)

@@ -38,6 +38,15 @@ double Quantile(std::vector<double> v, double q) {
   return v.empty() ? 0 : Percentile(std::move(v), 100 * q);
 }
 
+Runs WithRole(const google::protobuf::RepeatedPtrField<TrainingRecord>& runs,
+              const std::string& role) {
+  Runs out;
+  for (const TrainingRecord& t : runs) {
+    if (t.role() == role) out.push_back(&t);
+  }
+  return out;
+}
+
 SeedPairs PairBySeeds(const Runs& a, const Runs& b) {
   SeedPairs pairs;
   for (const TrainingRecord* x : a) {

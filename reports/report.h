@@ -64,6 +64,10 @@ struct SeedPairs {
 };
 SeedPairs PairBySeeds(const Runs& a, const Runs& b);
 
+// The runs whose declared role (TrainingRecord.role) is `role`, in order.
+Runs WithRole(const google::protobuf::RepeatedPtrField<TrainingRecord>& runs,
+              const std::string& role);
+
 // A run's last probe (the run must have probes).
 const Probe& FinalProbe(const TrainingRecord& run);
 
