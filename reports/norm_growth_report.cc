@@ -215,17 +215,17 @@ void Summary(const Context& c, std::string* md) {
 
 void FitsSection(const Context& c, Report& report) {
   const ExampleFit& e = c.f.example;
-  LinePlot plot{absl::StrCat("The body's rho^2 of ", e.run, " and its fits"),
-                "step", "rho^2 of every parameter but the head and last LN"};
+  LinePlot plot{
+      absl::StrCat("The body's rho^2 of ", e.run, " and fits a + b t^beta"),
+      "step", "rho^2 of every parameter but the head and last LN"};
   Series data{"measured", e.x, e.y};
   data.points = true;
   plot.series.push_back(data);
   for (const NormFit& fit : e.fits) {
-    Series s{
-        absl::StrFormat("a + b t^beta: beta %.2f, R^2 %.4f%s", fit.alpha(),
-                        fit.r2(), fit.form() == "t" ? " (sqrt(t) growth)" : ""),
-        {},
-        {}};
+    Series s{absl::StrFormat("beta %.2f, R^2 %.4f%s", fit.alpha(), fit.r2(),
+                             fit.form() == "t" ? " (sqrt(t))" : ""),
+             {},
+             {}};
     for (int i = 0; i <= 200; ++i) {
       const double t = e.x.back() * i / 200.0;
       s.x.push_back(t);

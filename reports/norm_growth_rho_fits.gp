@@ -1,6 +1,6 @@
 set terminal pngcairo noenhanced size 900,540 font 'DejaVu Sans,11'
 set output "norm_growth_rho_fits.png"
-set title "The body's rho^2 of constant_lr/i1-d1 and its fits"
+set title "The body's rho^2 of constant_lr/i1-d1 and fits a + b t^beta"
 set xlabel "step"
 set ylabel "rho^2 of every parameter but the head and last LN"
 set grid
@@ -667,6 +667,6 @@ $d3 << EOD
 1200 1242.51053
 EOD
 plot $d0 using 1:2 with linespoints pt 7 ps 0.6 lw 2 lc rgb '#1f77b4' title "measured", \
-     $d1 using 1:2 with lines lw 2 lc rgb '#ff7f0e' title "a + b t^beta: beta 1.00, R^2 0.9961 (sqrt(t) growth)", \
-     $d2 using 1:2 with lines lw 2 lc rgb '#2ca02c' title "a + b t^beta: beta 0.50, R^2 0.9237", \
-     $d3 using 1:2 with lines lw 2 lc rgb '#d62728' title "a + b t^beta: beta 1.10, R^2 0.9974"
+     $d1 using 1:2 with lines lw 2 lc rgb '#ff7f0e' title "beta 1.00, R^2 0.9961 (sqrt(t))", \
+     $d2 using 1:2 with lines lw 2 lc rgb '#2ca02c' title "beta 0.50, R^2 0.9237", \
+     $d3 using 1:2 with lines lw 2 lc rgb '#d62728' title "beta 1.10, R^2 0.9974"

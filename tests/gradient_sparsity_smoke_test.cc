@@ -186,9 +186,10 @@ TEST(GradientSparsitySmoke, RunsEveryVariantAndRendersTheReport) {
              }
            }},
       });
-  for (const char* png : {"vit_density", "vit_gradient", "vit_spectral",
-                          "vit_finetune", "lm_density", "lm_gradient",
-                          "lm_spectral", "lm_finetune", "flatness"}) {
+  for (const char* png :
+       {"vit_density", "vit_gradient", "vit_spectral", "vit_finetune",
+        "lm_density", "lm_gradient", "lm_spectral", "lm_finetune",
+        "vit_flatness", "lm_flatness"}) {
     const std::string path = reports + "/gradient_sparsity_" + png + ".png";
     ASSERT_TRUE(fs::exists(path)) << path;
     EXPECT_EQ(Slurp(path).substr(1, 3), "PNG") << path;
