@@ -407,6 +407,15 @@ ComparisonResult Joint(const ComparisonResult& sparser,
   }
   r.reason = absl::StrCat("sparser: ", name(sparser),
                           "; equal quality: ", name(equal));
+  // The p shown: an intersection-union test's is the larger of its two
+  // (Holm-adjusted) p-values; a contradiction shows the test that made it.
+  const double p_sparser = sparser.p_adjusted;
+  const double p_equal = equal.p_equivalence_adjusted;
+  r.p_adjusted = std::max(p_sparser, p_equal);
+  if (sparser.verdict == Verdict::kContradicts) r.p_adjusted = p_sparser;
+  if (equal.verdict == Verdict::kContradicts) r.p_adjusted = equal.p_adjusted;
+  r.p_decisive = r.p_adjusted;
+  r.comparison.claimed = Claimed::kPositive;  // shown as one plain p-value
   return r;
 }
 
