@@ -12,11 +12,14 @@
 namespace sparsity {
 namespace {
 
-using RunValue = std::function<double(const TrainingRecord&)>;
-
-bool IsVit(const TrainingRecord& r) {
-  return r.config().model().family() == ModelConfig::VIT;
+double OverLayers(const GradientProbe& g,
+                  const std::function<double(const LayerGradient&)>& f) {
+  double sum = 0;
+  for (const LayerGradient& l : g.layers()) sum += f(l);
+  return g.layers_size() > 0 ? sum / g.layers_size() : 0;
 }
+
+}  // namespace
 
 double MeanDensity(const Probe& p) {
   double sum = 0;
@@ -24,11 +27,24 @@ double MeanDensity(const Probe& p) {
   return p.layers_size() > 0 ? sum / p.layers_size() : 0;
 }
 
-double OverLayers(const GradientProbe& g,
-                  const std::function<double(const LayerGradient&)>& f) {
-  double sum = 0;
-  for (const LayerGradient& l : g.layers()) sum += f(l);
-  return g.layers_size() > 0 ? sum / g.layers_size() : 0;
+double EtaActiveAt(const GradientProbe& g, int t) {
+  return OverLayers(g, [t](const LayerGradient& l) {
+    return l.active_eta_below_size() > t ? l.active_eta_below(t) : 0.0;
+  });
+}
+
+double TopEigen(const GradientProbe& g) {
+  return OverLayers(g, [](const LayerGradient& l) {
+    return l.spectral(kSpectral10).nonzero();
+  });
+}
+
+namespace {
+
+using RunValue = std::function<double(const TrainingRecord&)>;
+
+bool IsVit(const TrainingRecord& r) {
+  return r.config().model().family() == ModelConfig::VIT;
 }
 
 const GradientProbe& FinalGradient(const TrainingRecord& r) {
@@ -48,15 +64,7 @@ double EtaFull(const TrainingRecord& r) {
 }
 
 double EtaActive(const TrainingRecord& r, int t) {
-  return OverLayers(FinalGradient(r), [t](const LayerGradient& l) {
-    return l.active_eta_below_size() > t ? l.active_eta_below(t) : 0.0;
-  });
-}
-
-double TopEigen(const GradientProbe& g) {
-  return OverLayers(g, [](const LayerGradient& l) {
-    return l.spectral(kSpectral10).nonzero();
-  });
+  return EtaActiveAt(FinalGradient(r), t);
 }
 
 double Flatness(const TrainingRecord& r) {
@@ -197,12 +205,6 @@ Comparison QualityRow(const ArmFindings& a, const Runs& runs,
   c.scale = a.vit ? 100 : 1;
   c.unit = a.vit ? "points" : "nats";
   return c;
-}
-
-double EtaActiveAt(const GradientProbe& g, int t) {
-  return OverLayers(g, [t](const LayerGradient& l) {
-    return l.active_eta_below_size() > t ? l.active_eta_below(t) : 0.0;
-  });
 }
 
 // P4 has no valid test yet: its threshold is absolute (below).

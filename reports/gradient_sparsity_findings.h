@@ -92,6 +92,13 @@ struct GradientSparsityFindings {
   std::vector<ClaimRow> claims;
 };
 
+// Means over a probe's layers: token density; the share of active entries
+// with |eta| below kGradientThresholds[t] (t = kEta9, kEta6); fc1's
+// eigenvalues above 10 x their mean.
+double MeanDensity(const Probe& p);
+double EtaActiveAt(const GradientProbe& g, int t);
+double TopEigen(const GradientProbe& g);
+
 GradientSparsityFindings AnalyzeGradientSparsity(
     const GradientSparsityResults& results);
 

@@ -223,27 +223,7 @@ LinePlot CurvePlot(const std::string& title, const std::string& y_label,
   return plot;
 }
 
-double ProbeDensity(const Probe& p) {
-  double sum = 0;
-  for (const LayerSparsity& l : p.layers()) sum += l.token_density_mean();
-  return p.layers_size() > 0 ? sum / p.layers_size() : 0;
-}
-
-double ActiveEta(const GradientProbe& g) {
-  double sum = 0;
-  for (const LayerGradient& l : g.layers()) {
-    sum += l.active_eta_below_size() > kEta6 ? l.active_eta_below(kEta6) : 0;
-  }
-  return g.layers_size() > 0 ? sum / g.layers_size() : 0;
-}
-
-double TopEigenCount(const GradientProbe& g) {
-  double sum = 0;
-  for (const LayerGradient& l : g.layers()) {
-    sum += l.spectral(kSpectral10).nonzero();
-  }
-  return g.layers_size() > 0 ? sum / g.layers_size() : 0;
-}
+double ActiveEta(const GradientProbe& g) { return EtaActiveAt(g, kEta6); }
 
 const auto kProbes = [](const TrainingRecord& r) -> const auto& {
   return r.probes();
@@ -277,15 +257,14 @@ void ScratchSection(const FamilyFindings& f, const std::vector<Runs>& all,
                                    ": held-out density over training (band: "
                                    "min-max over seeds)"),
                       "token density (mean over layers)", v, kProbes,
-                      ProbeDensity)},
+                      MeanDensity)},
            {"gradient", "gradient sparsity among active entries",
             CurvePlot(
                 absl::StrCat(f.name, ": |eta| < 1e-6 among active entries"),
                 "fraction (mean over layers)", v, kGradients, ActiveEta)},
            {"spectral", "spectral concentration",
             CurvePlot(absl::StrCat(f.name, ": fc1 eigenvalues above 10 x mean"),
-                      "count (mean over layers)", v, kGradients,
-                      TopEigenCount)}}) {
+                      "count (mean over layers)", v, kGradients, TopEigen)}}) {
     if (plot.series.empty()) continue;
     absl::StrAppend(
         &report.markdown,
@@ -298,12 +277,11 @@ void FinetuneSection(const FamilyFindings& f, const std::vector<Runs>& all,
   if (f.finetune.size() < 2) return;
   std::vector<std::vector<std::string>> rows;
   for (const ArmFindings& a : f.finetune) rows.push_back(Row(a));
-  LinePlot curve =
-      CurvePlot(absl::StrCat(f.name,
-                             ": density while finetuning (band: "
-                             "min-max over seeds)"),
-                "token density (mean over layers)", VariantsOf(all, f.finetune),
-                kProbes, ProbeDensity);
+  LinePlot curve = CurvePlot(absl::StrCat(f.name,
+                                          ": density while finetuning (band: "
+                                          "min-max over seeds)"),
+                             "token density (mean over layers)",
+                             VariantsOf(all, f.finetune), kProbes, MeanDensity);
   curve.x_label = "finetuning step";
   absl::StrAppend(
       &report.markdown, "## ", f.name, ": finetuning from the baseline\n\n",
@@ -355,7 +333,7 @@ LinePlot FlatnessPlot(const FamilyFindings& f, const std::vector<Runs>& all) {
     for (const TrainingRecord* r : v) {
       for (const FlatnessRecord& fl : r->flatness()) {
         if (std::abs(fl.sigma() - kFlatnessSigma) > 1e-6) continue;
-        s.x.push_back(ProbeDensity(FinalProbe(*r)));
+        s.x.push_back(MeanDensity(FinalProbe(*r)));
         s.y.push_back(fl.increase());
       }
     }

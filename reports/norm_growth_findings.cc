@@ -8,6 +8,7 @@
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
+#include "metrics/norm_growth.h"
 #include "reports/claims.h"
 
 namespace sparsity {
@@ -111,12 +112,9 @@ VariantGrowth GrowthOf(const Runs& v, const Runs& reference) {
 double NormAt(const TrainingRecord& t, const NormPoint& p, int g) {
   if (g == -1) return p.rho();
   if (g >= 0) return p.group_rho(g);
-  double sq = p.rho() * p.rho();
   const auto& groups = t.norm_growth().groups();
-  for (int i = 0; i < groups.size(); ++i) {
-    if (groups[i] == "final") sq -= p.group_rho(i) * p.group_rho(i);
-  }
-  return std::sqrt(std::max(sq, 0.0));
+  return BodyNorm(p.rho(), {groups.begin(), groups.end()},
+                  {p.group_rho().begin(), p.group_rho().end()});
 }
 
 GroupGrowth GroupOf(const Runs& ref, const std::string& name, int g) {
