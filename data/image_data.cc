@@ -18,6 +18,7 @@ constexpr uint64_t kGaussianStream = 0x94d049bb133111ebULL;
 constexpr uint64_t kProbeStream = 0xc2b2ae3d27d4eb4fULL;
 constexpr uint64_t kTrainProbeStream = 0x165667b19e3779f9ULL;
 constexpr uint64_t kLabelNoiseStream = 0x27d4eb2f165667c5ULL;
+constexpr uint64_t kSubsetStream = 0xd6e8feb86659fd93ULL;
 
 // SplitMix64's finaliser: distinct seeds for (seed, index) pairs.
 uint64_t Mix(uint64_t seed, uint64_t index) {
@@ -135,6 +136,31 @@ Batch ImageSource::Next() {
   return Batch{torch::stack(images), torch::tensor(labels, torch::kLong)};
 }
 
+namespace {
+
+// data.train_examples: keeps that many training images, a fixed choice by
+// split_seed (in the order drawn), the labels with them.
+absl::Status KeepTrainingSubset(const DataConfig& data, ImageSet* train) {
+  const int64_t keep = data.train_examples();
+  if (keep == 0) return absl::OkStatus();
+  if (keep > train->size()) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("data.train_examples is ", keep,
+                     "; the training set holds ", train->size(), " images"));
+  }
+  std::vector<int64_t> order(train->size());
+  std::iota(order.begin(), order.end(), 0);
+  std::mt19937_64 rng(data.split_seed() ^ kSubsetStream);
+  std::shuffle(order.begin(), order.end(), rng);
+  order.resize(keep);
+  const torch::Tensor index = torch::tensor(order, torch::kLong);
+  train->images = train->images.index_select(0, index).contiguous();
+  train->labels = train->labels.index_select(0, index).contiguous();
+  return absl::OkStatus();
+}
+
+}  // namespace
+
 absl::StatusOr<ImageData> MakeImageData(const DataConfig& data,
                                         int64_t probe_examples,
                                         int64_t tokens_per_example,
@@ -144,6 +170,9 @@ absl::StatusOr<ImageData> MakeImageData(const DataConfig& data,
                               : ResolveUserPath(data.images_dir());
   absl::StatusOr<FashionMnist> loaded = LoadFashionMnist(dir);
   if (!loaded.ok()) return loaded.status();
+  if (absl::Status s = KeepTrainingSubset(data, &loaded->train); !s.ok()) {
+    return s;
+  }
   int64_t flipped = 0;
   if (data.label_noise() > 0) {
     const torch::Tensor clean = loaded->train.labels;
@@ -178,9 +207,13 @@ absl::StatusOr<ImageData> MakeImageData(const DataConfig& data,
   out.probe = Batch{fm->Normalize(fm->test.images.index_select(0, index)),
                     fm->test.labels.index_select(0, index)};
   // Training data as the run sees it (its labels, inputs or augmentations),
-  // in an order drawn from the split seed.
+  // in an order drawn from the split seed; at most every training example
+  // once (data.train_examples), none twice.
+  const int64_t distinct = out.train_examples > 0
+                               ? std::min(probe_examples, out.train_examples)
+                               : probe_examples;
   out.train_probe =
-      ImageSource(fm, data.image_stream(), probe_examples, tokens_per_example,
+      ImageSource(fm, data.image_stream(), distinct, tokens_per_example,
                   data_seed, data.split_seed() ^ kTrainProbeStream)
           .Next();
   return out;

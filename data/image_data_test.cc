@@ -572,6 +572,47 @@ TEST(MakeImageData, LabelNoiseFlipsTrainingLabelsOnly) {
   EXPECT_TRUE(differs || !torch::equal(s.targets, t.targets));
 }
 
+TEST(MakeImageData, TrainExamplesKeepsAFixedSubset) {
+  const FashionMnist synthetic = MakeSynthetic();
+  const std::string dir = WriteFolder(synthetic);
+  DataConfig config = Config(dir);
+  config.set_train_examples(8);
+  config.set_label_noise(0.5f);
+  absl::StatusOr<ImageData> a =
+      MakeImageData(config, /*probe_examples=*/10, 17, /*data_seed=*/1);
+  absl::StatusOr<ImageData> b = MakeImageData(config, 10, 17, 2);
+  ASSERT_TRUE(a.ok()) << a.status();
+  ASSERT_TRUE(b.ok()) << b.status();
+  EXPECT_EQ(a->train_examples, 8);
+  EXPECT_EQ(a->flipped_labels, 4);  // round(0.5 x 8), not of all 20
+  // The training probe holds each kept image once (8 < 10 asked for); the
+  // subset is the same for both data seeds (it is the split seed's).
+  ASSERT_EQ(a->train_probe.inputs.size(0), 8);
+  std::set<int64_t> kept_a, kept_b;
+  for (int64_t r = 0; r < 8; ++r) {
+    kept_a.insert(FindTrainImage(synthetic, a->train_probe.inputs[r]));
+    kept_b.insert(FindTrainImage(synthetic, b->train_probe.inputs[r]));
+  }
+  EXPECT_EQ(kept_a.size(), 8u);
+  EXPECT_EQ(kept_a, kept_b);
+  EXPECT_EQ(kept_a.count(-1), 0u);
+  // A whole epoch of the stream visits exactly the kept images.
+  std::set<int64_t> streamed;
+  for (int64_t step = 0; step < 2; ++step) {
+    const Batch x = a->train->Next();
+    for (int64_t r = 0; r < 4; ++r) {
+      streamed.insert(FindTrainImage(synthetic, x.inputs[r]));
+    }
+  }
+  EXPECT_EQ(streamed, kept_a);
+  // More than the training set holds: one clear error.
+  config.set_train_examples(kTrain + 1);
+  absl::StatusOr<ImageData> too_many = MakeImageData(config, 10, 17, 1);
+  ASSERT_FALSE(too_many.ok());
+  EXPECT_NE(too_many.status().message().find("train_examples"),
+            std::string::npos);
+}
+
 TEST(MakeImageData, ProbeDependsOnSplitSeedOnly) {
   const std::string dir = WriteFolder(MakeSynthetic());
   absl::StatusOr<ImageData> a = MakeImageData(Config(dir), 6, 17, 1);

@@ -127,6 +127,16 @@ absl::Status ValidateDataConfig(const DataConfig& d, const ModelConfig& m) {
         "data.label_noise applies to data.source FASHION_MNIST with "
         "image_stream IMAGES only");
   }
+  if (d.train_examples() != 0 && !images) {
+    return absl::InvalidArgumentError(
+        "data.train_examples applies to data.source FASHION_MNIST only");
+  }
+  if (d.train_examples() < 0) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("data.train_examples must be positive (0 or unset: all "
+                     "training images), got ",
+                     d.train_examples()));
+  }
   if (!(d.label_noise() >= 0 && d.label_noise() <= 1)) {
     return absl::InvalidArgumentError(
         absl::StrCat("data.label_noise must be a fraction in [0, 1], got ",
