@@ -67,11 +67,12 @@ EffectNumbers NumbersOf(const ComparisonResult& r) {
   const PairedStats& s = r.stats;
   const double k = r.comparison.scale;
   // Percentage points and percentages with one decimal, losses (nats) with four
-  // significant digits (their differences can be tiny), anything else with two
-  // decimals.
+  // significant digits (their differences can be tiny), calibration errors
+  // (ECE) with three decimals, anything else with two.
   const std::string& u = r.comparison.unit;
   auto num = [&](double x) {
     if (u == "nats") return absl::StrFormat("%+.4g", k * x);
+    if (u == "ECE") return absl::StrFormat("%+.3f", k * x);
     return absl::StrFormat(u == "points" || u == "%" ? "%+.1f" : "%+.2f",
                            k * x);
   };

@@ -72,6 +72,10 @@ absl::StatusOr<Report> BuildReport(const Results& results,
     case Results::kNormGrowth:
       return NormGrowthReport(results, file_name);
     case Results::kTopkThresholding:
+      // A preset of ViTs only (no LM reference) is the memorise preset.
+      if (results.topk_thresholding().config().lm_reference().empty()) {
+        return TopkMemorisationReport(results, file_name);
+      }
       return TopkThresholdingReport(results, file_name);
     case Results::kGradientSparsity:
       return GradientSparsityReport(results, file_name);

@@ -2,12 +2,12 @@
 // al. 2023): Top-k ViTs and LMs against their plain-ReLU references — token
 // density, clean accuracy, calibration (ECE, NLL, reliability diagrams),
 // accuracy under four corruptions at severities 1-5, and test accuracy after
-// training on flipped labels — with a verdict on each of the paper's three
-// claims computed from the measurements under stated rules.
+// training on flipped labels — as tables and plots; the verdicts on the
+// paper's three claims are the findings'
+// (reports/topk_thresholding_findings.h).
 //
 //   TopkModelsSection s = MakeTopkModelsSection(results.topk_thresholding(),
 //                                               report);
-//   s.summary;   // Markdown bullets for the report's summary
 //   s.section;   // "## (e) Top-k models ..." with tables and plot links
 #ifndef SPARSITY_REPORTS_TOPK_MODELS_SECTION_H_
 #define SPARSITY_REPORTS_TOPK_MODELS_SECTION_H_
@@ -20,7 +20,6 @@
 namespace sparsity {
 
 struct TopkModelsSection {
-  std::string summary;
   std::string section;
 };
 

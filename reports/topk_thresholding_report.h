@@ -4,8 +4,8 @@
 // (c) with random labels, random inputs and an endless stream, (d) per-unit
 // firing histograms (dead units against units that fire rarely), (f) MLP
 // FLOPs per token from the measured densities, each density beside the
-// model's accuracy (ViT) or held-out loss (LM), and a comparison with the
-// paper's claims computed from the measurements.
+// model's accuracy (ViT) or held-out loss (LM), and part (e), Top-k models;
+// every verdict from reports/topk_thresholding_findings.h.
 //
 //   Report r = TopkThresholdingReport(results, "topk_thresholding.pb");
 #ifndef SPARSITY_REPORTS_TOPK_THRESHOLDING_REPORT_H_
@@ -19,6 +19,12 @@
 namespace sparsity {
 
 Report TopkThresholdingReport(const Results& results,
+                              const std::string& results_file);
+
+// The memorise preset's report (results without an LM reference): the
+// training accuracy each arm reached on its own labels, and the verdicts on
+// label noise (L7), calibration (L9) and random labels (L5) there.
+Report TopkMemorisationReport(const Results& results,
                               const std::string& results_file);
 
 }  // namespace sparsity

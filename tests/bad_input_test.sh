@@ -104,6 +104,12 @@ expect_error "label noise on text" "data.label_noise applies to data.source FASH
   topk --variants=lm_noisy --override='sweep { variants { name: "lm_noisy" extends: "lm" patch { data { label_noise: 0.2 } } } }'
 expect_error "label noise with random labels" "image_stream IMAGES only" "$out" \
   topk --override='base { data { label_noise: 0.2 image_stream: RANDOM_LABELS } }'
+expect_error "training subset beyond the set" "data.train_examples must be in \\[1, 60000\\]" "$out" \
+  topk --override='base { data { train_examples: 60001 } }'
+expect_error "negative training subset" "data.train_examples must be in \\[1, 60000\\]" "$out" \
+  topk --override='base { data { train_examples: -1 } }'
+expect_error "training subset of text" "data.train_examples applies to data.source FASHION_MNIST only" "$out" \
+  topk --variants=lm_sub --override='sweep { variants { name: "lm_sub" extends: "lm" patch { data { train_examples: 10 } } } }'
 expect_error "Top-k with k 0" "model.mlp.topk" "$out" \
   topk --override='base { model { mlp { activation: TOPK_RELU topk: 0 } } }'
 expect_error "extends a later variant" "extends 'nope', which is not an earlier variant" "$out" \
