@@ -1,5 +1,6 @@
 #include "reports/claims.h"
 
+#include <algorithm>
 #include <cstdlib>
 
 #include "absl/strings/str_cat.h"
@@ -131,13 +132,16 @@ std::string PCell(const ComparisonResult& r, bool adjusted) {
   switch (r.comparison.claimed) {
     case Claimed::kEquivalent:
       return contradicted
-                 ? absl::StrFormat("%.2g (beyond the margin; TOST %.2g)", t, e)
-                 : absl::StrFormat("%.2g (TOST; beyond the margin %.2g)", e, t);
+                 ? absl::StrFormat("%.2g (beyond-margin test; TOST %.2g)", t, e)
+                 : absl::StrFormat("%.2g (TOST; beyond-margin test %.2g)", e,
+                                   t);
     case Claimed::kAtMost:
-      return contradicted ? absl::StrFormat(
-                                "%.2g (above the margin; below it %.2g)", t, e)
-                          : absl::StrFormat(
-                                "%.2g (below the margin; above it %.2g)", e, t);
+      return contradicted
+                 ? absl::StrFormat(
+                       "%.2g (above-margin test; below-margin test %.2g)", t, e)
+                 : absl::StrFormat(
+                       "%.2g (below-margin test; above-margin test %.2g)", e,
+                       t);
     default:
       return absl::StrFormat("%.2g", t);
   }
@@ -146,6 +150,9 @@ std::string PCell(const ComparisonResult& r, bool adjusted) {
 }  // namespace
 
 std::string VerdictTable(const std::vector<ComparisonResult>& results) {
+  const int untested = static_cast<int>(
+      std::count_if(results.begin(), results.end(),
+                    [](const ComparisonResult& r) { return !Counted(r); }));
   std::vector<std::vector<std::string>> rows;
   for (const ComparisonResult& r : results) {
     rows.push_back({absl::StrCat("`", r.comparison.id, "`"), r.comparison.claim,
@@ -160,12 +167,15 @@ std::string VerdictTable(const std::vector<ComparisonResult>& results) {
                     rows),
       absl::StrFormat(
           "\nTests in this report's family: %d (%d comparisons and their "
-          "equivalence tests, fixed in advance; one that cannot be run here "
-          "enters with p = 1, and p-values are shown only for tests that "
-          "ran); Holm's adjustment "
+          "equivalence tests, fixed in advance; %s, and p-values are "
+          "shown only for tests that ran); Holm's adjustment "
           "keeps the chance of any false \"supports\" or \"contradicts\" "
           "among them at or below %g (docs/method.md, \"Verdicts\").\n",
           CountedTests(results), static_cast<int>(results.size()),
+          untested == 0
+              ? std::string("every one ran")
+              : absl::StrCat("the ", untested, " that cannot be run here ",
+                             untested == 1 ? "enters" : "enter", " with p = 1"),
           kFamilyAlpha));
 }
 

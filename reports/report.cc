@@ -47,17 +47,24 @@ Runs WithRole(const google::protobuf::RepeatedPtrField<TrainingRecord>& runs,
   return out;
 }
 
+const TrainingRecord* WithSameSeeds(const Runs& runs,
+                                    const TrainingRecord& run) {
+  for (const TrainingRecord* r : runs) {
+    if (r->init_seed() == run.init_seed() &&
+        r->data_seed() == run.data_seed()) {
+      return r;
+    }
+  }
+  return nullptr;
+}
+
 SeedPairs PairBySeeds(const Runs& a, const Runs& b) {
   SeedPairs pairs;
   for (const TrainingRecord* x : a) {
-    for (const TrainingRecord* y : b) {
-      if (x->init_seed() == y->init_seed() &&
-          x->data_seed() == y->data_seed()) {
-        pairs.a.push_back(x);
-        pairs.b.push_back(y);
-        break;
-      }
-    }
+    const TrainingRecord* y = WithSameSeeds(b, *x);
+    if (y == nullptr) continue;
+    pairs.a.push_back(x);
+    pairs.b.push_back(y);
   }
   return pairs;
 }

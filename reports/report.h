@@ -64,6 +64,10 @@ struct SeedPairs {
 };
 SeedPairs PairBySeeds(const Runs& a, const Runs& b);
 
+// The run of `runs` with the init and data seeds of `run`, or nullptr.
+const TrainingRecord* WithSameSeeds(const Runs& runs,
+                                    const TrainingRecord& run);
+
 // The runs whose declared role (TrainingRecord.role) is `role`, in order.
 Runs WithRole(const google::protobuf::RepeatedPtrField<TrainingRecord>& runs,
               const std::string& role);

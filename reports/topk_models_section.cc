@@ -37,46 +37,20 @@ int KOf(const TrainingRecord& r) {
   return m.activation() == MlpConfig::TOPK_RELU ? m.topk() : 0;
 }
 
-// Whether `run` differs from `ref` (seeds aside) only in fields under these
-// prefixes (no difference at all counts).
-bool DiffersOnlyIn(const TrainingRecord& ref, const TrainingRecord& run,
-                   const std::vector<std::string>& prefixes) {
-  RunConfig a = ref.config(), b = run.config();
-  for (RunConfig* c : {&a, &b}) {
-    c->clear_init_seed();
-    c->clear_data_seed();
-  }
-  for (const std::string& d : ConfigDifferences(a, b)) {
-    bool allowed = false;
-    for (const std::string& p : prefixes) {
-      allowed = allowed || absl::StartsWith(d, p);
-    }
-    if (!allowed) return false;
-  }
-  return true;
-}
-
+// By declared role (docs/method.md, "Lazy neurons / Top-k: the claims as
+// tested"): the ViT reference and "topk" on clean labels, "noisy" and
+// "noisy_topk" by the fraction flipped, "lm_reference" and "lm_topk".
 Models Classify(const TopkThresholdingResults& r) {
   Models m;
-  const TrainingRecord *vit = nullptr, *lm = nullptr;
-  for (const TrainingRecord& run : r.runs()) {
-    if (run.variant() == r.config().vit_reference() && vit == nullptr) {
-      vit = &run;
-    }
-    if (run.variant() == r.config().lm_reference() && lm == nullptr) lm = &run;
-  }
-  if (vit == nullptr) return m;
   for (const Runs& v : ByVariant(r.runs())) {
     const TrainingRecord& first = *v[0];
     const Model model{KOf(first), first.config().data().label_noise(), v};
-    if (first.config().model().family() == ModelConfig::VIT &&
-        DiffersOnlyIn(*vit, first, {"model.mlp.", "data.label_noise "})) {
-      (model.noise > 0 ? m.noisy[model.noise] : m.vit).push_back(model);
-    } else if (lm != nullptr &&
-               first.config().model().family() == ModelConfig::LM &&
-               DiffersOnlyIn(*lm, first, {"model.mlp."})) {
-      m.lm.push_back(model);
+    const std::string& role = first.role();
+    if (role == "reference" || role == "topk") m.vit.push_back(model);
+    if (role == "noisy" || role == "noisy_topk") {
+      m.noisy[model.noise].push_back(model);
     }
+    if (role == "lm_reference" || role == "lm_topk") m.lm.push_back(model);
   }
   auto by_k = [](const Model& a, const Model& b) { return a.k < b.k; };
   std::sort(m.vit.begin(), m.vit.end(), by_k);
@@ -152,11 +126,13 @@ TopkModelsSection MakeTopkModelsSection(const TopkThresholdingResults& r,
       "training labels, (2) more robust to input corruptions and (3) better "
       "calibrated. Here each Top-k model is trained from scratch with the "
       "same settings and seeds as its ReLU reference (kernels/topk_relu.h; "
-      "ties at the k-th value keep the lower index). The verdicts are the "
-      "paired tests of the Verdicts table (claims L7-L9). Calibration is "
-      "measured on "
-      "the whole probe (ViT: the test images; LM: every held-out byte) with "
-      "15 equal-width confidence bins (docs/method.md, \"Calibration\").\n\n");
+      "ties at the k-th value keep the lower index; how k was chosen: "
+      "docs/method.md). The verdicts are the paired tests of the Verdicts "
+      "table. Calibration is measured on the whole probe (",
+      m.lm.empty() ? "the test images"
+                   : "ViT: the test images; LM: every held-out byte",
+      ") with 15 equal-width confidence bins (docs/method.md, "
+      "\"Calibration\").\n\n");
 
   // ---- ViT: clean labels ----
   if (has_topk(m.vit)) {
@@ -261,11 +237,22 @@ TopkModelsSection MakeTopkModelsSection(const TopkThresholdingResults& r,
       header.push_back(absl::StrCat(Pct(noise), " flipped"));
     }
     std::vector<std::vector<std::string>> rows;
-    LinePlot plot{"ViT test accuracy after training on flipped labels",
-                  "fraction of training labels flipped", "test accuracy"};
-    for (int k : ks) {
+    LinePlot plot{
+        "ViT test accuracy after training on flipped labels "
+        "(one point a seed, models side by side)",
+        "fraction of training labels flipped", "test accuracy"};
+    for (size_t order = 0; order < ks.size(); ++order) {
+      const int k = ks[order];
       const Model* clean = find(m.vit, k);
-      std::vector<std::string> row = {ModelName(*clean),
+      // The row names the clean model and its flipped-label twins.
+      std::string name = ModelName(*clean);
+      for (const auto& [noise, models] : m.noisy) {
+        const Model* twin = find(models, k);
+        if (twin != nullptr) {
+          name = absl::StrCat(name, ", `", twin->runs[0]->variant(), "`");
+        }
+      }
+      std::vector<std::string> row = {name,
                                       PctSpread(Over(clean->runs, Accuracy))};
       std::vector<double> x = {0};
       std::vector<std::vector<double>> values(clean->runs.size());
@@ -276,18 +263,26 @@ TopkModelsSection MakeTopkModelsSection(const TopkThresholdingResults& r,
         const Model* noisy = find(models, k);
         row.push_back(PctSpread(Over(noisy->runs, Accuracy)));
         x.push_back(noise);
-        for (size_t i = 0; i < values.size() && i < noisy->runs.size(); ++i) {
-          values[i].push_back(Accuracy(*noisy->runs[i]));
+        for (size_t i = 0; i < values.size(); ++i) {
+          const TrainingRecord* twin =
+              WithSameSeeds(noisy->runs, *clean->runs[i]);
+          if (twin != nullptr) values[i].push_back(Accuracy(*twin));
         }
       }
       rows.push_back(row);
-      size_t n = values.size();
-      for (const auto& v : values) n = v.size() == x.size() ? n : 0;
-      if (n > 0) {
-        Series s = BandSeries(clean->Label(), x, values);
-        s.points = true;
-        plot.series.push_back(s);
+      // One point per seed and fraction: only these fractions were
+      // measured, so no line joins them; each model's points sit a little
+      // to the side of the fraction so that they do not hide each other.
+      Series s;
+      s.title = clean->Label();
+      s.scatter = true;
+      for (const auto& v : values) {
+        for (size_t j = 0; j < v.size() && j < x.size(); ++j) {
+          s.x.push_back(x[j] + 0.01 * order);
+          s.y.push_back(v[j]);
+        }
       }
+      if (!s.x.empty()) plot.series.push_back(s);
     }
     absl::StrAppend(
         &md, "### ViT trained on flipped labels\n\n",
@@ -300,6 +295,18 @@ TopkModelsSection MakeTopkModelsSection(const TopkThresholdingResults& r,
                       report.AddPlot("label_noise", "accuracy vs noise", plot),
                       "\n\n");
     }
+    // Calibration of the models trained at the largest fraction flipped.
+    const auto& [noise, noisy_models] = *m.noisy.rbegin();
+    absl::StrAppend(
+        &md,
+        report.AddPlot("noisy_reliability",
+                       "reliability diagram, flipped labels",
+                       ReliabilityPlot(
+                           absl::StrCat("ViT reliability diagram, ", Pct(noise),
+                                        " of labels flipped (test images, "
+                                        "bins pooled over seeds)"),
+                           noisy_models)),
+        "\n\n");
   }
 
   // ---- LM ----

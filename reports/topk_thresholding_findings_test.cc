@@ -145,12 +145,17 @@ TopkThresholdingResults DefaultLike(bool with_lm) {
     deep.layer_held = {0.40 + j, 0.10, 0.10, 0.40 - j};
     deep.held = 0.25;
     add(deep);
+    Spec middle{"vit_depth3", "depth", seed};
+    middle.layers = 3;
+    middle.layer_held = {0.40, 0.30 + j, 0.40};
+    add(middle);
     Spec shallow{"vit_depth1", "depth", seed};
-    shallow.layers = 2;
-    shallow.layer_held = {0.40, 0.40};
+    shallow.layers = 1;
+    shallow.layer_held = {0.40};
     shallow.held = 0.40;
     add(shallow);
     Spec labels{"random_labels", "random_labels", seed};
+    labels.held = 0.39 + j;  // on the test images, from 0.5 at init
     labels.train = 0.39 + j;
     labels.train_accuracy = 0.10;
     add(labels);
@@ -189,10 +194,13 @@ TEST(AnalyzeLazyNeurons, VerdictsOnHandBuiltRuns) {
   EXPECT_EQ(f.width.back()[0]->config().model().d_ff(), 16);
   EXPECT_NEAR(Of(f, "L3").stats.mean, -0.10, 0.002);
   EXPECT_EQ(Of(f, "L3").verdict, Verdict::kSupports);
-  // Deeper is sparser in the mean over layers only.
-  EXPECT_EQ(Of(f, "L4.mean").verdict, Verdict::kSupports);
+  // Deeper is sparser in the middle layers only (4 blocks' 1-2 against 3
+  // blocks' layer 1); the first and last layers do not move.
+  EXPECT_NEAR(Of(f, "L4.middle").stats.mean, -0.20, 0.002);
+  EXPECT_EQ(Of(f, "L4.middle").verdict, Verdict::kSupports);
   EXPECT_EQ(Of(f, "L4.first").verdict, Verdict::kInconclusive);
   EXPECT_EQ(Of(f, "L4.last").verdict, Verdict::kInconclusive);
+  EXPECT_EQ(f.l4.size(), 3u);  // no verdict on the mean over layers
   // Random labels: from 0.5 at init to 0.39, at chance.
   EXPECT_NEAR(Of(f, "L5.random_labels").stats.mean, -0.11, 0.002);
   EXPECT_EQ(Of(f, "L5.random_labels").verdict, Verdict::kSupports);
@@ -207,7 +215,7 @@ TEST(AnalyzeLazyNeurons, VerdictsOnHandBuiltRuns) {
   EXPECT_NEAR(Of(f, "L7.top4.noise40").stats.mean, -0.02, 0.004);
   EXPECT_EQ(Of(f, "L7.top4.noise40").verdict, Verdict::kSupports);
   EXPECT_EQ(Of(f, "L8.top4").verdict, Verdict::kSupports);
-  // L9: ReLU's ECE is 0.015, already calibrated.
+  // L9: ReLU is not overconfident (no bins: confidence = accuracy).
   EXPECT_EQ(Of(f, "L9.top4").verdict, Verdict::kNotTestable);
   EXPECT_EQ(Of(f, "L9.top4.noise40").verdict, Verdict::kNotTestable);
   EXPECT_EQ(Of(f, "L10.vit").verdict, Verdict::kNotTestable);
@@ -234,20 +242,35 @@ TEST(AnalyzeLazyNeurons, CaveatSaysSparsityWithoutFitting) {
 TEST(AnalyzeLazyNeurons, MiscalibratedReluMakesCalibrationTestable) {
   TopkThresholdingResults results = DefaultLike(true);
   for (TrainingRecord& r : *results.mutable_runs()) {
-    // Memorised: ReLU overconfident (ECE 0.4), Top-4 less so (0.3).
+    // Memorised: ReLU overconfident (confidence 0.9 at accuracy 0.5; ECE
+    // 0.4), Top-4 less so (0.3).
     if (r.variant() == "vit") {
       r.mutable_calibration()->set_ece(0.4 + 0.001 * r.init_seed());
+      ReliabilityBin& b = *r.mutable_calibration()->add_bins();
+      b.set_count(100);
+      b.set_confidence(0.9f);
+      b.set_accuracy(0.5f);
     }
     if (r.variant() == "vit_top4") r.mutable_calibration()->set_ece(0.3);
   }
   const LazyFindings f = AnalyzeLazyNeurons(results);
+  EXPECT_NEAR(Overconfidence(results.runs(0)), 0.4, 1e-6);
   EXPECT_EQ(Of(f, "L9.top4").verdict, Verdict::kSupports);
+  // ECE alone does not open the test: a miscalibrated ReLU whose bins show
+  // no overconfidence stays not testable.
+  for (TrainingRecord& r : *results.mutable_runs()) {
+    if (r.variant() == "vit") r.mutable_calibration()->clear_bins();
+  }
+  const LazyFindings calibrated = AnalyzeLazyNeurons(results);
+  EXPECT_EQ(Of(calibrated, "L9.top4").verdict, Verdict::kNotTestable);
 }
 
 TEST(AnalyzeLazyNeurons, MemorisePresetHasNoLmAndFewerClaims) {
   const LazyFindings f = AnalyzeLazyNeurons(DefaultLike(false));
   EXPECT_TRUE(f.memorise);
   EXPECT_TRUE(f.l1.empty());
+  EXPECT_EQ(f.l2.size(), 1u);  // train against test once memorised
+  EXPECT_TRUE(f.l3.empty());
   EXPECT_TRUE(f.l10.empty());
   EXPECT_EQ(f.l7.size(), 1u);
   for (const ClaimRow& row : f.claims) {

@@ -102,11 +102,15 @@ Series GroupSeries(const std::string& title, const std::vector<Runs>& group,
   std::vector<double> x;
   std::vector<std::vector<double>> rows;  // rows[run][point]
   for (const Runs& v : group) x.push_back(key(v[0]->config().model()));
-  size_t n = group[0].size();
-  for (const Runs& v : group) n = std::min(n, v.size());
-  for (size_t i = 0; i < n; ++i) {
-    rows.emplace_back();
-    for (const Runs& v : group) rows.back().push_back(f(*v[i]));
+  // One row per seed pair present in every variant.
+  for (const TrainingRecord* first : group[0]) {
+    std::vector<double> row;
+    for (const Runs& v : group) {
+      const TrainingRecord* r = WithSameSeeds(v, *first);
+      if (r == nullptr) break;
+      row.push_back(f(*r));
+    }
+    if (row.size() == group.size()) rows.push_back(row);
   }
   Series s = BandSeries(title, x, rows);
   s.points = true;
@@ -141,15 +145,6 @@ double ProbeDensity(const Probe& p) {
   double sum = 0;
   for (const LayerSparsity& l : p.layers()) sum += l.token_density_mean();
   return p.layers().empty() ? 0 : sum / p.layers_size();
-}
-
-// Mean held-out density of the layers between the first and the last (0
-// for a model of two blocks or fewer).
-double MiddleDensity(const TrainingRecord& r) {
-  const int n = r.config().model().n_layers();
-  double sum = 0;
-  for (int l = 1; l + 1 < n; ++l) sum += LayerDensity(r, l);
-  return n > 2 ? sum / (n - 2) : 0.0;
 }
 
 // Per-unit shares of a run, as RunValues for Over().
@@ -309,8 +304,11 @@ void SyntheticBullet(const LazyFindings& f, std::string* md) {
     const double fit = Over(a.runs, TrainAccuracy).mean;
     parts.push_back(absl::StrCat(
         "`", a.name, "` ", Pct(Over(a.runs, InitDensity).mean), " → ",
-        PctSpread(Over(a.runs, TrainDensity)), " on its training data, ",
-        "training accuracy ", Pct(fit),
+        PctSpread(Over(a.runs, HeldOutDensity)), " (",
+        PctSpread(Over(a.runs, TrainDensity)),
+        " on its own training data; against the reference, paired: ",
+        absl::StrFormat("%+.1f points", 100 * f.synthetic_vs_reference[i].mean),
+        "), training accuracy ", Pct(fit),
         fit < 2.0 / f.chance_classes
             ? absl::StrCat(" — **sparsity without fitting** (chance ",
                            Pct(1.0 / f.chance_classes), ")")
@@ -320,10 +318,13 @@ void SyntheticBullet(const LazyFindings& f, std::string* md) {
   absl::StrAppend(
       md,
       "- **L5, sparse with random labels, random inputs, infinite data?** "
-      "Each stream's final training-data density against its own density "
-      "at initialisation (the reference ViT: ",
+      "Does training sparsify each stream's model? Its final density on "
+      "the test images against its own at initialisation, both on the same "
+      "images (the reference ViT: ",
       Pct(Over(f.vit.runs, InitDensity).mean), " → ",
-      PctSpread(Over(f.vit.runs, TrainDensity)), "). ",
+      PctSpread(Over(f.vit.runs, HeldOutDensity)),
+      "; how sparse, against [L]'s few percent, is L1's question; the "
+      "level against the reference is shown, not tested). ",
       absl::StrJoin(parts, "; "),
       ". [L]'s random-label networks had memorised their labels; the "
       "memorise report trains on random labels for a subset small enough "
@@ -359,6 +360,21 @@ std::string NoisyFit(const LazyFindings& f) {
   return absl::StrJoin(parts, ", ");
 }
 
+// "`vit` +0.004 (-0.001–+0.010), `vit_noise40` ...": each ReLU arm that an
+// L9 row compares with, its mean confidence minus accuracy.
+std::string ReluOverconfidence(const LazyFindings& f) {
+  std::vector<std::string> parts;
+  std::vector<const TopkArm*> arms;
+  if (!f.topk.empty()) arms.push_back(&f.vit);
+  for (const TopkArm& a : f.noisy) arms.push_back(&a);
+  if (!f.lm_topk.empty()) arms.push_back(&f.lm);
+  for (const TopkArm* a : arms) {
+    parts.push_back(absl::StrCat(
+        "`", a->name, "` ", NumSpread(Over(a->runs, Overconfidence), "%+.3f")));
+  }
+  return absl::StrJoin(parts, ", ");
+}
+
 void TopkBullets(const LazyFindings& f, std::string* md) {
   if (!f.l7.empty()) {
     absl::StrAppend(
@@ -380,9 +396,12 @@ void TopkBullets(const LazyFindings& f, std::string* md) {
         SaidAll(f, f.l8), ".\n");
   }
   if (!f.l9.empty()) {
-    absl::StrAppend(
-        md, "- **L9, Top-k better calibrated?** ECE, Top-k minus ReLU: ",
-        SaidAll(f, f.l9), ".\n");
+    absl::StrAppend(md,
+                    "- **L9, Top-k better calibrated?** [L]'s claim is about "
+                    "overconfident models. ReLU's mean confidence minus "
+                    "accuracy: ",
+                    ReluOverconfidence(f),
+                    ". ECE, Top-k minus ReLU: ", SaidAll(f, f.l9), ".\n");
   }
 }
 
@@ -524,14 +543,13 @@ Report TopkThresholdingReport(const Results& results,
     const std::pair<std::string, const Runs*> models[] = {
         {absl::StrCat("ViT, acc ", ShortCost(vit)), &vit},
         {absl::StrCat("LM, loss ", ShortCost(lm)), &lm}};
+    // Held-out only: training-data densities lie on the same lines (the
+    // table above; L2).
     for (const auto& [name, runs] : models) {
-      for (bool tr : {false, true}) {
-        Series s = BandSeries(
-            absl::StrCat(name, tr ? " (training data)" : " (held-out)"),
-            LayerAxis(*runs), PerLayerRows(*runs, tr));
-        s.points = true;
-        plot.series.push_back(s);
-      }
+      Series s = BandSeries(absl::StrCat(name, " (held-out)"), LayerAxis(*runs),
+                            PerLayerRows(*runs, false));
+      s.points = true;
+      plot.series.push_back(s);
     }
     plot.y_min = 0;
     plot.y_max = 1;
@@ -590,12 +608,33 @@ Report TopkThresholdingReport(const Results& results,
               [](const ModelConfig& m) { return m.n_layers(); }}}) {
       if (group->size() < 2) continue;
       LinePlot plot{
-          absl::StrCat("ViT density (mean over layers) against ", label), label,
-          "token density / accuracy"};
+          absl::StrCat(suffix == "depth"
+                           ? "ViT held-out density by layer position"
+                           : "ViT held-out density (mean over layers)",
+                       " against ", label),
+          label, "token density / accuracy"};
+      // Held-out density (training data lies on it: the table); for depth
+      // also the first, middle and last layer that L4 compares.
       plot.series.push_back(
-          GroupSeries("held-out", *group, key, HeldOutDensity));
-      plot.series.push_back(
-          GroupSeries("training data", *group, key, TrainDensity));
+          GroupSeries(suffix == "depth" ? "mean over layers" : "held-out",
+                      *group, key, HeldOutDensity));
+      if (suffix == "depth") {
+        plot.series.push_back(GroupSeries(
+            "first layer", *group, key,
+            [](const TrainingRecord& x) { return LayerDensity(x, 0); }));
+        std::vector<Runs> with_middle;  // more than two blocks
+        for (const Runs& v : *group) {
+          if (v[0]->config().model().n_layers() > 2) with_middle.push_back(v);
+        }
+        if (!with_middle.empty()) {
+          plot.series.push_back(
+              GroupSeries("middle layers", with_middle, key, MiddleDensity));
+        }
+        plot.series.push_back(
+            GroupSeries("last layer", *group, key, [](const TrainingRecord& x) {
+              return LayerDensity(x, x.config().model().n_layers() - 1);
+            }));
+      }
       plot.series.push_back(GroupSeries(
           "test accuracy", *group, key,
           [](const TrainingRecord& x) { return Final(x).probe_accuracy(); }));
@@ -672,9 +711,10 @@ Report TopkThresholdingReport(const Results& results,
       absl::StrFormat(
           "A unit's firing frequency is the fraction of held-out probe "
           "tokens on which it is nonzero; dead units fire on none, rare "
-          "ones on fewer than %s. If sparsity were carried by dead units, "
-          "the live units would fire often; [L]'s lazy neurons are live "
-          "units that fire rarely.\n\n",
+          "ones on fewer than %s (this report's reading of [L]'s lazy "
+          "neurons: live units firing less often than [L]'s few-percent "
+          "density; docs/method.md). If sparsity were carried by dead "
+          "units, the live units would fire often.\n\n",
           Pct(kRareFiring)));
   {
     std::vector<std::vector<std::string>> rows;
@@ -690,8 +730,9 @@ Report TopkThresholdingReport(const Results& results,
     absl::StrAppend(
         &md,
         MarkdownTable({"variant", "cost", "token density", "dead units",
-                       "rare units (<1%)", "zeros from dead units",
-                       "zeros from rare live units", "density of live units"},
+                       absl::StrCat("rare units (<", Pct(kRareFiring), ")"),
+                       "zeros from dead units", "zeros from rare live units",
+                       "density of live units"},
                       rows),
         "\n");
     LinePlot plot{"Per-unit firing frequency, held-out (dead units not drawn)",
@@ -793,13 +834,18 @@ Report TopkThresholdingReport(const Results& results,
 
 namespace {
 
-void MemoriseSummary(const LazyFindings& f, std::string* md) {
+// The memorise preset's arms: the clean reference first, then by role.
+std::vector<const TopkArm*> AllArms(const LazyFindings& f) {
   std::vector<const TopkArm*> arms = {&f.vit};
   for (const auto* group : {&f.topk, &f.noisy, &f.noisy_topk, &f.synthetic}) {
     for (const TopkArm& a : *group) arms.push_back(&a);
   }
+  return arms;
+}
+
+void MemoriseSummary(const LazyFindings& f, std::string* md) {
   std::vector<std::string> fit;
-  for (const TopkArm* a : arms) {
+  for (const TopkArm* a : AllArms(f)) {
     fit.push_back(absl::StrCat("`", a->name, "` ",
                                PctSpread(Over(a->runs, TrainAccuracy))));
   }
@@ -819,22 +865,35 @@ void MemoriseSummary(const LazyFindings& f, std::string* md) {
   if (!f.l9.empty()) {
     absl::StrAppend(md,
                     "- **L9, Top-k better calibrated once the labels are "
-                    "memorised?** ECE on the test images, Top-k minus ReLU: ",
-                    SaidAll(f, f.l9), ".\n");
+                    "memorised?** ReLU's mean confidence minus accuracy on "
+                    "the test images: ",
+                    ReluOverconfidence(f),
+                    ". ECE, Top-k minus ReLU: ", SaidAll(f, f.l9), ".\n");
+  }
+  if (!f.l2.empty()) {
+    absl::StrAppend(
+        md,
+        "- **L2, as sparse on training as on held-out data, once the "
+        "training images are memorised?** The clean ReLU model: ",
+        PctSpread(Over(f.vit.runs, TrainDensity)), " on its training images, ",
+        PctSpread(Over(f.vit.runs, HeldOutDensity)),
+        " on the test images: ", SaidAll(f, f.l2), ".\n");
   }
   if (!f.l5.empty()) {
     std::vector<std::string> parts;
     for (size_t i = 0; i < f.synthetic.size(); ++i) {
       const TopkArm& a = f.synthetic[i];
-      parts.push_back(absl::StrCat(
-          "`", a.name, "` ", Pct(Over(a.runs, InitDensity).mean), " → ",
-          PctSpread(Over(a.runs, TrainDensity)),
-          " on its training images (the clean ReLU model: ",
-          PctSpread(Over(f.vit.runs, TrainDensity)), "): ", Said(f, f.l5[i])));
+      parts.push_back(
+          absl::StrCat("`", a.name, "` ", Pct(Over(a.runs, InitDensity).mean),
+                       " → ", PctSpread(Over(a.runs, HeldOutDensity)), " (",
+                       PctSpread(Over(a.runs, TrainDensity)),
+                       " on its own training images; the clean ReLU model: ",
+                       PctSpread(Over(f.vit.runs, HeldOutDensity)),
+                       "): ", Said(f, f.l5[i])));
     }
     absl::StrAppend(md,
                     "- **L5, sparse after memorising random labels?** "
-                    "Training-data density, final against initial: ",
+                    "Density on the test images, final against initial: ",
                     absl::StrJoin(parts, "; "), ".\n");
   }
   absl::StrAppend(md, "\n");
@@ -842,11 +901,7 @@ void MemoriseSummary(const LazyFindings& f, std::string* md) {
 
 void MemoriseRunsTable(const LazyFindings& f, std::string* md) {
   std::vector<std::vector<std::string>> rows;
-  std::vector<const TopkArm*> arms = {&f.vit};
-  for (const auto* group : {&f.topk, &f.noisy, &f.noisy_topk, &f.synthetic}) {
-    for (const TopkArm& a : *group) arms.push_back(&a);
-  }
-  for (const TopkArm* a : arms) {
+  for (const TopkArm* a : AllArms(f)) {
     rows.push_back({absl::StrCat("`", a->name, "` (", a->role, ")"),
                     PctSpread(Over(a->runs, TrainAccuracy)),
                     PctSpread(Over(a->runs,
@@ -938,9 +993,9 @@ Report TopkMemorisationReport(const Results& results,
                   SweepHowMeasured(results.run(), results_file, r.runs(),
                                    "topk_thresholding"));
   report.headline = absl::StrCat(
-      examples, " training images, training accuracy on their own labels ",
-      Pct(Over(f.vit.runs, TrainAccuracy).mean), " (clean ReLU) to ",
-      NoisyFit(f), " (flipped); ", Headline(f), ".");
+      examples, " training images; training accuracy on their own labels: ",
+      "clean ReLU ", Pct(Over(f.vit.runs, TrainAccuracy).mean), ", flipped ",
+      NoisyFit(f), "; ", Headline(f), ".");
   return report;
 }
 
