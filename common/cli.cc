@@ -5,6 +5,7 @@
 #include <map>
 #include <new>
 
+#include "absl/strings/cord.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
 #include "c10/util/Exception.h"
@@ -60,10 +61,29 @@ void ParseFlags(const std::string& program, const std::string& usage,
   }
 }
 
+namespace {
+constexpr char kFinishedEarly[] = "type.sparsity/finished-early";
+}  // namespace
+
+absl::Status FinishedEarly(const std::string& message) {
+  absl::Status status = absl::CancelledError(message);
+  status.SetPayload(kFinishedEarly, absl::Cord("1"));
+  return status;
+}
+
+bool IsFinishedEarly(const absl::Status& status) {
+  return status.GetPayload(kFinishedEarly).has_value();
+}
+
 int RunMain(const std::string& program,
             const std::function<absl::Status()>& body) {
   const absl::Status status = CatchExceptions(body);
   if (status.ok()) return 0;
+  if (IsFinishedEarly(status)) {
+    std::printf("%s: %s\n", program.c_str(),
+                std::string(status.message()).c_str());
+    return 0;
+  }
   std::fprintf(stderr, "%s: error: %s\n", program.c_str(),
                FirstLine(std::string(status.message())).c_str());
   return 1;

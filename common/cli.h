@@ -33,6 +33,12 @@ void ParseFlags(const std::string& program, const std::string& usage,
 // one line "<program>: error: <message>" on stderr and 1. Exceptions are
 // caught here too (c10::Error without its backtrace, std::bad_alloc as "out
 // of memory", any std::exception), so a user never sees a stack trace.
+// A status that ends a program successfully with a message that is not an
+// error (e.g. "this shard is done; others are still running"): RunMain
+// prints its message on stdout and returns 0.
+absl::Status FinishedEarly(const std::string& message);
+bool IsFinishedEarly(const absl::Status& status);
+
 int RunMain(const std::string& program,
             const std::function<absl::Status()>& body);
 

@@ -45,6 +45,14 @@ DEFINE_string(seeds, "",
               "variant's own seeds too), e.g. 1,2,3");
 DEFINE_string(variants, "",
               "comma-separated names of the preset's variants to run");
+DEFINE_string(shard, "",
+              "I/N: run only shard I (0-based) of N of the sweep's runs into "
+              "the shared output folder; the shard that finishes last writes "
+              "the results (default: SLURM_ARRAY_TASK_ID / "
+              "SLURM_ARRAY_TASK_COUNT when set, else the whole sweep)");
+DEFINE_bool(merge, false,
+            "train nothing: write the results from the finished run records "
+            "of every shard in the output folder");
 
 // Single-field overrides of the base run config. An unset flag leaves the
 // preset's value.
@@ -115,6 +123,7 @@ struct State {
   std::chrono::steady_clock::time_point start;
   RunInfo info;  // collected at the start: the revision the binary ran at
   ThreadSettings threads;
+  int shard = 0, shards = 1;  // --shard or the Slurm array task
 };
 State& GlobalState() {
   static auto* state = new State;
@@ -215,7 +224,46 @@ SweepConfig* SweepOf(Message* config) {
       config->GetReflection()->MutableMessage(config, f));
 }
 
+// The shard I/N from --shard, else from a Slurm job array
+// (SLURM_ARRAY_TASK_ID - SLURM_ARRAY_TASK_MIN of SLURM_ARRAY_TASK_COUNT),
+// else 0/1.
+absl::Status ParseShard(int* shard, int* shards) {
+  std::string text = FLAGS_shard, source = "--shard=";
+  const char* id = std::getenv("SLURM_ARRAY_TASK_ID");
+  const char* count = std::getenv("SLURM_ARRAY_TASK_COUNT");
+  if (text.empty() && id != nullptr && count != nullptr) {
+    const char* min = std::getenv("SLURM_ARRAY_TASK_MIN");
+    int i = 0, lo = 0;
+    if (!absl::SimpleAtoi(id, &i) ||
+        (min != nullptr && !absl::SimpleAtoi(min, &lo))) {
+      return absl::InvalidArgumentError(
+          absl::StrCat("SLURM_ARRAY_TASK_ID=", id, " is not a task number"));
+    }
+    text = absl::StrCat(i - lo, "/", count);
+    source = "the Slurm array task ";
+  }
+  *shard = 0;
+  *shards = 1;
+  if (text.empty()) return absl::OkStatus();
+  std::vector<std::string> parts = absl::StrSplit(text, '/');
+  if (parts.size() != 2 || !absl::SimpleAtoi(parts[0], shard) ||
+      !absl::SimpleAtoi(parts[1], shards) || *shards < 1 || *shard < 0 ||
+      *shard >= *shards) {
+    return absl::InvalidArgumentError(absl::StrCat(
+        source, text, ": a shard is I/N with 0 <= I < N (e.g. --shard=0/3)"));
+  }
+  if (FLAGS_merge) {
+    return absl::InvalidArgumentError(
+        "--merge assembles every shard's runs: give it without --shard");
+  }
+  return absl::OkStatus();
+}
+
 absl::Status ApplySweepFlags(Message* config) {
+  if (absl::Status s = ParseShard(&GlobalState().shard, &GlobalState().shards);
+      !s.ok()) {
+    return s;
+  }
   if (FLAGS_seeds.empty() && FLAGS_variants.empty()) return absl::OkStatus();
   SweepConfig* sweep = SweepOf(config);
   if (sweep == nullptr) {
@@ -300,7 +348,8 @@ void InitExperiment(const ExperimentSpec& spec, int* argc, char*** argv) {
   const std::string usage = absl::StrCat(
       spec.summary, "\n\n  bazel run //experiments:", spec.name,
       " -- [--preset=", absl::StrJoin(PresetsOf(spec.name), "|"),
-      "] [--out_dir=DIR] [--resume] [--json] [--FIELD=VALUE ...]\n\n"
+      "] [--out_dir=DIR] [--resume] [--json] [--shard=I/N | --merge] "
+      "[--FIELD=VALUE ...]\n\n"
       "Presets (experiments/configs/",
       spec.name, "/*.textproto): ", absl::StrJoin(PresetsOf(spec.name), ", "),
       ". Committed to results/: ", absl::StrJoin(spec.committed_presets, ", "),
@@ -391,8 +440,11 @@ absl::StatusOr<std::vector<TrainingRecord>> RunExperimentSweep(
         paths.work_dir.c_str());
     std::fflush(stdout);
   }
-  return RunSweep(runs, hooks,
-                  SweepOptions{paths.work_dir, FLAGS_resume, FLAGS_quiet});
+  SweepOptions options{paths.work_dir, FLAGS_resume, FLAGS_quiet};
+  options.shard = GlobalState().shard;
+  options.shards = GlobalState().shards;
+  options.merge_only = FLAGS_merge;
+  return RunSweep(runs, hooks, options);
 }
 
 RunInfo ExperimentRunInfo(const RunConfig& base) {

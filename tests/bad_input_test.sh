@@ -65,6 +65,11 @@ expect_error "no CUDA device here" "sees no CUDA device" "$out" run --device=cud
 expect_error "malformed seeds" "'x' is not a seed" "$out" run --seeds=1,x
 expect_error "unknown variant" "no variant 'nope'" "$out" run --variants=nope
 expect_error "unknown flag" "unknown command line flag 'bogus'" "$out" run --bogus=1
+expect_error "shard beyond the count" "a shard is I/N with 0 <= I < N" "$out" run --shard=3/3
+expect_error "malformed shard" "a shard is I/N with 0 <= I < N" "$out" run --shard=one/3
+expect_error "shard and merge" "--merge assembles every shard's runs" "$out" run --shard=0/2 --merge
+expect_error "malformed Slurm task" "SLURM_ARRAY_TASK_ID=x is not a task number" "$out" \
+  env SLURM_ARRAY_TASK_ID=x SLURM_ARRAY_TASK_COUNT=2 "$experiment" --preset=smoke --quiet --out_dir="$out" --corpus_dir="$corpus"
 expect_error "missing corpus" "tools/setup.sh" "$out" run --corpus_dir="$tmp/no_corpus"
 expect_error "diverging run" "diverged" "$out" run --lr=1e30 --warmup_steps=0 --steps=20
 touch "$tmp/plain_file"

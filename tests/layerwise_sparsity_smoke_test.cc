@@ -307,5 +307,67 @@ TEST(LayerwiseSparsityAblationSmoke, CommittedAblationHasItsOwnFileName) {
   EXPECT_FALSE(fs::exists(out + "/layerwise_sparsity.pb"));
 }
 
+// A sweep split into 3 shards run in parallel processes into one folder,
+// one shard killed mid-run and resumed, assembles into the results of the
+// unsplit sweep (timings and provenance aside); a shard that is done before
+// the others says so and exits 0.
+TEST(LayerwiseSparsityShards, ThreeShardsOneKilledAssembleTheUnsplitSweep) {
+  const std::string ablation =
+      Env("EXPERIMENT") +
+      " --preset=ablation_smoke --quiet --corpus_dir=" + Corpus();
+  const std::string whole = Tmp("unsplit"), split = Tmp("sharded");
+  ASSERT_EQ(std::system((ablation + " --out_dir=" + whole).c_str()), 0);
+  auto shard = [&](int i) {
+    return ablation + " --out_dir=" + split + " --shard=" + std::to_string(i) +
+           "/3";
+  };
+  // Shards 0 and 2 in the background (shard 2 as task 2 of a Slurm job
+  // array, from the environment); shard 1 killed once its first run
+  // (reference/i2-d2, the second of the sweep) has checkpointed.
+  const std::string slurm_task_2 =
+      "SLURM_ARRAY_TASK_ID=7 SLURM_ARRAY_TASK_MIN=5 SLURM_ARRAY_TASK_COUNT=3 " +
+      ablation + " --out_dir=" + split;
+  const pid_t others = fork();
+  if (others == 0) {
+    execl("/bin/sh", "sh", "-c",
+          (shard(0) + " > " + split + "_0.log & " + slurm_task_2 + " > " +
+           split + "_2.log & wait")
+              .c_str(),
+          nullptr);
+    _exit(127);
+  }
+  ASSERT_GT(others, 0);
+  ASSERT_TRUE(KillWhenFileAppears(
+      shard(1), split + "/layerwise_sparsity.runs/reference__i2-d2.ckpt"));
+  int status = 0;
+  waitpid(others, &status, 0);
+  ASSERT_TRUE(WIFEXITED(status) && WEXITSTATUS(status) == 0);
+  // Shard 1 is missing: nobody wrote the results; both others said why.
+  EXPECT_FALSE(fs::exists(split + "/layerwise_sparsity.pb"));
+  for (const char* log : {"_0.log", "_2.log"}) {
+    EXPECT_NE(Slurp(split + log).find("are not finished yet"),
+              std::string::npos)
+        << Slurp(split + log);
+  }
+  // Resumed, it finishes last and writes the sweep's results.
+  ASSERT_EQ(std::system((shard(1) + " --resume").c_str()), 0);
+  const Results a = Read(whole + "/layerwise_sparsity.pb");
+  const Results b = Read(split + "/layerwise_sparsity.pb");
+  ASSERT_EQ(b.layerwise_sparsity().runs_size(), 14);
+  EXPECT_TRUE(google::protobuf::util::MessageDifferencer::Equals(
+      WithoutTimings(a), WithoutTimings(b)));
+  // --merge writes the same file again without training; bad shards are
+  // one error line.
+  ASSERT_EQ(
+      std::system((ablation + " --out_dir=" + split + " --merge").c_str()), 0);
+  EXPECT_TRUE(google::protobuf::util::MessageDifferencer::Equals(
+      WithoutTimings(b),
+      WithoutTimings(Read(split + "/layerwise_sparsity.pb"))));
+  EXPECT_NE(std::system(
+                (ablation + " --out_dir=" + split + " --shard=3/3 2> /dev/null")
+                    .c_str()),
+            0);
+}
+
 }  // namespace
 }  // namespace sparsity

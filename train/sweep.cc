@@ -1,5 +1,6 @@
 #include "train/sweep.h"
 
+#include <algorithm>
 #include <cctype>
 #include <chrono>
 #include <cstdio>
@@ -11,6 +12,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
 #include "absl/strings/str_replace.h"
+#include "absl/types/optional.h"
 #include "common/cli.h"
 #include "google/protobuf/util/message_differencer.h"
 #include "proto/results_io.h"
@@ -129,6 +131,145 @@ absl::StatusOr<std::vector<SweepRun>> ExpandSweep(const RunConfig& base,
   return runs;
 }
 
+std::vector<int> ShardOfRuns(const std::vector<SweepRun>& runs, int shards) {
+  std::vector<int> shard(runs.size(), 0);
+  std::map<std::string, int> by_name;
+  int next = 0;
+  for (size_t i = 0; i < runs.size(); ++i) {
+    const std::string& from = runs[i].config.init_from();
+    auto source = by_name.find(from);
+    shard[i] = !from.empty() && source != by_name.end()
+                   ? source->second
+                   : next++ % std::max(shards, 1);
+    by_name[runs[i].name] = shard[i];
+  }
+  return shard;
+}
+
+namespace {
+
+std::string RecordPath(const SweepOptions& options, const SweepRun& run) {
+  return absl::StrCat(options.work_dir, "/", FileStem(run.name), ".record.pb");
+}
+
+// Without resume: removes the records and checkpoints of this process's
+// runs (all of the folder's when unsharded).
+void StartOver(const std::vector<SweepRun>& runs, const std::vector<int>& mine,
+               const SweepOptions& options) {
+  int removed = 0;
+  std::error_code ec;
+  if (options.shards <= 1) {
+    for (const auto& e : fs::directory_iterator(options.work_dir, ec)) {
+      const std::string n = e.path().filename().string();
+      if (absl::EndsWith(n, ".record.pb") || absl::EndsWith(n, ".ckpt")) {
+        removed += fs::remove(e.path(), ec) ? 1 : 0;
+      }
+    }
+  } else {
+    for (size_t i = 0; i < runs.size(); ++i) {
+      if (!mine[i]) continue;
+      removed += fs::remove(RecordPath(options, runs[i]), ec) ? 1 : 0;
+      removed +=
+          fs::remove(RunCheckpointPath(options.work_dir, runs[i].name), ec) ? 1
+                                                                            : 0;
+    }
+  }
+  if (removed > 0 && !options.quiet) {
+    std::printf(
+        "sweep: starting over: removed %d record/checkpoint file(s) of an "
+        "earlier sweep from %s (--resume continues one instead)\n",
+        removed, options.work_dir.c_str());
+  }
+}
+
+// A finished run's record, checked against the run's config.
+absl::StatusOr<TrainingRecord> ReadRecord(const std::string& path,
+                                          const SweepRun& run) {
+  TrainingRecord done;
+  if (absl::Status s = ReadProto(path, &done); !s.ok()) return s;
+  if (!SameResultsConfig(done.config(), run.config)) {
+    return absl::FailedPreconditionError(
+        absl::StrCat(path, " was made with a different config than ", run.name,
+                     "; run without --resume to start over"));
+  }
+  return done;
+}
+
+// Trains one run of the sweep and writes its record.
+absl::StatusOr<TrainingRecord> TrainAndRecord(const SweepRun& run,
+                                              const std::vector<RunHook>& hooks,
+                                              const SweepOptions& options,
+                                              const std::string& label) {
+  RunOptions run_options;
+  run_options.checkpoint_path = RunCheckpointPath(options.work_dir, run.name);
+  run_options.resume = options.resume;
+  if (!run.config.init_from().empty()) {
+    run_options.init_checkpoint_path =
+        RunCheckpointPath(options.work_dir, run.config.init_from());
+  }
+  run_options.quiet = options.quiet;
+  run_options.progress_prefix = absl::StrCat("[", label, "] ");
+  absl::StatusOr<TrainingRecord> record;
+  const absl::Status status = CatchExceptions([&] {
+    record = TrainOne(run, hooks, run_options);
+    return record.status();
+  });
+  if (!status.ok()) {
+    // Nothing half-made stays behind: a work folder that holds nothing
+    // (the run failed before its first checkpoint) is removed. Complete
+    // checkpoints and records stay for --resume.
+    std::error_code ec;
+    if (fs::is_empty(options.work_dir, ec)) fs::remove(options.work_dir, ec);
+    return absl::Status(status.code(),
+                        absl::StrCat(run.name, ": ", status.message()));
+  }
+  if (absl::Status s = WriteProtoAtomically(*record, RecordPath(options, run));
+      !s.ok()) {
+    return s;
+  }
+  return record;
+}
+
+// Every run's record in sweep order: `trained` where this process made it,
+// else read from the work folder; FinishedEarly (or, merging, an error)
+// when some are not there yet.
+absl::StatusOr<std::vector<TrainingRecord>> Assemble(
+    const std::vector<SweepRun>& runs,
+    std::vector<absl::optional<TrainingRecord>>& trained,
+    const SweepOptions& options) {
+  std::vector<TrainingRecord> records;
+  std::vector<std::string> missing;
+  for (size_t i = 0; i < runs.size(); ++i) {
+    if (trained[i].has_value()) {
+      records.push_back(*std::move(trained[i]));
+      continue;
+    }
+    const std::string path = RecordPath(options, runs[i]);
+    if (!fs::exists(path)) {
+      missing.push_back(runs[i].name);
+      continue;
+    }
+    absl::StatusOr<TrainingRecord> done = ReadRecord(path, runs[i]);
+    if (!done.ok()) return done.status();
+    records.push_back(*std::move(done));
+  }
+  if (missing.empty()) return records;
+  const std::string which =
+      absl::StrCat(missing.size(), " of ", runs.size(), " runs (", missing[0],
+                   missing.size() > 1 ? ", ..." : "", ")");
+  if (options.merge_only) {
+    return absl::FailedPreconditionError(absl::StrCat(
+        "--merge: ", which, " are not finished in ", options.work_dir,
+        "; run their shards (with --resume) first"));
+  }
+  return FinishedEarly(absl::StrCat(
+      "shard ", options.shard, "/", options.shards, " is done; ", which,
+      " of other shards are not finished yet: the shard that finishes last "
+      "writes the results (or run with --merge once all are done)"));
+}
+
+}  // namespace
+
 absl::StatusOr<std::vector<TrainingRecord>> RunSweep(
     const std::vector<SweepRun>& runs, const std::vector<RunHook>& hooks,
     const SweepOptions& options) {
@@ -137,101 +278,67 @@ absl::StatusOr<std::vector<TrainingRecord>> RunSweep(
   if (absl::Status s = FinishInterruptedCommits(options.work_dir); !s.ok()) {
     return s;
   }
-  if (!options.resume) {
-    int removed = 0;
-    std::error_code ec;
-    for (const auto& e : fs::directory_iterator(options.work_dir, ec)) {
-      const std::string n = e.path().filename().string();
-      if (absl::EndsWith(n, ".record.pb") || absl::EndsWith(n, ".ckpt")) {
-        removed += fs::remove(e.path(), ec) ? 1 : 0;
-      }
-    }
-    if (removed > 0 && !options.quiet) {
-      std::printf(
-          "sweep: starting over: removed %d record/checkpoint file(s) of an "
-          "earlier sweep from %s (--resume continues one instead)\n",
-          removed, options.work_dir.c_str());
-    }
+  const std::vector<int> shard_of = ShardOfRuns(runs, options.shards);
+  std::vector<int> mine(runs.size());
+  for (size_t i = 0; i < runs.size(); ++i) {
+    mine[i] = !options.merge_only && shard_of[i] == options.shard;
   }
+  if (!options.resume && !options.merge_only) StartOver(runs, mine, options);
   const int n = static_cast<int>(runs.size());
-  std::vector<TrainingRecord> records;
+  int to_train = 0;
+  for (int m : mine) to_train += m;
+  std::vector<absl::optional<TrainingRecord>> trained(runs.size());
   double trained_seconds = 0;
-  int trained = 0;
+  int done = 0;
   // "; sweep ETA 7m30s" for `remaining` runs at the mean time of the runs
   // trained so far; empty before the first.
   auto eta = [&](int remaining) -> std::string {
-    if (trained == 0 || remaining == 0) return "";
+    if (done == 0 || remaining == 0) return "";
     return absl::StrCat("; sweep ETA ",
-                        FormatDuration(trained_seconds / trained * remaining));
+                        FormatDuration(trained_seconds / done * remaining));
   };
+  int left = to_train;
   for (int i = 0; i < n; ++i) {
+    if (!mine[i]) continue;
     const SweepRun& run = runs[i];
-    const std::string stem = FileStem(run.name);
-    const std::string record_path =
-        absl::StrCat(options.work_dir, "/", stem, ".record.pb");
     const std::string label =
         absl::StrFormat("run %d/%d %s", i + 1, n, run.name);
-    if (options.resume && fs::exists(record_path)) {
-      TrainingRecord done;
-      if (absl::Status s = ReadProto(record_path, &done); !s.ok()) return s;
-      if (!SameResultsConfig(done.config(), run.config)) {
-        return absl::FailedPreconditionError(
-            absl::StrCat(record_path, " was made with a different config than ",
-                         run.name, "; run without --resume to start over"));
-      }
+    if (options.resume && fs::exists(RecordPath(options, run))) {
+      absl::StatusOr<TrainingRecord> kept =
+          ReadRecord(RecordPath(options, run), run);
+      if (!kept.ok()) return kept.status();
       if (!options.quiet) {
         std::printf("sweep: %s finished earlier: kept (%s)\n", label.c_str(),
-                    record_path.c_str());
+                    RecordPath(options, run).c_str());
       }
-      records.push_back(std::move(done));
+      trained[i] = *std::move(kept);
+      --left;
       continue;
     }
     if (!options.quiet) {
       std::printf(
           "sweep: %s: %s%s\n", label.c_str(),
           run.description.empty() ? "starting" : run.description.c_str(),
-          eta(n - i).c_str());
+          eta(left).c_str());
       std::fflush(stdout);
     }
     const auto start = Clock::now();
-    RunOptions run_options;
-    run_options.checkpoint_path = RunCheckpointPath(options.work_dir, run.name);
-    run_options.resume = options.resume;
-    if (!run.config.init_from().empty()) {
-      run_options.init_checkpoint_path =
-          RunCheckpointPath(options.work_dir, run.config.init_from());
-    }
-    run_options.quiet = options.quiet;
-    run_options.progress_prefix = absl::StrCat("[", label, "] ");
-    absl::StatusOr<TrainingRecord> record;
-    const absl::Status status = CatchExceptions([&] {
-      record = TrainOne(run, hooks, run_options);
-      return record.status();
-    });
-    if (!status.ok()) {
-      // Nothing half-made stays behind: a work folder that holds nothing
-      // (the run failed before its first checkpoint) is removed. Complete
-      // checkpoints and records stay for --resume.
-      std::error_code ec;
-      if (fs::is_empty(options.work_dir, ec)) fs::remove(options.work_dir, ec);
-      return absl::Status(status.code(),
-                          absl::StrCat(run.name, ": ", status.message()));
-    }
-    if (absl::Status s = WriteProtoAtomically(*record, record_path); !s.ok()) {
-      return s;
-    }
+    absl::StatusOr<TrainingRecord> record =
+        TrainAndRecord(run, hooks, options, label);
+    if (!record.ok()) return record.status();
     const double seconds =
         std::chrono::duration<double>(Clock::now() - start).count();
     trained_seconds += seconds;
-    ++trained;
+    ++done;
+    --left;
     if (!options.quiet) {
       std::printf("sweep: %s done in %s%s\n", label.c_str(),
-                  FormatDuration(seconds).c_str(), eta(n - i - 1).c_str());
+                  FormatDuration(seconds).c_str(), eta(left).c_str());
       std::fflush(stdout);
     }
-    records.push_back(*std::move(record));
+    trained[i] = *std::move(record);
   }
-  return records;
+  return Assemble(runs, trained, options);
 }
 
 absl::Status RequireReferenceVariant(const std::vector<SweepRun>& runs,

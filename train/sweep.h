@@ -12,7 +12,8 @@
 // Work folder: NAME.record.pb per finished run and NAME.ckpt per run (kept:
 // the last one holds the run's final weights)
 // (NAME = the run name with '/' as '__'). Without resume, earlier records and
-// checkpoints there are removed first.
+// checkpoints of this process's runs there are removed first (a shard never
+// touches another shard's files).
 #ifndef SPARSITY_TRAIN_SWEEP_H_
 #define SPARSITY_TRAIN_SWEEP_H_
 
@@ -45,7 +46,23 @@ struct SweepOptions {
   std::string work_dir;
   bool resume = false;
   bool quiet = false;
+  // Sharding (README.md, "Scaling up"): this process
+  // trains only the runs of shard `shard` of `shards` (ShardOfRuns) into
+  // the shared work folder; the records of the other shards' runs are read
+  // from it. While any is missing, RunSweep ends with FinishedEarly
+  // (common/cli.h): the shard is done, the sweep is not; the process that
+  // finishes last finds every record and returns them all.
+  int shard = 0;
+  int shards = 1;
+  // Train nothing: assemble the finished records (an error names a missing
+  // one).
+  bool merge_only = false;
 };
+
+// The shard of each run: runs are dealt round-robin in sweep order, except
+// that a run starting from another's checkpoint (init_from) goes to that
+// run's shard, so that a chain of runs stays in one process.
+std::vector<int> ShardOfRuns(const std::vector<SweepRun>& runs, int shards);
 
 // Where a sweep keeps run `run_name`'s checkpoint (its final weights once
 // the run is done).

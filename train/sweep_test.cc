@@ -3,6 +3,7 @@
 #include <filesystem>
 
 #include "absl/strings/str_cat.h"
+#include "common/cli.h"
 #include "google/protobuf/text_format.h"
 #include "google/protobuf/util/message_differencer.h"
 #include "gtest/gtest.h"
@@ -330,6 +331,66 @@ TEST(RunSweep, InitFromStartsAtThatRunsFinalWeights) {
   EXPECT_NE(missing.status().message().find("trained__i1-d1.ckpt"),
             std::string::npos)
       << missing.status();
+}
+
+TEST(ShardOfRuns, RoundRobinKeepingInitFromChainsTogether) {
+  SweepConfig s;
+  google::protobuf::TextFormat::ParseFromString(
+      R"pb(
+        variants { name: "a" }
+        variants { name: "b" }
+        variants {
+          name: "c"
+          patch { init_from: "a/i1-d1" }
+        }
+        variants { name: "d" }
+      )pb",
+      &s);
+  auto runs = ExpandSweep(Base(), s);
+  ASSERT_TRUE(runs.ok()) << runs.status();
+  // a, b, d dealt 0, 1, 2; c joins a's shard.
+  EXPECT_EQ(ShardOfRuns(*runs, 3), (std::vector<int>{0, 1, 0, 2}));
+  EXPECT_EQ(ShardOfRuns(*runs, 1), (std::vector<int>{0, 0, 0, 0}));
+}
+
+TEST(RunSweep, ShardsAssembleTheUnsplitRecords) {
+  const std::string tmp = std::getenv("TEST_TMPDIR");
+  auto runs = ExpandSweep(Base(), TwoByTwo());
+  ASSERT_TRUE(runs.ok());
+  auto whole = RunSweep(*runs, Hooks(nullptr), {tmp + "/whole", false, true});
+  ASSERT_TRUE(whole.ok()) << whole.status();
+  // Merging before any shard ran: an error naming a missing run.
+  SweepOptions merge{tmp + "/sharded", false, true};
+  merge.merge_only = true;
+  auto early = RunSweep(*runs, Hooks(nullptr), merge);
+  ASSERT_FALSE(early.ok());
+  EXPECT_NE(early.status().message().find("not finished"), std::string::npos);
+  // Shard 1 of 2 first: done, but the sweep is not (not an error).
+  SweepOptions one{tmp + "/sharded", false, true};
+  one.shard = 1;
+  one.shards = 2;
+  auto partial = RunSweep(*runs, Hooks(nullptr), one);
+  ASSERT_FALSE(partial.ok());
+  EXPECT_TRUE(IsFinishedEarly(partial.status())) << partial.status();
+  // Shard 0 finishes last and returns every run's record, as unsplit. A
+  // shard started over never removes the other shard's records.
+  SweepOptions zero = one;
+  zero.shard = 0;
+  auto all = RunSweep(*runs, Hooks(nullptr), zero);
+  ASSERT_TRUE(all.ok()) << all.status();
+  ASSERT_EQ(all->size(), whole->size());
+  for (size_t i = 0; i < all->size(); ++i) {
+    TrainingRecord x = (*whole)[i], y = (*all)[i];
+    ClearTimings(&x);
+    ClearTimings(&y);
+    EXPECT_TRUE(google::protobuf::util::MessageDifferencer::Equals(x, y))
+        << x.name();
+  }
+  // --merge now assembles the same records without training.
+  auto merged = RunSweep(*runs, Hooks(nullptr), merge);
+  ASSERT_TRUE(merged.ok()) << merged.status();
+  EXPECT_TRUE(google::protobuf::util::MessageDifferencer::Equals((*all)[3],
+                                                                 (*merged)[3]));
 }
 
 TEST(RunSweep, ResumeWithAnotherConfigIsAnError) {
