@@ -1,11 +1,16 @@
 #include "experiments/runner.h"
 
+#include <signal.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
 #include <algorithm>
 #include <chrono>
 #include <cstdio>
 #include <cstdlib>
 #include <map>
 #include <memory>
+#include <thread>
 #include <utility>
 #include <vector>
 
@@ -50,6 +55,10 @@ DEFINE_string(shard, "",
               "the shared output folder; the shard that finishes last writes "
               "the results (default: SLURM_ARRAY_TASK_ID / "
               "SLURM_ARRAY_TASK_COUNT when set, else the whole sweep)");
+DEFINE_int32(workers, 1,
+             "run the sweep in K local processes at once, shard i/K each "
+             "with its share of the cores (--threads divided among them "
+             "unless given); the last to finish writes the results");
 DEFINE_bool(merge, false,
             "train nothing: write the results from the finished run records "
             "of every shard in the output folder");
@@ -123,7 +132,8 @@ struct State {
   std::chrono::steady_clock::time_point start;
   RunInfo info;  // collected at the start: the revision the binary ran at
   ThreadSettings threads;
-  int shard = 0, shards = 1;  // --shard or the Slurm array task
+  int shard = 0, shards = 1;      // --shard or the Slurm array task
+  std::vector<std::string> argv;  // as given, for --workers' children
 };
 State& GlobalState() {
   static auto* state = new State;
@@ -256,10 +266,79 @@ absl::Status ParseShard(int* shard, int* shards) {
     return absl::InvalidArgumentError(
         "--merge assembles every shard's runs: give it without --shard");
   }
+  if (FLAGS_workers != 1) {
+    return absl::InvalidArgumentError(
+        "--workers shards the sweep itself: give it without --shard (or a "
+        "Slurm array)");
+  }
   return absl::OkStatus();
 }
 
+absl::Status ValidateWorkers() {
+  if (FLAGS_workers < 1 || FLAGS_workers > 256) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("--workers must be in [1, 256], got ", FLAGS_workers));
+  }
+  if (FLAGS_workers > 1 && FLAGS_merge) {
+    return absl::InvalidArgumentError(
+        "--merge trains nothing: give it without --workers");
+  }
+  return absl::OkStatus();
+}
+
+// --workers=K: this process runs shard i/K in child i (this binary, the
+// same flags) and waits; one that fails stops the others. The child that
+// finishes last writes the results.
+absl::Status RunWorkers(const RunConfig& base, const OutputPaths& paths) {
+  const int k = FLAGS_workers;
+  const int cores = static_cast<int>(std::thread::hardware_concurrency());
+  const int threads = base.train().threads() > 0 ? base.train().threads()
+                                                 : std::max(1, cores / k);
+  std::vector<pid_t> children;
+  for (int i = 0; i < k; ++i) {
+    std::vector<std::string> args = GlobalState().argv;
+    args.push_back("--workers=1");
+    args.push_back(absl::StrCat("--shard=", i, "/", k));
+    args.push_back(absl::StrCat("--threads=", threads));
+    const pid_t pid = fork();
+    if (pid == 0) {
+      std::vector<char*> c_args;
+      for (std::string& a : args) c_args.push_back(a.data());
+      c_args.push_back(nullptr);
+      execv("/proc/self/exe", c_args.data());
+      _exit(127);
+    }
+    if (pid < 0) {
+      for (pid_t c : children) kill(c, SIGTERM);
+      return absl::InternalError("--workers: could not start a process");
+    }
+    children.push_back(pid);
+  }
+  absl::Status failed;
+  for (size_t left = children.size(); left > 0; --left) {
+    int status = 0;
+    const pid_t pid = wait(&status);
+    if (WIFEXITED(status) && WEXITSTATUS(status) == 0) continue;
+    if (failed.ok()) {
+      const int i = static_cast<int>(
+          std::find(children.begin(), children.end(), pid) - children.begin());
+      failed = absl::AbortedError(absl::StrCat(
+          "--workers: worker ", i, "/", k, " (shard ", i, "/", k,
+          ") failed (its error is above); the others were stopped; rerun "
+          "with --resume to continue from the finished runs in ",
+          paths.work_dir));
+      for (pid_t c : children) {
+        if (c != pid) kill(c, SIGTERM);
+      }
+    }
+  }
+  if (!failed.ok()) return failed;
+  return FinishedEarly(absl::StrCat(k, " workers finished; the last wrote ",
+                                    paths.out_dir, "/", paths.name, ".pb"));
+}
+
 absl::Status ApplySweepFlags(Message* config) {
+  if (absl::Status s = ValidateWorkers(); !s.ok()) return s;
   if (absl::Status s = ParseShard(&GlobalState().shard, &GlobalState().shards);
       !s.ok()) {
     return s;
@@ -341,6 +420,7 @@ void InitExperiment(const ExperimentSpec& spec, int* argc, char*** argv) {
                      args.empty() ? "" : absl::StrCat(" -- ", args));
   }
   state.start = std::chrono::steady_clock::now();
+  state.argv.assign(*argv, *argv + *argc);
   std::string fields;
   for (const FieldFlag& f : FieldFlags()) {
     absl::StrAppend(&fields, "    --", f.flag, " -> ", f.path, "\n");
@@ -348,7 +428,8 @@ void InitExperiment(const ExperimentSpec& spec, int* argc, char*** argv) {
   const std::string usage = absl::StrCat(
       spec.summary, "\n\n  bazel run //experiments:", spec.name,
       " -- [--preset=", absl::StrJoin(PresetsOf(spec.name), "|"),
-      "] [--out_dir=DIR] [--resume] [--json] [--shard=I/N | --merge] "
+      "] [--out_dir=DIR] [--resume] [--json] [--shard=I/N | --workers=K | "
+      "--merge] "
       "[--FIELD=VALUE ...]\n\n"
       "Presets (experiments/configs/",
       spec.name, "/*.textproto): ", absl::StrJoin(PresetsOf(spec.name), ", "),
@@ -425,6 +506,7 @@ absl::StatusOr<OutputPaths> PrepareOutput() {
 absl::StatusOr<std::vector<TrainingRecord>> RunExperimentSweep(
     const std::vector<SweepRun>& runs, const RunConfig& base,
     const std::vector<RunHook>& hooks, const OutputPaths& paths) {
+  if (FLAGS_workers > 1) return RunWorkers(base, paths);
   const ThreadSettings threads = ConfigureCpu(base.train().threads());
   GlobalState().threads = threads;
   if (!FLAGS_quiet) {

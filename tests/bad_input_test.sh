@@ -68,6 +68,9 @@ expect_error "unknown flag" "unknown command line flag 'bogus'" "$out" run --bog
 expect_error "shard beyond the count" "a shard is I/N with 0 <= I < N" "$out" run --shard=3/3
 expect_error "malformed shard" "a shard is I/N with 0 <= I < N" "$out" run --shard=one/3
 expect_error "shard and merge" "--merge assembles every shard's runs" "$out" run --shard=0/2 --merge
+expect_error "no workers" "workers must be in \\[1, 256\\], got 0" "$out" run --workers=0
+expect_error "workers and shard" "workers shards the sweep itself" "$out" run --workers=2 --shard=0/2
+expect_error "workers and merge" "merge trains nothing" "$out" run --workers=2 --merge
 expect_error "malformed Slurm task" "SLURM_ARRAY_TASK_ID=x is not a task number" "$out" \
   env SLURM_ARRAY_TASK_ID=x SLURM_ARRAY_TASK_COUNT=2 "$experiment" --preset=smoke --quiet --out_dir="$out" --corpus_dir="$corpus"
 expect_error "missing corpus" "tools/setup.sh" "$out" run --corpus_dir="$tmp/no_corpus"
