@@ -1,10 +1,12 @@
 #include "proto/results_io.h"
 
 #include <fcntl.h>
+#include <signal.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
 #include <algorithm>
+#include <cctype>
 #include <cerrno>
 #include <cmath>
 #include <cstdio>
@@ -14,6 +16,7 @@
 #include <fstream>
 #include <sstream>
 
+#include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
 #include "absl/strings/str_split.h"
@@ -26,9 +29,46 @@ namespace {
 std::string ErrnoText() { return std::strerror(errno); }
 
 // Writes to a unique temporary file beside `path`; returns its name.
+// Who writes: "<host>-<pid>", the host name with every character but
+// [A-Za-z0-9-] as '_' (so a tag holds no '.'). Temporary files and commit
+// journals carry it, so that a process cleaning up after a killed writer
+// leaves alone the files of a writer that is still running (shards of one
+// sweep write into one folder at once).
+std::string ThisWriterTag() {
+  char host[256] = {0};
+  gethostname(host, sizeof(host) - 1);
+  std::string tag = host;
+  for (char& c : tag) {
+    if (!std::isalnum(static_cast<unsigned char>(c)) && c != '-') c = '_';
+  }
+  return absl::StrCat(tag, "-", getpid());
+}
+
+// Whether the writer `tag` is gone: a process of this host that no longer
+// runs, this process itself, or a name from before tags (legacy). A writer
+// on another host is never taken for gone.
+bool WriterGone(const std::string& tag) {
+  const size_t dash = tag.rfind('-');
+  int pid = 0;
+  if (dash == std::string::npos ||
+      !absl::SimpleAtoi(tag.substr(dash + 1), &pid) || pid <= 0) {
+    return true;  // legacy: mkstemp's random suffix alone
+  }
+  const std::string mine = ThisWriterTag();
+  if (tag.substr(0, dash) != mine.substr(0, mine.rfind('-'))) return false;
+  if (pid == getpid()) return true;
+  return kill(pid, 0) != 0 && errno == ESRCH;
+}
+
+// The writer tag in the name `rest` (what follows ".tmp." or the journal
+// prefix): up to the next '.'.
+std::string TagOf(const std::string& rest) {
+  return rest.substr(0, rest.find('.'));
+}
+
 absl::StatusOr<std::string> WriteTemp(const std::string& path,
                                       const std::string& contents) {
-  std::string tmpl = path + ".tmp.XXXXXX";
+  std::string tmpl = absl::StrCat(path, ".tmp.", ThisWriterTag(), ".XXXXXX");
   int fd = mkstemp(tmpl.data());
   if (fd < 0) {
     return absl::PermissionDeniedError(
@@ -104,13 +144,16 @@ absl::StatusOr<std::string> ReadFileBytes(const std::string& path,
   return buffer.str();
 }
 
-// Removes temporaries an earlier, killed write of `path` left behind.
+// Removes temporaries an earlier, killed write of `path` left behind (not
+// those of a writer still running).
 void RemoveStaleTemps(const std::string& path) {
   namespace fs = std::filesystem;
   const std::string prefix = fs::path(path).filename().string() + ".tmp.";
   std::error_code ec;
   for (const auto& e : fs::directory_iterator(DirOf(path), ec)) {
-    if (e.path().filename().string().rfind(prefix, 0) == 0) {
+    const std::string name = e.path().filename().string();
+    if (name.rfind(prefix, 0) == 0 &&
+        WriterGone(TagOf(name.substr(prefix.size())))) {
       fs::remove(e.path(), ec);
     }
   }
@@ -300,6 +343,8 @@ absl::Status FinishInterruptedCommits(const std::string& dir) {
   for (const auto& e : fs::directory_iterator(dir, ec)) {
     const std::string name = e.path().filename().string();
     if (name.rfind(prefix, 0) != 0) continue;
+    // Only a writer that is gone: another may be committing right now.
+    if (!WriterGone(TagOf(name.substr(prefix.size())))) continue;
     if (name.find(".tmp.") != std::string::npos) {
       fs::remove(e.path(), ec);  // a journal a killed writer never committed
     } else {
@@ -312,6 +357,8 @@ absl::Status FinishInterruptedCommits(const std::string& dir) {
   }
   return absl::OkStatus();
 }
+
+std::string WriterTag() { return ThisWriterTag(); }
 
 absl::Status WriteFilesAtomically(
     const std::vector<std::pair<std::string, std::string>>& path_and_contents,
@@ -349,7 +396,8 @@ absl::Status WriteFilesAtomically(
   // (here, or in FinishInterruptedCommits after a kill).
   // One journal per writer: two processes writing into one folder do not
   // overwrite each other's.
-  const std::string journal = absl::StrCat(dir, "/", kJournal, ".", getpid());
+  const std::string journal =
+      absl::StrCat(dir, "/", kJournal, ".", WriterTag());
   absl::StatusOr<std::string> journal_tmp = WriteTemp(journal, journal_text);
   if (!journal_tmp.ok() ||
       std::rename(journal_tmp->c_str(), journal.c_str()) != 0) {

@@ -8,12 +8,17 @@
 //
 // Writes are all-or-none: every file is first written to a temporary name
 // beside its destination; a commit journal of this writer
-// (.sparsity-commit.PID, naming the renames and the deletions, e.g. a stale
+// (.sparsity-commit.TAG, TAG = WriterTag(), naming the renames and the
+// deletions, e.g. a stale
 // NAME.json when this write has none, relative to the folder) is then put in
 // place atomically, the renames are done and the journal removed. A process
 // killed after the journal landed has its commit finished by the next writer
 // or reader of that folder (FinishInterruptedCommits); one killed before it
 // leaves only temporaries, which the next write of the same files removes.
+// Temporaries and journals carry their writer's tag, and only those of a
+// writer that is gone (a process of this host no longer running) are
+// finished or removed: several processes (the shards of a sweep) may write
+// into one folder at once.
 #ifndef SPARSITY_PROTO_RESULTS_IO_H_
 #define SPARSITY_PROTO_RESULTS_IO_H_
 
@@ -51,6 +56,10 @@ absl::Status ReadProto(const std::string& path,
 
 // Writes several files, all in one folder, so that either all of them appear
 // (and every path in `remove` is gone) or none does. See the file comment.
+// "<host>-<pid>" of this process, the host name's characters other than
+// [A-Za-z0-9-] as '_'.
+std::string WriterTag();
+
 absl::Status WriteFilesAtomically(
     const std::vector<std::pair<std::string, std::string>>& path_and_contents,
     const std::vector<std::string>& remove = {});

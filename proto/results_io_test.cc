@@ -1,6 +1,8 @@
 #include "proto/results_io.h"
 
 #include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
 
 #include <algorithm>
 #include <cmath>
@@ -9,6 +11,7 @@
 #include <fstream>
 #include <vector>
 
+#include "absl/strings/str_cat.h"
 #include "gtest/gtest.h"
 
 namespace sparsity {
@@ -108,6 +111,35 @@ TEST(ResultsIo, AKillAfterTheJournalIsFinishedByTheNextReader) {
   EXPECT_EQ(back->run().preset(), "new");
   EXPECT_NE(Slurp(dir + "/exp.json").find("\"new\""), std::string::npos);
   EXPECT_EQ(Listing(dir), (std::vector<std::string>{"exp.json", "exp.pb"}));
+}
+
+TEST(ResultsIo, ALiveWritersFilesAreLeftAlone) {
+  // Another process of this host still writing (the parent: alive) and one
+  // that is gone (a child that has exited).
+  const std::string host = WriterTag().substr(0, WriterTag().rfind('-'));
+  const std::string live = absl::StrCat(host, "-", getppid());
+  const pid_t child = fork();
+  if (child == 0) _exit(0);
+  waitpid(child, nullptr, 0);
+  const std::string gone = absl::StrCat(host, "-", child);
+  const std::string dir = TempDir("two_writers");
+  fs::create_directories(dir);
+  std::ofstream(dir + "/exp.pb.tmp." + live + ".AAAAAA") << "being written";
+  std::ofstream(dir + "/.sparsity-commit." + live + ".tmp." + live + ".B")
+      << "rename\tx\ty\n";
+  std::ofstream(dir + "/exp.pb.tmp." + gone + ".CCCCCC") << "half a file";
+  std::ofstream(dir + "/.sparsity-commit." + gone + ".tmp." + gone + ".D")
+      << "rename\tx\ty\n";
+  // A writer on another host is never taken for gone.
+  std::ofstream(dir + "/.sparsity-commit.elsewhere-1.tmp.elsewhere-1.E")
+      << "rename\tx\ty\n";
+  ASSERT_TRUE(WriteResults(MakeResults(), dir, "exp", /*json=*/false).ok());
+  std::vector<std::string> kept = {
+      ".sparsity-commit." + live + ".tmp." + live + ".B",
+      ".sparsity-commit.elsewhere-1.tmp.elsewhere-1.E", "exp.pb",
+      "exp.pb.tmp." + live + ".AAAAAA"};
+  std::sort(kept.begin(), kept.end());
+  EXPECT_EQ(Listing(dir), kept);
 }
 
 TEST(ResultsIo, AJournalWhoseTemporaryIsGoneIsAnError) {

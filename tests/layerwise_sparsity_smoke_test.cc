@@ -312,9 +312,11 @@ TEST(LayerwiseSparsityAblationSmoke, CommittedAblationHasItsOwnFileName) {
 // unsplit sweep (timings and provenance aside); a shard that is done before
 // the others says so and exits 0.
 TEST(LayerwiseSparsityShards, ThreeShardsOneKilledAssembleTheUnsplitSweep) {
+  // Two threads everywhere (--workers would otherwise divide the cores):
+  // the same reduction order, so the results compare exactly.
   const std::string ablation =
       Env("EXPERIMENT") +
-      " --preset=ablation_smoke --quiet --corpus_dir=" + Corpus();
+      " --preset=ablation_smoke --quiet --threads=2 --corpus_dir=" + Corpus();
   const std::string whole = Tmp("unsplit"), split = Tmp("sharded");
   ASSERT_EQ(std::system((ablation + " --out_dir=" + whole).c_str()), 0);
   auto shard = [&](int i) {
