@@ -218,8 +218,11 @@ absl::StatusOr<TrainingRecord> TrainAndRecord(const SweepRun& run,
     // Nothing half-made stays behind: a work folder that holds nothing
     // (the run failed before its first checkpoint) is removed. Complete
     // checkpoints and records stay for --resume.
+    // Not when sharded: another shard may be about to write into it.
     std::error_code ec;
-    if (fs::is_empty(options.work_dir, ec)) fs::remove(options.work_dir, ec);
+    if (options.shards <= 1 && fs::is_empty(options.work_dir, ec)) {
+      fs::remove(options.work_dir, ec);
+    }
     return absl::Status(status.code(),
                         absl::StrCat(run.name, ": ", status.message()));
   }
@@ -235,13 +238,13 @@ absl::StatusOr<TrainingRecord> TrainAndRecord(const SweepRun& run,
 // when some are not there yet.
 absl::StatusOr<std::vector<TrainingRecord>> Assemble(
     const std::vector<SweepRun>& runs,
-    std::vector<absl::optional<TrainingRecord>>& trained,
+    std::vector<absl::optional<TrainingRecord>>* trained,
     const SweepOptions& options) {
   std::vector<TrainingRecord> records;
   std::vector<std::string> missing;
   for (size_t i = 0; i < runs.size(); ++i) {
-    if (trained[i].has_value()) {
-      records.push_back(*std::move(trained[i]));
+    if ((*trained)[i].has_value()) {
+      records.push_back(*std::move((*trained)[i]));
       continue;
     }
     const std::string path = RecordPath(options, runs[i]);
@@ -338,7 +341,7 @@ absl::StatusOr<std::vector<TrainingRecord>> RunSweep(
     }
     trained[i] = *std::move(record);
   }
-  return Assemble(runs, trained, options);
+  return Assemble(runs, &trained, options);
 }
 
 absl::Status RequireReferenceVariant(const std::vector<SweepRun>& runs,
