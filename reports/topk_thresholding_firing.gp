@@ -172,8 +172,13 @@ $d4 << EOD
 0.735642254 0.000390625
 1 0.000390625
 EOD
+$d5 << EOD
+0.1 0
+0.1 0.362304688
+EOD
 plot $d0 using 1:2 with steps lw 2 lc rgb '#1f77b4' title "vit (dead 0.0%)", \
      $d1 using 1:2 with steps lw 2 lc rgb '#ff7f0e' title "lm (dead 8.3%)", \
      $d2 using 1:2 with steps lw 2 lc rgb '#2ca02c' title "random_labels (dead 8.2%)", \
      $d3 using 1:2 with steps lw 2 lc rgb '#d62728' title "random_inputs (dead 6.7%)", \
-     $d4 using 1:2 with steps lw 2 lc rgb '#9467bd' title "infinite (dead 0.0%)"
+     $d4 using 1:2 with steps lw 2 lc rgb '#9467bd' title "infinite (dead 0.0%)", \
+     $d5 using 1:2 with lines lw 2 lc rgb '#8c564b' title "rare below 10.0%"

@@ -752,6 +752,14 @@ Report TopkThresholdingReport(const Results& results,
           freq, 30, 1e-4, 1, /*log_bins=*/true,
           static_cast<double>(std::max<size_t>(freq.size(), 1))));
     }
+    // The threshold below which a live unit counts as rare (L6).
+    double top = 0;
+    for (const Series& series : plot.series) {
+      for (double y : series.y) top = std::max(top, y);
+    }
+    plot.series.push_back(Series{absl::StrCat("rare below ", Pct(kRareFiring)),
+                                 {kRareFiring, kRareFiring},
+                                 {0, top}});
     absl::StrAppend(&md, report.AddPlot("firing", "firing histogram", plot),
                     "\n\n");
   }
