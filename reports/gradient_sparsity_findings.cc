@@ -8,6 +8,7 @@
 #include "absl/strings/str_format.h"
 #include "proto/plugins.h"
 #include "reports/claims.h"
+#include "reports/layer_stats.h"
 
 namespace sparsity {
 namespace {
@@ -21,11 +22,7 @@ double OverLayers(const GradientProbe& g,
 
 }  // namespace
 
-double MeanDensity(const Probe& p) {
-  double sum = 0;
-  for (const LayerSparsity& l : p.layers()) sum += l.token_density_mean();
-  return p.layers_size() > 0 ? sum / p.layers_size() : 0;
-}
+double MeanDensity(const Probe& p) { return MeanTokenDensity(p.layers()); }
 
 double EtaActiveAt(const GradientProbe& g, int t) {
   return OverLayers(g, [t](const LayerGradient& l) {

@@ -26,6 +26,13 @@ std::vector<double> PerRun(const Runs& runs, int probe, int layer,
   return v;
 }
 
+double MeanTokenDensity(
+    const google::protobuf::RepeatedPtrField<LayerSparsity>& layers) {
+  double sum = 0;
+  for (const LayerSparsity& l : layers) sum += l.token_density_mean();
+  return layers.empty() ? 0 : sum / layers.size();
+}
+
 std::vector<double> MeanOverLayers(const Runs& runs, int probe,
                                    const LayerValue& value) {
   std::vector<double> v;

@@ -1,6 +1,6 @@
-// Per-layer statistics of probed training runs, shared by the reports of
-// experiment 1 (layerwise_sparsity and its ablation): values at a probe with
-// their spread over runs (seeds), final per-layer profiles, curves.
+// Per-layer statistics of probed training runs, shared by the reports:
+// values at a probe with their spread over runs (seeds), final per-layer
+// profiles, curves, and a probe's mean token density over layers.
 //
 //   Runs runs = {&record1, &record2};   // one variant, several seeds
 //   std::vector<Spread> bu = AtProbe(runs, -1, BatchUnion);  // final, per
@@ -28,6 +28,10 @@ double RareUnits(const LayerSparsity& l);
 // Per run: `value` of `layer` at probe index `probe` (-1: the last probe).
 std::vector<double> PerRun(const Runs& runs, int probe, int layer,
                            const LayerValue& value);
+// The mean over layers of their mean token density (0 for no layers).
+double MeanTokenDensity(
+    const google::protobuf::RepeatedPtrField<LayerSparsity>& layers);
+
 // Per run: the mean over layers of `value` at probe index `probe`.
 std::vector<double> MeanOverLayers(const Runs& runs, int probe,
                                    const LayerValue& value);

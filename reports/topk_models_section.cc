@@ -32,11 +32,6 @@ struct Models {
   std::map<double, std::vector<Model>> noisy;  // by fraction flipped, > 0
 };
 
-int KOf(const TrainingRecord& r) {
-  const MlpConfig& m = r.config().model().mlp();
-  return m.activation() == MlpConfig::TOPK_RELU ? m.topk() : 0;
-}
-
 // By declared role (docs/method.md, "Lazy neurons / Top-k: the claims as
 // tested"): the ViT reference and "topk" on clean labels, "noisy" and
 // "noisy_topk" by the fraction flipped, "lm_reference" and "lm_topk".

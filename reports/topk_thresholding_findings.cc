@@ -7,28 +7,17 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
 #include "metrics/flops.h"
+#include "reports/layer_stats.h"
 
 namespace sparsity {
 namespace {
 
-using Layers = google::protobuf::RepeatedPtrField<LayerSparsity>;
 using RunValue = std::function<double(const TrainingRecord&)>;
 
 // The final calibration's accuracy (ViT: test images; LM: next bytes) and
 // its ECE.
 double Accuracy(const TrainingRecord& r) { return r.calibration().accuracy(); }
 double Ece(const TrainingRecord& r) { return r.calibration().ece(); }
-
-double MeanOverLayers(const Layers& layers) {
-  double sum = 0;
-  for (const LayerSparsity& l : layers) sum += l.token_density_mean();
-  return layers.empty() ? 0 : sum / layers.size();
-}
-
-int KOf(const TrainingRecord& r) {
-  const MlpConfig& m = r.config().model().mlp();
-  return m.activation() == MlpConfig::TOPK_RELU ? m.topk() : 0;
-}
 
 // Per seed pair of (a, b): value(a) - value(b).
 std::vector<double> Paired(const Runs& a, const Runs& b,
@@ -154,11 +143,7 @@ void AddDensityClaims(LazyFindings* f, Family* family) {
       const Spread last_move = Over(arm->runs, [](const TrainingRecord& r) {
         const int n = r.probes_size();
         if (n < 2) return 0.0;
-        double before = 0;
-        for (const LayerSparsity& l : r.probes(n - 2).layers()) {
-          before += l.token_density_mean() / r.probes(n - 2).layers_size();
-        }
-        return HeldOutDensity(r) - before;
+        return HeldOutDensity(r) - MeanTokenDensity(r.probes(n - 2).layers());
       });
       family->Add(
           Points(
@@ -463,13 +448,13 @@ std::vector<ClaimRow> ClaimRows(const LazyFindings& f, const Family& family) {
 }  // namespace
 
 double HeldOutDensity(const TrainingRecord& r) {
-  return MeanOverLayers(FinalProbe(r).layers());
+  return MeanTokenDensity(FinalProbe(r).layers());
 }
 double TrainDensity(const TrainingRecord& r) {
-  return MeanOverLayers(FinalProbe(r).train_layers());
+  return MeanTokenDensity(FinalProbe(r).train_layers());
 }
 double InitDensity(const TrainingRecord& r) {
-  return MeanOverLayers(r.probes(0).layers());
+  return MeanTokenDensity(r.probes(0).layers());
 }
 double LayerDensity(const TrainingRecord& r, int layer) {
   return FinalProbe(r).layers(layer).token_density_mean();
@@ -535,16 +520,27 @@ double CorruptedOverClean(const TrainingRecord& r) {
   return clean > 0 ? CorruptedAccuracy(r, 1, kSeverities) / clean : 0;
 }
 
-double SparseFc2Share(const TrainingRecord& r) {
+int KOf(const TrainingRecord& r) {
+  const MlpConfig& m = r.config().model().mlp();
+  return m.activation() == MlpConfig::TOPK_RELU ? m.topk() : 0;
+}
+
+MlpFlops RunFlops(const TrainingRecord& r) {
+  MlpFlops total;
   const ModelConfig& m = r.config().model();
-  double dense = 0, sparse = 0;
   for (const LayerSparsity& l : FinalProbe(r).layers()) {
     const MlpFlops f =
         MlpFlopsPerToken(m.d_model(), m.d_ff(), l.token_density_mean());
-    dense += f.dense;
-    sparse += f.sparse_fc2;
+    total.dense += f.dense;
+    total.sparse_fc2 += f.sparse_fc2;
+    total.sparse_both += f.sparse_both;
   }
-  return dense > 0 ? sparse / dense : 0;
+  return total;
+}
+
+double SparseFc2Share(const TrainingRecord& r) {
+  const MlpFlops f = RunFlops(r);
+  return f.dense > 0 ? f.sparse_fc2 / f.dense : 0;
 }
 
 std::string TopkArm::Label() const {

@@ -17,6 +17,7 @@
 #include <string>
 #include <vector>
 
+#include "metrics/flops.h"
 #include "proto/results.pb.h"
 #include "reports/report.h"
 #include "reports/verdict.h"
@@ -76,8 +77,13 @@ double CorruptedAccuracy(const TrainingRecord& r, int lo, int hi,
                          const std::string& corruption = "");
 double CorruptedOverClean(const TrainingRecord& r);
 
-// MLP FLOPs per token with the second matrix computed only for the nonzero
-// units, over the dense FLOPs, every layer (metrics/flops.h).
+// A run's k (0: plain ReLU).
+int KOf(const TrainingRecord& r);
+
+// MLP FLOPs per token, every layer, from the final held-out densities
+// (metrics/flops.h); and the second matrix computed only for the nonzero
+// units over the dense FLOPs.
+MlpFlops RunFlops(const TrainingRecord& r);
 double SparseFc2Share(const TrainingRecord& r);
 
 // One arm of the Top-k comparisons.

@@ -12,6 +12,7 @@
 #include "absl/strings/str_join.h"
 #include "metrics/flops.h"
 #include "reports/claims.h"
+#include "reports/layer_stats.h"
 #include "reports/topk_models_section.h"
 #include "reports/topk_thresholding_findings.h"
 
@@ -117,21 +118,6 @@ Series GroupSeries(const std::string& title, const std::vector<Runs>& group,
   return s;
 }
 
-// Total MLP FLOPs per token of a run (every layer) from its held-out
-// densities.
-MlpFlops RunFlops(const TrainingRecord& r) {
-  MlpFlops total;
-  const ModelConfig& m = r.config().model();
-  for (const LayerSparsity& l : Final(r).layers()) {
-    const MlpFlops f =
-        MlpFlopsPerToken(m.d_model(), m.d_ff(), l.token_density_mean());
-    total.dense += f.dense;
-    total.sparse_fc2 += f.sparse_fc2;
-    total.sparse_both += f.sparse_both;
-  }
-  return total;
-}
-
 std::string VariantName(const Runs& v) {
   return absl::StrCat("`", v[0]->variant(), "`");
 }
@@ -139,12 +125,6 @@ std::string VariantName(const Runs& v) {
 std::string FlopsNum(double v) {
   return v >= 1e6 ? absl::StrFormat("%.2fM", v / 1e6)
                   : absl::StrFormat("%.1fk", v / 1e3);
-}
-
-double ProbeDensity(const Probe& p) {
-  double sum = 0;
-  for (const LayerSparsity& l : p.layers()) sum += l.token_density_mean();
-  return p.layers().empty() ? 0 : sum / p.layers_size();
 }
 
 // Per-unit shares of a run, as RunValues for Over().
@@ -575,10 +555,7 @@ Report TopkThresholdingReport(const Results& results,
     auto add = [&](const std::vector<Runs>& group) {
       for (const Runs& v : group) {
         const ModelConfig& m = v[0]->config().model();
-        const Spread ratio = Over(v, [](const TrainingRecord& x) {
-          const MlpFlops f = RunFlops(x);
-          return f.sparse_fc2 / f.dense;
-        });
+        const Spread ratio = Over(v, SparseFc2Share);
         rows.push_back({VariantName(v), absl::StrCat(m.d_ff()),
                         absl::StrCat(m.n_layers()), CostOf(v),
                         PctSpread(Over(v, HeldOutDensity)),
@@ -691,7 +668,7 @@ Report TopkThresholdingReport(const Results& results,
       for (const TrainingRecord* x : v) {
         rows2.emplace_back();
         for (const Probe& p : x->probes()) {
-          rows2.back().push_back(ProbeDensity(p));
+          rows2.back().push_back(MeanTokenDensity(p.layers()));
         }
       }
       plot.series.push_back(BandSeries(
@@ -946,7 +923,8 @@ LinePlot MemoriseDensityPlot(const LazyFindings& f) {
     std::vector<std::vector<double>> rows;
     for (const TrainingRecord* x : a->runs) {
       rows.emplace_back();
-      for (const Probe& p : x->probes()) rows.back().push_back(ProbeDensity(p));
+      for (const Probe& p : x->probes())
+        rows.back().push_back(MeanTokenDensity(p.layers()));
     }
     Series s = BandSeries(a->name, ProbeSteps(*a->runs[0]), rows);
     s.points = true;
