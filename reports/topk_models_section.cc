@@ -56,8 +56,6 @@ Models Classify(const TopkThresholdingResults& r) {
   return m;
 }
 
-double Accuracy(const TrainingRecord& r) { return r.calibration().accuracy(); }
-double Ece(const TrainingRecord& r) { return r.calibration().ece(); }
 double Nll(const TrainingRecord& r) { return r.calibration().nll(); }
 double Corrupted(const TrainingRecord& r) {
   return CorruptedAccuracy(r, 1, kSeverities);

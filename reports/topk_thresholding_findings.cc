@@ -14,11 +14,6 @@ namespace {
 
 using RunValue = std::function<double(const TrainingRecord&)>;
 
-// The final calibration's accuracy (ViT: test images; LM: next bytes) and
-// its ECE.
-double Accuracy(const TrainingRecord& r) { return r.calibration().accuracy(); }
-double Ece(const TrainingRecord& r) { return r.calibration().ece(); }
-
 // Per seed pair of (a, b): value(a) - value(b).
 std::vector<double> Paired(const Runs& a, const Runs& b,
                            const RunValue& value) {
@@ -391,16 +386,12 @@ void AddCalibrationRow(const TopkArm& topk, const TopkArm& relu,
         "below %.2f",
         gap.mean, gap.max, Over(relu.runs, Ece).mean, kOverconfident);
   }
-  family->Add(c,
-              absl::StrCat(ScaleOf(*topk.runs[0]), "; ReLU test accuracy ",
-                           Pct(Over(relu.runs,
-                                    [](const TrainingRecord& r) {
-                                      return r.calibration().accuracy();
-                                    })
-                                   .mean),
-                           ", training accuracy ",
-                           Pct(Over(relu.runs, TrainAccuracy).mean)),
-              &f->l9);
+  family->Add(
+      c,
+      absl::StrCat(ScaleOf(*topk.runs[0]), "; ReLU test accuracy ",
+                   Pct(Over(relu.runs, Accuracy).mean), ", training accuracy ",
+                   Pct(Over(relu.runs, TrainAccuracy).mean)),
+      &f->l9);
 }
 
 void AddCalibrationClaims(LazyFindings* f, Family* family) {
@@ -459,6 +450,8 @@ double InitDensity(const TrainingRecord& r) {
 double LayerDensity(const TrainingRecord& r, int layer) {
   return FinalProbe(r).layers(layer).token_density_mean();
 }
+double Accuracy(const TrainingRecord& r) { return r.calibration().accuracy(); }
+double Ece(const TrainingRecord& r) { return r.calibration().ece(); }
 double TrainAccuracy(const TrainingRecord& r) {
   return FinalProbe(r).train_accuracy();
 }

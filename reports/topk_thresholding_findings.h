@@ -53,6 +53,10 @@ double MiddleDensity(const TrainingRecord& r);
 // The final calibration's mean confidence minus its accuracy (from the
 // reliability bins): > 0 overconfident.
 double Overconfidence(const TrainingRecord& r);
+// The final calibration's accuracy (ViT: test images; LM: next bytes) and
+// its expected calibration error.
+double Accuracy(const TrainingRecord& r);
+double Ece(const TrainingRecord& r);
 // Training accuracy on the run's own training labels (noisy or random
 // where they are).
 double TrainAccuracy(const TrainingRecord& r);

@@ -889,15 +889,8 @@ void MemoriseRunsTable(const LazyFindings& f, std::string* md) {
   for (const TopkArm* a : AllArms(f)) {
     rows.push_back({absl::StrCat("`", a->name, "` (", a->role, ")"),
                     PctSpread(Over(a->runs, TrainAccuracy)),
-                    PctSpread(Over(a->runs,
-                                   [](const TrainingRecord& r) {
-                                     return r.calibration().accuracy();
-                                   })),
-                    NumSpread(Over(a->runs,
-                                   [](const TrainingRecord& r) {
-                                     return r.calibration().ece();
-                                   }),
-                              "%.3f"),
+                    PctSpread(Over(a->runs, Accuracy)),
+                    NumSpread(Over(a->runs, Ece), "%.3f"),
                     Pct(Over(a->runs, InitDensity).mean),
                     PctSpread(Over(a->runs, TrainDensity)),
                     PctSpread(Over(a->runs, HeldOutDensity))});
