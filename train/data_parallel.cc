@@ -1,0 +1,297 @@
+#include "train/data_parallel.h"
+
+#include <chrono>
+#include <cstdlib>
+
+#include "absl/strings/numbers.h"
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_format.h"
+#include "common/cli.h"
+#include "torch/csrc/distributed/c10d/PrefixStore.hpp"
+#include "torch/csrc/distributed/c10d/ProcessGroupGloo.hpp"
+#include "torch/csrc/distributed/c10d/TCPStore.hpp"
+#include "train/nccl_backend.h"
+
+namespace sparsity {
+namespace {
+
+using Clock = std::chrono::steady_clock;
+
+// An integer environment variable; `fallback` when unset.
+absl::StatusOr<int> IntFromEnv(const char* name, int fallback) {
+  const char* text = std::getenv(name);
+  if (text == nullptr || *text == '\0') return fallback;
+  int value = 0;
+  if (!absl::SimpleAtoi(text, &value)) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("environment variable ", name, "='", text,
+                     "' is not an integer"));
+  }
+  return value;
+}
+
+absl::Status CheckEnv(const DistributedEnv& env) {
+  if (env.world_size < 1 || env.rank < 0 || env.rank >= env.world_size) {
+    return absl::InvalidArgumentError(absl::StrCat(
+        "RANK=", env.rank, " and WORLD_SIZE=", env.world_size,
+        ": a rank is in [0, WORLD_SIZE) and WORLD_SIZE >= 1"));
+  }
+  if (env.master_port < 1 || env.master_port > 65535) {
+    return absl::InvalidArgumentError(absl::StrCat(
+        "MASTER_PORT=", env.master_port, " is not a port in [1, 65535]"));
+  }
+  if (env.local_rank < 0) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("LOCAL_RANK=", env.local_rank, " is negative"));
+  }
+  return absl::OkStatus();
+}
+
+// The Gloo transport device: GLOO_SOCKET_IFNAME's interface when set (as in
+// torch.distributed), the loopback address for a rendezvous on this machine,
+// else this machine's hostname.
+std::shared_ptr<::gloo::transport::Device> GlooDevice(
+    const std::string& master_addr) {
+  if (const char* ifname = std::getenv("GLOO_SOCKET_IFNAME");
+      ifname != nullptr && *ifname != '\0') {
+    return c10d::ProcessGroupGloo::createDeviceForInterface(ifname);
+  }
+  if (master_addr == "localhost" || master_addr.rfind("127.", 0) == 0) {
+    return c10d::ProcessGroupGloo::createDeviceForHostname("127.0.0.1");
+  }
+  return c10d::ProcessGroupGloo::createDefaultDevice();
+}
+
+// Waits for `work`, turning a failed or timed-out collective into a Status.
+absl::Status Wait(const c10::intrusive_ptr<c10d::Work>& work,
+                  const char* what) {
+  return CatchExceptions([&]() -> absl::Status {
+    work->wait();
+    return absl::OkStatus();
+  }).ok()
+             ? absl::OkStatus()
+             : absl::UnavailableError(absl::StrCat(
+                   "data-parallel ", what,
+                   " failed: another rank stopped or cannot be reached"));
+}
+
+}  // namespace
+
+struct DataParallel::Impl {
+  c10::intrusive_ptr<c10d::Store> store;
+  c10::intrusive_ptr<c10d::Backend> backend;
+};
+
+absl::StatusOr<DistributedEnv> DistributedEnvFromEnvironment() {
+  DistributedEnv env;
+  const absl::StatusOr<int> rank = IntFromEnv("RANK", 0);
+  const absl::StatusOr<int> world = IntFromEnv("WORLD_SIZE", 1);
+  const absl::StatusOr<int> local = IntFromEnv("LOCAL_RANK", 0);
+  const absl::StatusOr<int> port = IntFromEnv("MASTER_PORT", env.master_port);
+  for (const auto* s : {&rank, &world, &local, &port}) {
+    if (!s->ok()) return s->status();
+  }
+  env.rank = *rank;
+  env.world_size = *world;
+  env.local_rank = *local;
+  env.master_port = *port;
+  if (const char* addr = std::getenv("MASTER_ADDR");
+      addr != nullptr && *addr != '\0') {
+    env.master_addr = addr;
+  }
+  if (absl::Status s = CheckEnv(env); !s.ok()) return s;
+  return env;
+}
+
+Batch ShardBatch(const Batch& global, int rank, int world_size) {
+  const int64_t rows = global.inputs.size(0) / world_size;
+  return Batch{global.inputs.narrow(0, rank * rows, rows),
+               global.targets.narrow(0, rank * rows, rows)};
+}
+
+DataParallel::DataParallel(int rank, int world_size, const Options& options,
+                           std::unique_ptr<Impl> impl)
+    : rank_(rank),
+      world_size_(world_size),
+      options_(options),
+      impl_(std::move(impl)) {}
+
+DataParallel::~DataParallel() = default;
+
+absl::StatusOr<std::unique_ptr<DataParallel>> DataParallel::Connect(
+    const DistributedEnv& env, const torch::Device& device,
+    const Options& options) {
+  if (absl::Status s = CheckEnv(env); !s.ok()) return s;
+  auto impl = std::make_unique<Impl>();
+  const absl::Status status = CatchExceptions([&]() -> absl::Status {
+    c10d::TCPStoreOptions store_options;
+    store_options.port = static_cast<uint16_t>(env.master_port);
+    store_options.isServer = env.rank == 0;
+    store_options.numWorkers = env.world_size;
+    store_options.waitWorkers = true;
+    store_options.timeout = options.timeout;
+    auto tcp =
+        c10::make_intrusive<c10d::TCPStore>(env.master_addr, store_options);
+    impl->store = c10::make_intrusive<c10d::PrefixStore>("sparsity", tcp);
+    if (device.is_cuda()) {
+      absl::StatusOr<c10::intrusive_ptr<c10d::Backend>> nccl =
+          MakeNcclBackend(impl->store, env.rank, env.world_size,
+                          options.timeout);
+      if (!nccl.ok()) return nccl.status();
+      impl->backend = *std::move(nccl);
+      return absl::OkStatus();
+    }
+    auto gloo = c10d::ProcessGroupGloo::Options::create(options.timeout);
+    gloo->devices.push_back(GlooDevice(env.master_addr));
+    impl->backend = c10::make_intrusive<c10d::ProcessGroupGloo>(
+        impl->store, env.rank, env.world_size, gloo);
+    return absl::OkStatus();
+  });
+  if (!status.ok()) {
+    return absl::UnavailableError(absl::StrFormat(
+        "data-parallel rendezvous of rank %d of %d at %s:%d failed: %s",
+        env.rank, env.world_size, env.master_addr, env.master_port,
+        status.message()));
+  }
+  return std::unique_ptr<DataParallel>(
+      new DataParallel(env.rank, env.world_size, options, std::move(impl)));
+}
+
+std::string DataParallel::backend_name() const {
+  return impl_->backend->getBackendName();
+}
+
+absl::Status DataParallel::Broadcast(const std::vector<torch::Tensor>& tensors) {
+  torch::NoGradGuard no_grad;
+  if (tensors.empty()) return absl::OkStatus();
+  std::vector<torch::Tensor> views;
+  for (const torch::Tensor& t : tensors) views.push_back(t.reshape({-1}));
+  std::vector<torch::Tensor> flat = {torch::cat(views)};
+  if (absl::Status s = Wait(impl_->backend->broadcast(flat), "broadcast");
+      !s.ok()) {
+    return s;
+  }
+  int64_t offset = 0;
+  for (const torch::Tensor& t : tensors) {
+    const int64_t n = t.numel();
+    t.copy_(flat[0].narrow(0, offset, n).view_as(t));
+    offset += n;
+  }
+  return absl::OkStatus();
+}
+
+absl::Status DataParallel::AverageGradients(
+    const std::vector<torch::Tensor>& params, float* loss) {
+  const auto start = Clock::now();
+  torch::NoGradGuard no_grad;
+  // Buckets of gradients in parameter order, each at most bucket_bytes
+  // (a larger gradient gets a bucket of its own).
+  std::vector<std::vector<torch::Tensor>> buckets(1);
+  int64_t bytes = 0;
+  for (const torch::Tensor& p : params) {
+    const torch::Tensor& g = p.grad();
+    if (!g.defined()) continue;
+    const int64_t size = g.numel() * g.element_size();
+    if (!buckets.back().empty() && bytes + size > options_.bucket_bytes) {
+      buckets.emplace_back();
+      bytes = 0;
+    }
+    buckets.back().push_back(g);
+    bytes += size;
+  }
+  const torch::Tensor loss_tensor =
+      torch::full({1}, *loss, torch::TensorOptions().device(
+                                  params.empty() ? torch::kCPU
+                                                 : params[0].device()));
+  buckets.back().push_back(loss_tensor);
+  std::vector<std::vector<torch::Tensor>> flats;
+  std::vector<c10::intrusive_ptr<c10d::Work>> works;
+  for (const auto& bucket : buckets) {
+    std::vector<torch::Tensor> views;
+    for (const torch::Tensor& g : bucket) views.push_back(g.reshape({-1}));
+    flats.push_back({torch::cat(views)});
+    works.push_back(impl_->backend->allreduce(flats.back()));
+  }
+  for (size_t b = 0; b < buckets.size(); ++b) {
+    if (absl::Status s = Wait(works[b], "gradient all-reduce"); !s.ok()) {
+      return s;
+    }
+    torch::Tensor& flat = flats[b][0];
+    flat.div_(world_size_);
+    int64_t offset = 0;
+    for (const torch::Tensor& g : buckets[b]) {
+      const int64_t n = g.numel();
+      g.copy_(flat.narrow(0, offset, n).view_as(g));
+      offset += n;
+    }
+  }
+  *loss = loss_tensor.item<float>();
+  allreduce_seconds_ +=
+      std::chrono::duration<double>(Clock::now() - start).count();
+  return absl::OkStatus();
+}
+
+absl::Status DataParallel::AllReduce(torch::Tensor tensor, bool max) {
+  c10d::AllreduceOptions options;
+  options.reduceOp = max ? c10d::ReduceOp::MAX : c10d::ReduceOp::SUM;
+  std::vector<torch::Tensor> one = {tensor};
+  return Wait(impl_->backend->allreduce(one, options), "all-reduce");
+}
+
+absl::Status DataParallel::SumInPlace(torch::Tensor tensor) {
+  return AllReduce(std::move(tensor), /*max=*/false);
+}
+
+absl::Status DataParallel::MaxInPlace(torch::Tensor tensor) {
+  return AllReduce(std::move(tensor), /*max=*/true);
+}
+
+absl::Status DataParallel::Agree(int64_t value, const std::string& what) {
+  torch::Tensor both = torch::tensor({value, -value}, torch::kInt64);
+  if (impl_->backend->getBackendName() != "gloo") both = both.cuda();
+  if (absl::Status s = MaxInPlace(both); !s.ok()) return s;
+  const int64_t high = both[0].item<int64_t>(), low = -both[1].item<int64_t>();
+  if (high == low) return absl::OkStatus();
+  return absl::FailedPreconditionError(absl::StrCat(
+      "the ranks disagree on ", what, " (", low, " to ", high,
+      "): do all ranks see the same output folder and flags?"));
+}
+
+absl::Status DataParallel::CheckReplicas(
+    const std::vector<torch::Tensor>& params, int64_t step) {
+  torch::NoGradGuard no_grad;
+  std::vector<torch::Tensor> mine, theirs;
+  for (const torch::Tensor& p : params) {
+    mine.push_back(p.detach().reshape({-1}));
+    theirs.push_back(p.detach().clone());
+  }
+  if (absl::Status s = Broadcast(theirs); !s.ok()) return s;
+  torch::Tensor diff = torch::zeros({1}, params.empty()
+                                             ? torch::TensorOptions()
+                                             : params[0].options());
+  for (size_t i = 0; i < params.size(); ++i) {
+    diff = torch::maximum(diff, (mine[i] - theirs[i].reshape({-1}))
+                                    .abs()
+                                    .max()
+                                    .reshape({1}));
+  }
+  if (absl::Status s = MaxInPlace(diff); !s.ok()) return s;
+  const double largest = diff.item<double>();
+  if (largest == 0) return absl::OkStatus();
+  return absl::InternalError(absl::StrFormat(
+      "data-parallel replicas diverged: after step %d a rank's parameters "
+      "differ from rank 0's by up to %.3g",
+      step, largest));
+}
+
+absl::Status DataParallel::Barrier() {
+  return Wait(impl_->backend->barrier(), "barrier");
+}
+
+double DataParallel::TakeAllReduceSeconds() {
+  const double s = allreduce_seconds_;
+  allreduce_seconds_ = 0;
+  return s;
+}
+
+}  // namespace sparsity
