@@ -15,17 +15,20 @@
 #include <vector>
 
 #include "absl/strings/escaping.h"
+#include "absl/strings/match.h"
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
 #include "absl/strings/str_split.h"
 #include "common/cli.h"
+#include "experiments/launch.h"
 #include "experiments/presets.h"
 #include "gflags/gflags.h"
 #include "google/protobuf/descriptor.h"
 #include "google/protobuf/io/tokenizer.h"
 #include "google/protobuf/text_format.h"
 #include "proto/results_io.h"
+#include "train/data_parallel.h"
 #include "train/run_info.h"
 
 DEFINE_string(preset, "default",
@@ -59,6 +62,19 @@ DEFINE_int32(workers, 1,
              "run the sweep in K local processes at once, shard i/K each "
              "with its share of the cores (--threads divided among them "
              "unless given); the last to finish writes the results");
+DEFINE_int32(nproc, 1,
+             "train every run data-parallel over N local processes (ranks), "
+             "like torchrun --standalone --nproc_per_node=N: each rank trains "
+             "on 1/N of every batch with cores/N threads (README.md, "
+             "\"Scaling up\"); the ranks of a multi-machine run read "
+             "torchrun's RANK, WORLD_SIZE, MASTER_ADDR and MASTER_PORT "
+             "instead");
+DEFINE_int32(dp_check_every, 0,
+             "data-parallel: also check every N steps that all ranks hold "
+             "identical parameters (always checked at the end of each run)");
+DEFINE_int32(dp_timeout_s, 600,
+             "data-parallel: seconds a rank waits for the others (rendezvous "
+             "and each collective)");
 DEFINE_bool(merge, false,
             "train nothing: write the results from the finished run records "
             "of every shard in the output folder");
@@ -132,8 +148,9 @@ struct State {
   std::chrono::steady_clock::time_point start;
   RunInfo info;  // collected at the start: the revision the binary ran at
   ThreadSettings threads;
-  int shard = 0, shards = 1;      // --shard or the Slurm array task
-  std::vector<std::string> argv;  // as given, for --workers' children
+  int shard = 0, shards = 1;         // --shard or the Slurm array task
+  std::vector<std::string> argv;     // as given, for --workers' children
+  std::unique_ptr<DataParallel> dp;  // this process's rank, if data-parallel
 };
 State& GlobalState() {
   static auto* state = new State;
@@ -286,59 +303,141 @@ absl::Status ValidateWorkers() {
   return absl::OkStatus();
 }
 
+// Each of `k` processes' share of the cores (train.threads when set).
+int ThreadsPerProcess(const RunConfig& base, int k) {
+  const int cores = static_cast<int>(std::thread::hardware_concurrency());
+  return base.train().threads() > 0 ? base.train().threads()
+                                    : std::max(1, cores / k);
+}
+
 // --workers=K: this process runs shard i/K in child i (this binary, the
 // same flags) and waits; one that fails stops the others. The child that
 // finishes last writes the results.
 absl::Status RunWorkers(const RunConfig& base, const OutputPaths& paths) {
   const int k = FLAGS_workers;
-  const int cores = static_cast<int>(std::thread::hardware_concurrency());
-  const int threads = base.train().threads() > 0 ? base.train().threads()
-                                                 : std::max(1, cores / k);
-  std::vector<pid_t> children;
+  std::vector<ChildProcess> children(k);
   for (int i = 0; i < k; ++i) {
-    std::vector<std::string> args = GlobalState().argv;
-    args.push_back("--workers=1");
-    args.push_back(absl::StrCat("--shard=", i, "/", k));
-    args.push_back(absl::StrCat("--threads=", threads));
-    const pid_t pid = fork();
-    if (pid == 0) {
-      std::vector<char*> c_args;
-      for (std::string& a : args) c_args.push_back(a.data());
-      c_args.push_back(nullptr);
-      execv("/proc/self/exe", c_args.data());
-      _exit(127);
-    }
-    if (pid < 0) {
-      for (pid_t c : children) kill(c, SIGTERM);
-      return absl::InternalError("--workers: could not start a process");
-    }
-    children.push_back(pid);
-  }
-  absl::Status failed;
-  for (size_t left = children.size(); left > 0; --left) {
-    int status = 0;
-    const pid_t pid = wait(&status);
-    if (WIFEXITED(status) && WEXITSTATUS(status) == 0) continue;
-    if (failed.ok()) {
-      const int i = static_cast<int>(
-          std::find(children.begin(), children.end(), pid) - children.begin());
-      failed = absl::AbortedError(absl::StrCat(
-          "--workers: worker ", i, "/", k, " (shard ", i, "/", k,
-          ") failed (its error is above); the others were stopped; rerun "
-          "with --resume to continue from the finished runs in ",
-          paths.work_dir));
-      for (pid_t c : children) {
-        if (c != pid) kill(c, SIGTERM);
-      }
+    children[i].args = GlobalState().argv;
+    for (std::string a :
+         {std::string("--workers=1"), absl::StrCat("--shard=", i, "/", k),
+          absl::StrCat("--threads=", ThreadsPerProcess(base, k))}) {
+      children[i].args.push_back(a);
     }
   }
-  if (!failed.ok()) return failed;
+  absl::StatusOr<std::optional<ChildFailure>> failed = RunChildren(children);
+  if (!failed.ok()) return failed.status();
+  if (failed->has_value()) {
+    const int i = (*failed)->index;
+    return absl::AbortedError(absl::StrCat(
+        "--workers: worker ", i, "/", k, " (shard ", i, "/", k, ") ",
+        (*failed)->how,
+        " (its error is above); the others were stopped; rerun with --resume "
+        "to continue from the finished runs in ",
+        paths.work_dir));
+  }
   return FinishedEarly(absl::StrCat(k, " workers finished; the last wrote ",
                                     paths.out_dir, "/", paths.name, ".pb"));
 }
 
+// Set in the ranks --nproc starts: a rank whose collective fails because
+// another rank stopped exits 1 without a line of its own, since the
+// launcher names the rank that failed first.
+constexpr char kLaunchedRank[] = "SPARSITY_LAUNCHED_RANK";
+
+// Every run's batch splits into `ranks` equal shards.
+absl::Status CheckBatchesSplit(const std::vector<SweepRun>& runs, int ranks) {
+  for (const SweepRun& run : runs) {
+    const int64_t batch = run.config.data().batch_size();
+    if (ranks > 1 && batch % ranks != 0) {
+      return absl::InvalidArgumentError(absl::StrCat(
+          "run ", run.name, ": data.batch_size ", batch,
+          " does not split into ", ranks,
+          " equal shards: choose a batch size divisible by the number of "
+          "ranks"));
+    }
+  }
+  return absl::OkStatus();
+}
+
+// --nproc=N: the ranks of a data-parallel run on this machine, with
+// torchrun's environment (RANK, WORLD_SIZE, LOCAL_RANK, MASTER_ADDR,
+// MASTER_PORT); one that fails stops the others. Rank 0 writes the results.
+absl::Status RunRanks(const RunConfig& base, const OutputPaths& paths) {
+  const int n = FLAGS_nproc;
+  absl::StatusOr<int> port = FreeLocalPort();
+  if (!port.ok()) return port.status();
+  std::vector<ChildProcess> children(n);
+  for (int r = 0; r < n; ++r) {
+    children[r].args = GlobalState().argv;
+    children[r].args.push_back("--nproc=1");
+    children[r].args.push_back(
+        absl::StrCat("--threads=", ThreadsPerProcess(base, n)));
+    if (r > 0) children[r].args.push_back("--quiet");
+    children[r].env = {{kLaunchedRank, "1"},
+                       {"RANK", absl::StrCat(r)},
+                       {"LOCAL_RANK", absl::StrCat(r)},
+                       {"WORLD_SIZE", absl::StrCat(n)},
+                       {"MASTER_ADDR", "127.0.0.1"},
+                       {"MASTER_PORT", absl::StrCat(*port)}};
+  }
+  absl::StatusOr<std::optional<ChildFailure>> failed = RunChildren(children);
+  if (!failed.ok()) return failed.status();
+  if (failed->has_value()) {
+    return absl::AbortedError(absl::StrCat(
+        "--nproc: rank ", (*failed)->index, " of ", n, " ", (*failed)->how,
+        absl::StartsWith((*failed)->how, "exited") ? " (its error is above)"
+                                                   : "",
+        "; the other ranks were stopped; nothing half-written is left: rerun "
+        "with --resume to continue from the last checkpoint in ",
+        paths.work_dir));
+  }
+  return FinishedEarly(absl::StrCat(n, " ranks finished; rank 0 wrote ",
+                                    paths.out_dir, "/", paths.name, ".pb"));
+}
+
+absl::Status ValidateNproc() {
+  if (FLAGS_nproc < 1 || FLAGS_nproc > 64) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("--nproc must be in [1, 64], got ", FLAGS_nproc));
+  }
+  if (FLAGS_dp_check_every < 0 || FLAGS_dp_timeout_s < 1) {
+    return absl::InvalidArgumentError(
+        "--dp_check_every must be >= 0 and --dp_timeout_s >= 1");
+  }
+  const bool env_ranks = std::getenv("WORLD_SIZE") != nullptr &&
+                         std::string(std::getenv("WORLD_SIZE")) != "1";
+  if ((FLAGS_nproc > 1 || env_ranks) &&
+      (FLAGS_workers > 1 || FLAGS_merge || !FLAGS_shard.empty() ||
+       std::getenv("SLURM_ARRAY_TASK_ID") != nullptr)) {
+    return absl::InvalidArgumentError(
+        "data-parallel runs (--nproc or WORLD_SIZE) train every run over all "
+        "ranks: give them without --workers, --shard, --merge or a Slurm "
+        "array");
+  }
+  return absl::OkStatus();
+}
+
+// This process's rank of a data-parallel group, when WORLD_SIZE > 1
+// (set by --nproc, torchrun or an srun script); else nullptr.
+absl::StatusOr<DataParallel*> ConnectRanks(const RunConfig& base) {
+  absl::StatusOr<DistributedEnv> env = DistributedEnvFromEnvironment();
+  if (!env.ok()) return env.status();
+  if (env->world_size == 1) return nullptr;
+  DataParallel::Options options;
+  options.check_every = FLAGS_dp_check_every;
+  options.timeout = std::chrono::seconds(FLAGS_dp_timeout_s);
+  const torch::Device device(base.train().device() == "cuda" ? torch::kCUDA
+                                                             : torch::kCPU);
+  absl::StatusOr<std::unique_ptr<DataParallel>> dp =
+      DataParallel::Connect(*env, device, options);
+  if (!dp.ok()) return dp.status();
+  GlobalState().dp = *std::move(dp);
+  return GlobalState().dp.get();
+}
+
 absl::Status ApplySweepFlags(Message* config) {
   if (absl::Status s = ValidateWorkers(); !s.ok()) return s;
+  if (absl::Status s = ValidateNproc(); !s.ok()) return s;
   if (absl::Status s = ParseShard(&GlobalState().shard, &GlobalState().shards);
       !s.ok()) {
     return s;
@@ -429,6 +528,7 @@ void InitExperiment(const ExperimentSpec& spec, int* argc, char*** argv) {
       spec.summary, "\n\n  bazel run //experiments:", spec.name,
       " -- [--preset=", absl::StrJoin(PresetsOf(spec.name), "|"),
       "] [--out_dir=DIR] [--resume] [--json] [--shard=I/N | --workers=K | "
+      "--nproc=N | "
       "--merge] "
       "[--FIELD=VALUE ...]\n\n"
       "Presets (experiments/configs/",
@@ -507,6 +607,20 @@ absl::StatusOr<std::vector<TrainingRecord>> RunExperimentSweep(
     const std::vector<SweepRun>& runs, const RunConfig& base,
     const std::vector<RunHook>& hooks, const OutputPaths& paths) {
   if (FLAGS_workers > 1) return RunWorkers(base, paths);
+  if (FLAGS_nproc > 1) {
+    if (absl::Status s = CheckBatchesSplit(runs, FLAGS_nproc); !s.ok()) {
+      return s;
+    }
+    return RunRanks(base, paths);
+  }
+  absl::StatusOr<DataParallel*> dp = ConnectRanks(base);
+  if (!dp.ok()) return dp.status();
+  if (*dp != nullptr) {
+    if (absl::Status s = CheckBatchesSplit(runs, (*dp)->world_size());
+        !s.ok()) {
+      return s;
+    }
+  }
   const ThreadSettings threads = ConfigureCpu(base.train().threads());
   GlobalState().threads = threads;
   if (!FLAGS_quiet) {
@@ -526,7 +640,21 @@ absl::StatusOr<std::vector<TrainingRecord>> RunExperimentSweep(
   options.shard = GlobalState().shard;
   options.shards = GlobalState().shards;
   options.merge_only = FLAGS_merge;
-  return RunSweep(runs, hooks, options);
+  options.dp = *dp;
+  if (*dp != nullptr && !(*dp)->lead()) options.quiet = true;
+  if (*dp != nullptr && !options.quiet) {
+    std::printf("%s: data-parallel over %d ranks (%s), rank 0 writes\n",
+                GlobalState().spec.name.c_str(), (*dp)->world_size(),
+                (*dp)->backend_name().c_str());
+  }
+  absl::StatusOr<std::vector<TrainingRecord>> records =
+      RunSweep(runs, hooks, options);
+  if (!records.ok() && IsPeerFailure(records.status()) &&
+      std::getenv(kLaunchedRank) != nullptr) {
+    std::fflush(stdout);
+    std::_Exit(1);  // written so far: complete files only (atomic writes)
+  }
+  return records;
 }
 
 RunInfo ExperimentRunInfo(const RunConfig& base) {
@@ -535,6 +663,10 @@ RunInfo ExperimentRunInfo(const RunConfig& base) {
   info.set_config_overridden(ConfigChangedByFlags());
   RecordThreadSettings(state.threads, &info);
   info.set_device(DeviceName(base));
+  if (state.dp != nullptr) {
+    info.set_data_parallel_ranks(state.dp->world_size());
+    info.set_data_parallel_backend(state.dp->backend_name());
+  }
   info.set_wall_seconds(std::chrono::duration<double>(
                             std::chrono::steady_clock::now() - state.start)
                             .count());

@@ -3,6 +3,7 @@
 #include <chrono>
 #include <cstdlib>
 
+#include "absl/strings/match.h"
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
@@ -17,24 +18,25 @@ namespace {
 
 using Clock = std::chrono::steady_clock;
 
+constexpr char kPeerFailure[] = "another rank stopped or cannot be reached";
+
 // An integer environment variable; `fallback` when unset.
 absl::StatusOr<int> IntFromEnv(const char* name, int fallback) {
   const char* text = std::getenv(name);
   if (text == nullptr || *text == '\0') return fallback;
   int value = 0;
   if (!absl::SimpleAtoi(text, &value)) {
-    return absl::InvalidArgumentError(
-        absl::StrCat("environment variable ", name, "='", text,
-                     "' is not an integer"));
+    return absl::InvalidArgumentError(absl::StrCat(
+        "environment variable ", name, "='", text, "' is not an integer"));
   }
   return value;
 }
 
 absl::Status CheckEnv(const DistributedEnv& env) {
   if (env.world_size < 1 || env.rank < 0 || env.rank >= env.world_size) {
-    return absl::InvalidArgumentError(absl::StrCat(
-        "RANK=", env.rank, " and WORLD_SIZE=", env.world_size,
-        ": a rank is in [0, WORLD_SIZE) and WORLD_SIZE >= 1"));
+    return absl::InvalidArgumentError(
+        absl::StrCat("RANK=", env.rank, " and WORLD_SIZE=", env.world_size,
+                     ": a rank is in [0, WORLD_SIZE) and WORLD_SIZE >= 1"));
   }
   if (env.master_port < 1 || env.master_port > 65535) {
     return absl::InvalidArgumentError(absl::StrCat(
@@ -66,13 +68,12 @@ std::shared_ptr<::gloo::transport::Device> GlooDevice(
 absl::Status Wait(const c10::intrusive_ptr<c10d::Work>& work,
                   const char* what) {
   return CatchExceptions([&]() -> absl::Status {
-    work->wait();
-    return absl::OkStatus();
-  }).ok()
+           work->wait();
+           return absl::OkStatus();
+         }).ok()
              ? absl::OkStatus()
-             : absl::UnavailableError(absl::StrCat(
-                   "data-parallel ", what,
-                   " failed: another rank stopped or cannot be reached"));
+             : absl::UnavailableError(absl::StrCat("data-parallel ", what,
+                                                   " failed: ", kPeerFailure));
 }
 
 }  // namespace
@@ -101,6 +102,11 @@ absl::StatusOr<DistributedEnv> DistributedEnvFromEnvironment() {
   }
   if (absl::Status s = CheckEnv(env); !s.ok()) return s;
   return env;
+}
+
+bool IsPeerFailure(const absl::Status& status) {
+  return absl::IsUnavailable(status) &&
+         absl::StrContains(status.message(), kPeerFailure);
 }
 
 Batch ShardBatch(const Batch& global, int rank, int world_size) {
@@ -134,9 +140,8 @@ absl::StatusOr<std::unique_ptr<DataParallel>> DataParallel::Connect(
         c10::make_intrusive<c10d::TCPStore>(env.master_addr, store_options);
     impl->store = c10::make_intrusive<c10d::PrefixStore>("sparsity", tcp);
     if (device.is_cuda()) {
-      absl::StatusOr<c10::intrusive_ptr<c10d::Backend>> nccl =
-          MakeNcclBackend(impl->store, env.rank, env.world_size,
-                          options.timeout);
+      absl::StatusOr<c10::intrusive_ptr<c10d::Backend>> nccl = MakeNcclBackend(
+          impl->store, env.rank, env.world_size, options.timeout);
       if (!nccl.ok()) return nccl.status();
       impl->backend = *std::move(nccl);
       return absl::OkStatus();
@@ -161,7 +166,8 @@ std::string DataParallel::backend_name() const {
   return impl_->backend->getBackendName();
 }
 
-absl::Status DataParallel::Broadcast(const std::vector<torch::Tensor>& tensors) {
+absl::Status DataParallel::Broadcast(
+    const std::vector<torch::Tensor>& tensors) {
   torch::NoGradGuard no_grad;
   if (tensors.empty()) return absl::OkStatus();
   std::vector<torch::Tensor> views;
@@ -200,9 +206,9 @@ absl::Status DataParallel::AverageGradients(
     bytes += size;
   }
   const torch::Tensor loss_tensor =
-      torch::full({1}, *loss, torch::TensorOptions().device(
-                                  params.empty() ? torch::kCPU
-                                                 : params[0].device()));
+      torch::full({1}, *loss,
+                  torch::TensorOptions().device(
+                      params.empty() ? torch::kCPU : params[0].device()));
   buckets.back().push_back(loss_tensor);
   std::vector<std::vector<torch::Tensor>> flats;
   std::vector<c10::intrusive_ptr<c10d::Work>> works;
@@ -252,9 +258,9 @@ absl::Status DataParallel::Agree(int64_t value, const std::string& what) {
   if (absl::Status s = MaxInPlace(both); !s.ok()) return s;
   const int64_t high = both[0].item<int64_t>(), low = -both[1].item<int64_t>();
   if (high == low) return absl::OkStatus();
-  return absl::FailedPreconditionError(absl::StrCat(
-      "the ranks disagree on ", what, " (", low, " to ", high,
-      "): do all ranks see the same output folder and flags?"));
+  return absl::FailedPreconditionError(
+      absl::StrCat("the ranks disagree on ", what, " (", low, " to ", high,
+                   "): do all ranks see the same output folder and flags?"));
 }
 
 absl::Status DataParallel::CheckReplicas(
@@ -266,14 +272,11 @@ absl::Status DataParallel::CheckReplicas(
     theirs.push_back(p.detach().clone());
   }
   if (absl::Status s = Broadcast(theirs); !s.ok()) return s;
-  torch::Tensor diff = torch::zeros({1}, params.empty()
-                                             ? torch::TensorOptions()
-                                             : params[0].options());
+  torch::Tensor diff = torch::zeros(
+      {1}, params.empty() ? torch::TensorOptions() : params[0].options());
   for (size_t i = 0; i < params.size(); ++i) {
-    diff = torch::maximum(diff, (mine[i] - theirs[i].reshape({-1}))
-                                    .abs()
-                                    .max()
-                                    .reshape({1}));
+    diff = torch::maximum(
+        diff, (mine[i] - theirs[i].reshape({-1})).abs().max().reshape({1}));
   }
   if (absl::Status s = MaxInPlace(diff); !s.ok()) return s;
   const double largest = diff.item<double>();

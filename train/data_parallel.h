@@ -48,6 +48,10 @@ struct DistributedEnv {
 // Malformed or inconsistent values are an error naming the variable.
 absl::StatusOr<DistributedEnv> DistributedEnvFromEnvironment();
 
+// Whether `status` is a collective that failed because another rank stopped
+// (the consequence of that rank's failure, not a failure of its own).
+bool IsPeerFailure(const absl::Status& status);
+
 // The rows of `global` that rank `rank` of `world_size` trains on (views).
 Batch ShardBatch(const Batch& global, int rank, int world_size);
 

@@ -91,10 +91,10 @@ TEST(DataParallel, AveragesGradientsAndLossInBuckets) {
                                          torch::zeros({2})};
     for (size_t i = 0; i < params.size(); ++i) {
       if (i == 3) continue;  // no gradient: left alone
-      params[i].mutable_grad() = (dp.rank() + 1) *
-                                 torch::arange(params[i].numel())
-                                     .to(torch::kFloat)
-                                     .reshape(params[i].sizes());
+      params[i].mutable_grad() =
+          (dp.rank() + 1) * torch::arange(params[i].numel())
+                                .to(torch::kFloat)
+                                .reshape(params[i].sizes());
     }
     float loss = static_cast<float>(dp.rank());
     ASSERT_TRUE(dp.AverageGradients(params, &loss).ok());

@@ -126,7 +126,28 @@ absl::Status NeuronDeathTracker::AfterBackward(int64_t step, Model& model) {
   return absl::OkStatus();
 }
 
+absl::Status NeuronDeathTracker::ReduceOverRanks() {
+  if (dp_ == nullptr) return absl::OkStatus();
+  // Counts stay far below 2^31 (tokens per step): summed as int32.
+  const int64_t n = static_cast<int64_t>(counts_.size());
+  if (absl::Status s =
+          dp_->SumInPlace(torch::from_blob(counts_.data(), {n}, torch::kInt32));
+      !s.ok()) {
+    return s;
+  }
+  for (std::vector<float>* norms : {&input_norms_, &residual_norms_}) {
+    const int64_t m = static_cast<int64_t>(norms->size());
+    if (absl::Status s = dp_->MaxInPlace(
+            torch::from_blob(norms->data(), {m}, torch::kFloat));
+        !s.ok()) {
+      return s;
+    }
+  }
+  return absl::OkStatus();
+}
+
 absl::Status NeuronDeathTracker::AfterStep(int64_t step, Model& model) {
+  if (absl::Status s = ReduceOverRanks(); !s.ok()) return s;
   NeuronDeathRecord& r = *record_->mutable_neuron_death();
   NeuronDeathHistory& h = *r.mutable_history();
   const int64_t per_step = layers_ * units_;
@@ -151,8 +172,10 @@ absl::Status NeuronDeathTracker::AfterStep(int64_t step, Model& model) {
   std::fill(residual_norms_.begin(), residual_norms_.end(), 0.0f);
   before_.clear();
   const int64_t done = step + 1;
-  if (std::find(frozen_.steps.begin(), frozen_.steps.end(), done) !=
-      frozen_.steps.end()) {
+  // The frozen continuation is a measurement: rank 0's alone.
+  if ((dp_ == nullptr || dp_->lead()) &&
+      std::find(frozen_.steps.begin(), frozen_.steps.end(), done) !=
+          frozen_.steps.end()) {
     absl::StatusOr<std::vector<UnitSet>> silent =
         FrozenSilentUnits(model, config_, done, frozen_.window);
     if (!silent.ok()) return silent.status();
@@ -188,6 +211,7 @@ RunHook TrackNeuronDeath(const DeathOptions& options,
     auto tracker = std::make_shared<NeuronDeathTracker>(
         options, run_frozen, ctx.config, ctx.model->num_layers(),
         ctx.model->d_ff(), ctx.data.train->batch_tokens(), &ctx.record);
+    tracker->set_data_parallel(ctx.dp);
     ctx.trainer.set_train_observer(tracker.get());
     ctx.trainer.add_callback(tracker.get());
     ctx.keep_alive.push_back(tracker);

@@ -71,8 +71,15 @@ class NeuronDeathTracker : public ActivationObserver, public TrainingCallback {
   void OnMlpResidual(const ResidualEvent& event) override;
   absl::Status AfterBackward(int64_t step, Model& model) override;
   absl::Status AfterStep(int64_t step, Model& model) override;
+  // Data-parallel: every rank counts its shard; AfterStep sums the counts
+  // (and takes the largest norms) over the ranks.
+  bool EveryRank() const override { return true; }
+  void set_data_parallel(DataParallel* dp) { dp_ = dp; }
 
  private:
+  // This step's counts and norms over every rank's shard of the batch.
+  absl::Status ReduceOverRanks();
+
   // Each unit's fc1 row and bias, [layers][units, d_model + 1].
   std::vector<torch::Tensor> IncomingWeights(Model& model) const;
 
@@ -87,6 +94,7 @@ class NeuronDeathTracker : public ActivationObserver, public TrainingCallback {
   std::vector<uint32_t> counts_;  // this step's [layer][unit]
   std::vector<float> input_norms_, residual_norms_;
   std::vector<torch::Tensor> before_;
+  DataParallel* dp_ = nullptr;
 };
 
 // The RunHook: a tracker for the run's model, training batch and steps;

@@ -148,6 +148,24 @@ std::vector<int> ShardOfRuns(const std::vector<SweepRun>& runs, int shards) {
 
 namespace {
 
+// Whether this process writes: always, but for ranks other than 0 of a
+// data-parallel group.
+bool Lead(const SweepOptions& options) {
+  return options.dp == nullptr || options.dp->lead();
+}
+
+// Data-parallel: waits until rank 0 has written what it wrote so far (the
+// last run's record and checkpoints), then checks that every rank takes the
+// same decision: whether run `i` is finished already.
+absl::Status SyncRanks(const SweepOptions& options, int i, bool finished) {
+  if (options.dp == nullptr) return absl::OkStatus();
+  if (absl::Status s = options.dp->Barrier(); !s.ok()) return s;
+  return options.dp->Agree(
+      i * 2 + (finished ? 1 : 0),
+      "which run comes next and whether it is finished (does every rank see "
+      "the same output folder?)");
+}
+
 std::string RecordPath(const SweepOptions& options, const SweepRun& run) {
   return absl::StrCat(options.work_dir, "/", FileStem(run.name), ".record.pb");
 }
@@ -209,6 +227,7 @@ absl::StatusOr<TrainingRecord> TrainAndRecord(const SweepRun& run,
   }
   run_options.quiet = options.quiet;
   run_options.progress_prefix = absl::StrCat("[", label, "] ");
+  run_options.dp = options.dp;
   absl::StatusOr<TrainingRecord> record;
   const absl::Status status = CatchExceptions([&] {
     record = TrainOne(run, hooks, run_options);
@@ -220,12 +239,14 @@ absl::StatusOr<TrainingRecord> TrainAndRecord(const SweepRun& run,
     // checkpoints and records stay for --resume.
     // Not when sharded: another shard may be about to write into it.
     std::error_code ec;
-    if (options.shards <= 1 && fs::is_empty(options.work_dir, ec)) {
+    if (options.shards <= 1 && Lead(options) &&
+        fs::is_empty(options.work_dir, ec)) {
       fs::remove(options.work_dir, ec);
     }
     return absl::Status(status.code(),
                         absl::StrCat(run.name, ": ", status.message()));
   }
+  if (!Lead(options)) return record;
   if (absl::Status s = WriteProtoAtomically(*record, RecordPath(options, run));
       !s.ok()) {
     return s;
@@ -278,15 +299,19 @@ absl::StatusOr<std::vector<TrainingRecord>> RunSweep(
     const SweepOptions& options) {
   using Clock = std::chrono::steady_clock;
   if (absl::Status s = EnsureWritableDir(options.work_dir); !s.ok()) return s;
-  if (absl::Status s = FinishInterruptedCommits(options.work_dir); !s.ok()) {
-    return s;
+  if (Lead(options)) {
+    if (absl::Status s = FinishInterruptedCommits(options.work_dir); !s.ok()) {
+      return s;
+    }
   }
   const std::vector<int> shard_of = ShardOfRuns(runs, options.shards);
   std::vector<int> mine(runs.size());
   for (size_t i = 0; i < runs.size(); ++i) {
     mine[i] = !options.merge_only && shard_of[i] == options.shard;
   }
-  if (!options.resume && !options.merge_only) StartOver(runs, mine, options);
+  if (!options.resume && !options.merge_only && Lead(options)) {
+    StartOver(runs, mine, options);
+  }
   const int n = static_cast<int>(runs.size());
   int to_train = 0;
   for (int m : mine) to_train += m;
@@ -306,7 +331,10 @@ absl::StatusOr<std::vector<TrainingRecord>> RunSweep(
     const SweepRun& run = runs[i];
     const std::string label =
         absl::StrFormat("run %d/%d %s", i + 1, n, run.name);
-    if (options.resume && fs::exists(RecordPath(options, run))) {
+    const bool finished =
+        options.resume && fs::exists(RecordPath(options, run));
+    if (absl::Status s = SyncRanks(options, i, finished); !s.ok()) return s;
+    if (finished) {
       absl::StatusOr<TrainingRecord> kept =
           ReadRecord(RecordPath(options, run), run);
       if (!kept.ok()) return kept.status();
@@ -340,6 +368,11 @@ absl::StatusOr<std::vector<TrainingRecord>> RunSweep(
       std::fflush(stdout);
     }
     trained[i] = *std::move(record);
+  }
+  if (!Lead(options)) {
+    return FinishedEarly(absl::StrCat("rank ", options.dp->rank(), " of ",
+                                      options.dp->world_size(),
+                                      " is done; rank 0 writes the results"));
   }
   return Assemble(runs, &trained, options);
 }

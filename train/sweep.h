@@ -57,6 +57,10 @@ struct SweepOptions {
   // Train nothing: assemble the finished records (an error names a missing
   // one).
   bool merge_only = false;
+  // Data-parallel (train/data_parallel.h): every rank runs the same sweep,
+  // each run over all ranks; only rank 0 writes, the others end with
+  // FinishedEarly.
+  DataParallel* dp = nullptr;
 };
 
 // The shard of each run: runs are dealt round-robin in sweep order, except

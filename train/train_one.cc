@@ -77,7 +77,8 @@ absl::StatusOr<TrainingRecord> TrainOne(const SweepRun& run,
   trainer.set_progress_prefix(options.progress_prefix);
   trainer.set_checkpoint(options.checkpoint_path,
                          config.train().checkpoint_every());
-  RunContext ctx{config, model, *data, trainer, record, {}};
+  trainer.set_data_parallel(options.dp);
+  RunContext ctx{config, model, *data, trainer, record, {}, options.dp};
   for (const RunHook& hook : hooks) {
     if (absl::Status s = hook(ctx); !s.ok()) return s;
   }

@@ -42,6 +42,9 @@ struct RunContext {
   Trainer& trainer;
   TrainingRecord& record;
   std::vector<std::shared_ptr<void>> keep_alive;
+  // The run's data-parallel group (nullptr: one process). A callback that
+  // sees the training batch reduces over it (TrainingCallback::EveryRank).
+  DataParallel* dp = nullptr;
 };
 
 using RunHook = std::function<absl::Status(RunContext&)>;
@@ -54,6 +57,7 @@ struct RunOptions {
   std::string init_checkpoint_path;
   bool quiet = false;
   std::string progress_prefix;
+  DataParallel* dp = nullptr;  // train as a rank of this group
 };
 
 // Whether a run made with config `a` can stand for, or be resumed as, one

@@ -28,6 +28,13 @@ auto WithGradIf(bool needs_grad, F&& f) {
   return f();
 }
 
+absl::Status DivergedError(float loss, int64_t step, double lr) {
+  return absl::InternalError(absl::StrFormat(
+      "training loss became %f at step %d (lr %.3g): the run diverged; "
+      "lower optim.lr or raise optim.warmup_steps",
+      loss, step, lr));
+}
+
 }  // namespace
 
 std::string FormatDuration(double seconds) {
@@ -57,7 +64,7 @@ absl::Status Trainer::Resume(const std::string& path, TrainingRecord* record) {
 
 absl::Status Trainer::RunProbe(int64_t step, int64_t tokens,
                                TrainingRecord* record) {
-  if (!probe_) return absl::OkStatus();
+  if (!probe_ || !lead()) return absl::OkStatus();
   const auto start = Clock::now();
   model_->eval();
   absl::StatusOr<ProbeSummary> summary =
@@ -77,7 +84,7 @@ absl::Status Trainer::RunProbe(int64_t step, int64_t tokens,
 }
 
 absl::Status Trainer::RunFinalMeasurements(TrainingRecord* record) {
-  if (final_measurements_.empty()) return absl::OkStatus();
+  if (final_measurements_.empty() || !lead()) return absl::OkStatus();
   const auto start = Clock::now();
   model_->eval();
   absl::Status status;
@@ -118,6 +125,40 @@ void Trainer::PrintProgress(int64_t step, const LossPoint& point,
   std::fflush(stdout);
 }
 
+absl::Status Trainer::StartDataParallel(const BatchSource& data,
+                                        int64_t first) {
+  if (dp_ == nullptr) return absl::OkStatus();
+  if (data.batch_size() % dp_->world_size() != 0) {
+    return absl::InvalidArgumentError(absl::StrCat(
+        "data.batch_size ", data.batch_size(), " does not split into ",
+        dp_->world_size(),
+        " equal shards: choose a batch size divisible by the number of "
+        "ranks"));
+  }
+  if (absl::Status s = dp_->Agree(first, "the step the run starts from");
+      !s.ok()) {
+    return s;
+  }
+  dp_->TakeAllReduceSeconds();
+  return dp_->Broadcast(params_);
+}
+
+Batch Trainer::NextBatch(BatchSource& data, const torch::Device& device) const {
+  const Batch global = data.Next();
+  if (dp_ == nullptr) return global.To(device);
+  return ShardBatch(global, dp_->rank(), dp_->world_size()).To(device);
+}
+
+absl::Status Trainer::CallCallbacks(int64_t step, bool after_step) {
+  for (TrainingCallback* c : callbacks_) {
+    if (!lead() && !c->EveryRank()) continue;
+    absl::Status s = after_step ? c->AfterStep(step, *model_)
+                                : c->AfterBackward(step, *model_);
+    if (!s.ok()) return s;
+  }
+  return absl::OkStatus();
+}
+
 absl::Status Trainer::Run(BatchSource& data, TrainingRecord* record) {
   const torch::Device device = model_->device();
   const int64_t first = record->loss_size();
@@ -134,6 +175,7 @@ absl::Status Trainer::Run(BatchSource& data, TrainingRecord* record) {
   // its checkpoint holds), so the record's wall time is the run's own.
   const double wall_before = timings.wall_seconds();
   const auto start = Clock::now();
+  if (absl::Status s = StartDataParallel(data, first); !s.ok()) return s;
   if (first == 0 && probe_at_start_) {
     if (absl::Status s = RunProbe(0, 0, record); !s.ok()) return s;
   }
@@ -144,29 +186,40 @@ absl::Status Trainer::Run(BatchSource& data, TrainingRecord* record) {
     const auto step_start = Clock::now();
     const double lr = ScheduledLearningRate(optim_, step, steps);
     SetLearningRate(*optimizer_, lr);
-    const Batch batch = data.Next().To(device);
+    const Batch batch = NextBatch(data, device);
     for (torch::Tensor& p : params_) p.mutable_grad().reset();
     torch::Tensor loss = model_->Loss(batch, train_observer_);
-    const float loss_value = loss.item<float>();
-    if (!std::isfinite(loss_value)) {
-      return absl::InternalError(absl::StrFormat(
-          "training loss became %f at step %d (lr %.3g): the run diverged; "
-          "lower optim.lr or raise optim.warmup_steps",
-          loss_value, step, lr));
+    float loss_value = loss.item<float>();
+    // Data-parallel: the loss is checked once averaged, so that every rank
+    // stops at the same step with the same message.
+    if (dp_ == nullptr && !std::isfinite(loss_value)) {
+      return DivergedError(loss_value, step, lr);
     }
     loss.backward();
-    for (TrainingCallback* c : callbacks_) {
-      if (absl::Status s = c->AfterBackward(step, *model_); !s.ok()) return s;
+    if (dp_ != nullptr) {
+      if (absl::Status s = dp_->AverageGradients(params_, &loss_value);
+          !s.ok()) {
+        return s;
+      }
+      if (!std::isfinite(loss_value))
+        return DivergedError(loss_value, step, lr);
+    }
+    if (absl::Status s = CallCallbacks(step, /*after_step=*/false); !s.ok()) {
+      return s;
     }
     const double grad_norm =
         torch::nn::utils::clip_grad_norm_(params_, max_norm);
     optimizer_->step();
     model_->ApplyConstraints(step);
-    for (TrainingCallback* c : callbacks_) {
-      if (absl::Status s = c->AfterStep(step, *model_); !s.ok()) return s;
+    if (absl::Status s = CallCallbacks(step, /*after_step=*/true); !s.ok()) {
+      return s;
     }
     const double step_seconds = SecondsSince(step_start);
     timings.set_train_seconds(timings.train_seconds() + step_seconds);
+    if (dp_ != nullptr) {
+      timings.set_allreduce_seconds(timings.allreduce_seconds() +
+                                    dp_->TakeAllReduceSeconds());
+    }
 
     LossPoint& point = *record->add_loss();
     point.set_step(step + 1);
@@ -185,10 +238,17 @@ absl::Status Trainer::Run(BatchSource& data, TrainingRecord* record) {
     if (last) {
       if (absl::Status s = RunFinalMeasurements(record); !s.ok()) return s;
     }
+    if (dp_ != nullptr &&
+        (last || (dp_->options().check_every > 0 &&
+                  (step + 1) % dp_->options().check_every == 0))) {
+      if (absl::Status s = dp_->CheckReplicas(params_, step + 1); !s.ok()) {
+        return s;
+      }
+    }
     timings.set_tokens_per_second(
         timings.train_seconds() > 0 ? tokens / timings.train_seconds() : 0);
     timings.set_wall_seconds(wall_before + SecondsSince(start));
-    if (!checkpoint_path_.empty() &&
+    if (!checkpoint_path_.empty() && lead() &&
         (last ||
          (checkpoint_every_ > 0 && (step + 1) % checkpoint_every_ == 0))) {
       if (absl::Status s =
@@ -197,7 +257,7 @@ absl::Status Trainer::Run(BatchSource& data, TrainingRecord* record) {
         return s;
       }
     }
-    if (!quiet_ && ((step + 1) % train_.log_every() == 0 || last)) {
+    if (!quiet_ && lead() && ((step + 1) % train_.log_every() == 0 || last)) {
       PrintProgress(step + 1, point, timings.tokens_per_second(),
                     SecondsSince(start), step + 1 - first);
     }

@@ -35,6 +35,7 @@
 #include "proto/config.pb.h"
 #include "proto/results.pb.h"
 #include "torch/torch.h"
+#include "train/data_parallel.h"
 
 namespace sparsity {
 
@@ -62,6 +63,9 @@ class TrainingCallback {
   virtual absl::Status AfterStep(int64_t step, Model& model) {
     return absl::OkStatus();
   }
+  // Data-parallel runs: whether every rank calls this callback (it reduces
+  // what the ranks' shards saw); otherwise only rank 0 does.
+  virtual bool EveryRank() const { return false; }
 };
 
 class Trainer {
@@ -108,6 +112,10 @@ class Trainer {
     checkpoint_every_ = every;
   }
   void set_quiet(bool quiet) { quiet_ = quiet; }
+  // Train as one rank of a data-parallel group (nullptr: alone). Each rank
+  // trains on its shard of every batch; gradients and the loss are averaged
+  // over the ranks; only rank 0 probes, measures, checkpoints and prints.
+  void set_data_parallel(DataParallel* dp) { dp_ = dp; }
   // Printed before every progress line, e.g. "[run 2/6 base/i1-d1] ".
   void set_progress_prefix(std::string prefix) {
     progress_prefix_ = std::move(prefix);
@@ -125,6 +133,13 @@ class Trainer {
   torch::optim::Optimizer& optimizer() { return *optimizer_; }
 
  private:
+  bool lead() const { return dp_ == nullptr || dp_->lead(); }
+  // Data-parallel: the ranks agree on the start and rank 0's parameters
+  // are everyone's.
+  absl::Status StartDataParallel(const BatchSource& data, int64_t first);
+  // The step's batch, this rank's shard of it when data-parallel.
+  Batch NextBatch(BatchSource& data, const torch::Device& device) const;
+  absl::Status CallCallbacks(int64_t step, bool after_step);
   absl::Status RunProbe(int64_t step, int64_t tokens, TrainingRecord* record);
   absl::Status RunFinalMeasurements(TrainingRecord* record);
   void PrintProgress(int64_t step, const LossPoint& point,
@@ -152,6 +167,7 @@ class Trainer {
   std::vector<ProbeMeasurement> probe_measurements_;
   std::string checkpoint_path_;
   int checkpoint_every_ = 0;
+  DataParallel* dp_ = nullptr;
   std::string progress_prefix_;
 };
 
