@@ -417,12 +417,13 @@ absl::Status ValidateNproc() {
   return absl::OkStatus();
 }
 
-// This process's rank of a data-parallel group, when WORLD_SIZE > 1
-// (set by --nproc, torchrun or an srun script); else nullptr.
+// This process's rank of a data-parallel group when WORLD_SIZE is set (by
+// --nproc, torchrun or an srun script; WORLD_SIZE=1 takes the data-parallel
+// path alone, as torchrun --nproc_per_node=1 does); else nullptr.
 absl::StatusOr<DataParallel*> ConnectRanks(const RunConfig& base) {
+  if (std::getenv("WORLD_SIZE") == nullptr) return nullptr;
   absl::StatusOr<DistributedEnv> env = DistributedEnvFromEnvironment();
   if (!env.ok()) return env.status();
-  if (env->world_size == 1) return nullptr;
   DataParallel::Options options;
   options.check_every = FLAGS_dp_check_every;
   options.timeout = std::chrono::seconds(FLAGS_dp_timeout_s);

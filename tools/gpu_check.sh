@@ -9,6 +9,8 @@
 #      each figure moves by reduction order alone), compared by
 #      tools/compare_results.py (see docs/architecture.md, "CPU and GPU
 #      results");
+#   2b. the layerwise smoke preset data-parallel over NCCL at world size 1,
+#      against the plain CUDA run;
 #   3. one default-LM training step, C++ against PyTorch eager in Python, on
 #      this GPU (median of 3 rounds of 50 timed steps).
 #
@@ -74,6 +76,18 @@ compare() {  # compare EXPERIMENT: CUDA against the CPU, the CPU at 1 thread
 for e in layerwise_sparsity neuron_death norm_growth topk_thresholding gradient_sparsity; do
   step "smoke_$e" compare "$e"
 done
+
+# 2b. Data-parallel over NCCL, world size 1 (the code path: rendezvous,
+# broadcast, bucketed all-reduce, replica check), against the plain CUDA run.
+nccl() {
+  env RANK=0 WORLD_SIZE=1 LOCAL_RANK=0 MASTER_ADDR=127.0.0.1 MASTER_PORT=29531 \
+    "$run" layerwise_sparsity --preset=smoke --device=cuda --quiet --json \
+    --out_dir="$out/nccl" &&
+    grep -q '"data_parallel_backend": "nccl"' "$out/nccl/layerwise_sparsity.json" &&
+    "$py" tools/compare_results.py "$out/cuda/layerwise_sparsity.json" \
+      "$out/nccl/layerwise_sparsity.json" "$out/cpu1/layerwise_sparsity.json"
+}
+step nccl_world_size_1 nccl
 
 # 3. One default-LM step: C++ vs PyTorch eager on this GPU. The Python child
 # must not inherit run.sh's LD_LIBRARY_PATH (the bundle's libstdc++ and

@@ -206,6 +206,14 @@ cc_library(
     name = "cudart",
     linkopts = {linkopts},
 )
+
+# The toolkit's headers and NCCL's (pip's nvidia-nccl beside the torch that
+# uses it), for C++ that includes LibTorch's CUDA and c10d NCCL headers.
+cc_library(
+    name = "headers",
+    hdrs = glob(["include/**", "nccl/include/**"]),
+    includes = ["include", "nccl/include"],
+)
 """
 
 def _cuda_toolkit_repository_impl(ctx):
@@ -222,6 +230,11 @@ def _cuda_toolkit_repository_impl(ctx):
         fail("no libcudart.so* in %s" % lib)
     soname = sorted(cudart)[-1] if "libcudart.so" not in cudart else "libcudart.so"
     linkopts = ["-L" + str(lib), "-Wl,-rpath," + str(lib), "-l:" + soname]
+    ctx.symlink(root.get_child("include"), "include")
+    site = _venv_site_packages(ctx)
+    nccl = site.get_child("nvidia").get_child("nccl").get_child("include") if site != None else None
+    if nccl != None and nccl.exists:
+        ctx.symlink(nccl, "nccl/include")
     ctx.file("BUILD.bazel", _CUDA_BUILD.format(root = root, linkopts = repr(linkopts)))
     ctx.file("defs.bzl", "\n".join([
         '"""The CUDA toolkit as found by tools/libtorch.bzl."""',

@@ -16,6 +16,7 @@ DEBIAN_PACKAGES=(
   libjemalloc2                             # malloc: bounded memory, ~15% faster steps
   libabsl-dev libgtest-dev googletest libbenchmark-dev
   libprotobuf-dev protobuf-compiler libgflags-dev zlib1g-dev
+  libgloo-dev                              # Gloo headers for c10d (data-parallel)
   gnuplot-nox                              # plots in reports/
   python3 python3-venv                     # .venv: torch (LibTorch + Python reference)
   dataset-fashion-mnist                    # Fashion-MNIST IDX files
