@@ -75,6 +75,11 @@ DEFINE_int32(dp_check_every, 0,
 DEFINE_int32(dp_timeout_s, 600,
              "data-parallel: seconds a rank waits for the others (rendezvous "
              "and each collective)");
+DEFINE_string(tensorboard_dir, "",
+              "TensorBoard event files of each run (loss, lr, gradient norm, "
+              "tokens/s, probe densities and dead units) go to "
+              "DIR/<run>/; default: NAME.runs/tensorboard in the output "
+              "folder; 'off': none. View: .venv/bin/tensorboard --logdir DIR");
 DEFINE_bool(merge, false,
             "train nothing: write the results from the finished run records "
             "of every shard in the output folder");
@@ -642,6 +647,11 @@ absl::StatusOr<std::vector<TrainingRecord>> RunExperimentSweep(
   options.shards = GlobalState().shards;
   options.merge_only = FLAGS_merge;
   options.dp = *dp;
+  if (FLAGS_tensorboard_dir != "off") {
+    options.tensorboard_dir = FLAGS_tensorboard_dir.empty()
+                                  ? paths.work_dir + "/tensorboard"
+                                  : ResolveUserPath(FLAGS_tensorboard_dir);
+  }
   if (*dp != nullptr && !(*dp)->lead()) options.quiet = true;
   if (*dp != nullptr && !options.quiet) {
     std::printf("%s: data-parallel over %d ranks (%s), rank 0 writes\n",

@@ -49,6 +49,11 @@ for spec in layerwise_sparsity:smoke layerwise_sparsity:ablation_smoke \
   fi
   grep -q '"data_parallel_ranks": 2' "$d/two/$e.json" ||
     fail "$spec: the 2-rank results do not record 2 ranks"
+  # TensorBoard: rank 0 alone writes, one event file per run.
+  for run_dir in "$d"/two/*.runs/tensorboard/*/; do
+    n=$(ls "$run_dir" | wc -l)
+    ((n == 1)) || fail "$spec: $n event files in $run_dir"
+  done
   echo "$spec: 2 ranks = 1 rank ($(tail -1 "$d/compare.log"))"
 done
 python3 - "$tmp/eq_layerwise_sparsity_smoke" <<'PY' || fail "layerwise smoke: loss curves differ"
@@ -91,7 +96,8 @@ elif [[ $(wc -l <"$tmp/rank0.err") != 1 ]] ||
   ! grep -q "another rank stopped" "$tmp/rank0.err"; then
   fail "rank 0 did not end with one line: $(cat "$tmp/rank0.err")"
 fi
-left=$(find "$tmp/killed" -type f ! -name '*.ckpt' ! -name '*.record.pb' | wc -l)
+left=$(find "$tmp/killed" -type f ! -name '*.ckpt' ! -name '*.record.pb' \
+  ! -name 'events.out.tfevents.*' | wc -l)
 ((left == 0)) || fail "$left temporary file(s) left after the kill"
 [[ -e $tmp/killed/layerwise_sparsity.pb ]] && fail "a results file after the kill"
 "${bin[layerwise_sparsity]}" "${long[@]}" --nproc=2 --threads=1 --resume \

@@ -174,6 +174,8 @@ def _libtorch_repository_impl(ctx):
         "TORCH_ROOT = %r" % str(root),
         "TORCH_LIB = %r" % str(lib),
         "TORCH_LIB_DIRS = %r" % rpaths,
+        "# The virtual environment's Python (\"\" for a LibTorch outside one).",
+        "TORCH_PYTHON = %r" % _torch_python(root),
         "",
     ]))
 

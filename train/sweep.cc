@@ -228,6 +228,10 @@ absl::StatusOr<TrainingRecord> TrainAndRecord(const SweepRun& run,
   run_options.quiet = options.quiet;
   run_options.progress_prefix = absl::StrCat("[", label, "] ");
   run_options.dp = options.dp;
+  if (!options.tensorboard_dir.empty()) {
+    run_options.tensorboard_dir =
+        absl::StrCat(options.tensorboard_dir, "/", FileStem(run.name));
+  }
   absl::StatusOr<TrainingRecord> record;
   const absl::Status status = CatchExceptions([&] {
     record = TrainOne(run, hooks, run_options);
@@ -238,7 +242,15 @@ absl::StatusOr<TrainingRecord> TrainAndRecord(const SweepRun& run,
     // (the run failed before its first checkpoint) is removed. Complete
     // checkpoints and records stay for --resume.
     // Not when sharded: another shard may be about to write into it.
+    // A run that failed before its first checkpoint keeps no event files.
     std::error_code ec;
+    if (Lead(options) && !run_options.tensorboard_dir.empty() &&
+        !fs::exists(run_options.checkpoint_path, ec)) {
+      fs::remove_all(run_options.tensorboard_dir, ec);
+      if (fs::is_empty(options.tensorboard_dir, ec)) {
+        fs::remove(options.tensorboard_dir, ec);
+      }
+    }
     if (options.shards <= 1 && Lead(options) &&
         fs::is_empty(options.work_dir, ec)) {
       fs::remove(options.work_dir, ec);

@@ -61,6 +61,9 @@ struct SweepOptions {
   // each run over all ranks; only rank 0 writes, the others end with
   // FinishedEarly.
   DataParallel* dp = nullptr;
+  // Each run's TensorBoard event files go to DIR/<run file stem>/ (empty:
+  // none).
+  std::string tensorboard_dir;
 };
 
 // The shard of each run: runs are dealt round-robin in sweep order, except

@@ -9,6 +9,7 @@
 #include "models/transformer_lm.h"
 #include "models/vision_transformer.h"
 #include "train/checkpoint.h"
+#include "train/tensorboard.h"
 
 namespace sparsity {
 
@@ -107,6 +108,17 @@ absl::StatusOr<TrainingRecord> TrainOne(const SweepRun& run,
                   options.progress_prefix.c_str(), record.loss_size(),
                   options.checkpoint_path.c_str());
     }
+  }
+  if (!options.tensorboard_dir.empty() &&
+      (options.dp == nullptr || options.dp->lead())) {
+    if (record.loss_size() == 0) RemoveEventFiles(options.tensorboard_dir);
+    absl::StatusOr<std::unique_ptr<EventFileWriter>> writer =
+        EventFileWriter::Open(options.tensorboard_dir);
+    if (!writer.ok()) return writer.status();
+    auto logger = std::make_shared<TensorBoardLogger>(
+        *std::move(writer), data->train->batch_tokens());
+    trainer.add_callback(logger.get());
+    ctx.keep_alive.push_back(logger);
   }
   // Setup (data, model, resume) counts towards the run's wall time, before
   // training, so that checkpoints carry it too; the trainer adds its own.

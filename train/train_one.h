@@ -58,6 +58,9 @@ struct RunOptions {
   bool quiet = false;
   std::string progress_prefix;
   DataParallel* dp = nullptr;  // train as a rank of this group
+  // TensorBoard event files of the run go here (train/tensorboard.h); empty:
+  // none. Rank 0 only.
+  std::string tensorboard_dir;
 };
 
 // Whether a run made with config `a` can stand for, or be resumed as, one

@@ -238,6 +238,11 @@ absl::Status Trainer::Run(BatchSource& data, TrainingRecord* record) {
     if (last) {
       if (absl::Status s = RunFinalMeasurements(record); !s.ok()) return s;
     }
+    if (lead()) {
+      for (TrainingCallback* c : callbacks_) {
+        if (absl::Status s = c->AfterLogged(step, *record); !s.ok()) return s;
+      }
+    }
     if (dp_ != nullptr &&
         (last || (dp_->options().check_every > 0 &&
                   (step + 1) % dp_->options().check_every == 0))) {

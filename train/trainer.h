@@ -63,6 +63,11 @@ class TrainingCallback {
   virtual absl::Status AfterStep(int64_t step, Model& model) {
     return absl::OkStatus();
   }
+  // After the step's loss point (and its probe, when one ran) is in the
+  // record; rank 0 only (logging, e.g. TensorBoard).
+  virtual absl::Status AfterLogged(int64_t step, const TrainingRecord& record) {
+    return absl::OkStatus();
+  }
   // Data-parallel runs: whether every rank calls this callback (it reduces
   // what the ranks' shards saw); otherwise only rank 0 does.
   virtual bool EveryRank() const { return false; }
