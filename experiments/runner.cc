@@ -352,13 +352,11 @@ constexpr char kLaunchedRank[] = "SPARSITY_LAUNCHED_RANK";
 // Every run's batch splits into `ranks` equal shards.
 absl::Status CheckBatchesSplit(const std::vector<SweepRun>& runs, int ranks) {
   for (const SweepRun& run : runs) {
-    const int64_t batch = run.config.data().batch_size();
-    if (ranks > 1 && batch % ranks != 0) {
-      return absl::InvalidArgumentError(absl::StrCat(
-          "run ", run.name, ": data.batch_size ", batch,
-          " does not split into ", ranks,
-          " equal shards: choose a batch size divisible by the number of "
-          "ranks"));
+    if (absl::Status s =
+            CheckBatchSplits(run.config.data().batch_size(), ranks);
+        !s.ok()) {
+      return absl::InvalidArgumentError(
+          absl::StrCat("run ", run.name, ": ", s.message()));
     }
   }
   return absl::OkStatus();
@@ -409,8 +407,7 @@ absl::Status ValidateNproc() {
     return absl::InvalidArgumentError(
         "--dp_check_every must be >= 0 and --dp_timeout_s >= 1");
   }
-  const bool env_ranks = std::getenv("WORLD_SIZE") != nullptr &&
-                         std::string(std::getenv("WORLD_SIZE")) != "1";
+  const bool env_ranks = std::getenv("WORLD_SIZE") != nullptr;
   if ((FLAGS_nproc > 1 || env_ranks) &&
       (FLAGS_workers > 1 || FLAGS_merge || !FLAGS_shard.empty() ||
        std::getenv("SLURM_ARRAY_TASK_ID") != nullptr)) {

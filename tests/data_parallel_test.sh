@@ -134,7 +134,7 @@ elif ! grep -q "rank 1 of 2 was killed by signal 9; the other ranks were stopped
   fail "launcher: $(cat "$tmp/launched.err")"
 fi
 sleep 0.5
-pgrep -P "$launcher" >/dev/null && fail "a rank outlived the launcher"
+kill -0 "${ranks[0]}" 2>/dev/null && fail "rank 0 outlived the launcher"
 
 # 4. Bad input: one line, exit 1, no results.
 bad() {  # bad WANT FLAGS...

@@ -3,6 +3,7 @@
 #include <chrono>
 #include <cstdlib>
 
+#include "absl/strings/ascii.h"
 #include "absl/strings/match.h"
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
@@ -64,16 +65,26 @@ std::shared_ptr<::gloo::transport::Device> GlooDevice(
   return c10d::ProcessGroupGloo::createDefaultDevice();
 }
 
-// Waits for `work`, turning a failed or timed-out collective into a Status.
+// Waits for `work`, turning a failed collective into a Status: a timeout
+// names --dp_timeout_s; any other failure is a peer failure (a rank that
+// stopped closes its connections), with the backend's first line.
 absl::Status Wait(const c10::intrusive_ptr<c10d::Work>& work,
                   const char* what) {
-  return CatchExceptions([&]() -> absl::Status {
-           work->wait();
-           return absl::OkStatus();
-         }).ok()
-             ? absl::OkStatus()
-             : absl::UnavailableError(absl::StrCat("data-parallel ", what,
-                                                   " failed: ", kPeerFailure));
+  const absl::Status s = CatchExceptions([&]() -> absl::Status {
+    work->wait();
+    return absl::OkStatus();
+  });
+  if (s.ok()) return s;
+  const std::string detail(s.message().substr(0, 200));
+  const std::string lower = absl::AsciiStrToLower(detail);
+  if (absl::StrContains(lower, "timed out") ||
+      absl::StrContains(lower, "timeout")) {
+    return absl::DeadlineExceededError(absl::StrCat(
+        "data-parallel ", what,
+        " timed out waiting for the other ranks (--dp_timeout_s): ", detail));
+  }
+  return absl::UnavailableError(absl::StrCat(
+      "data-parallel ", what, " failed: ", kPeerFailure, " (", detail, ")"));
 }
 
 }  // namespace
@@ -140,8 +151,9 @@ absl::StatusOr<std::unique_ptr<DataParallel>> DataParallel::Connect(
         c10::make_intrusive<c10d::TCPStore>(env.master_addr, store_options);
     impl->store = c10::make_intrusive<c10d::PrefixStore>("sparsity", tcp);
     if (device.is_cuda()) {
-      absl::StatusOr<c10::intrusive_ptr<c10d::Backend>> nccl = MakeNcclBackend(
-          impl->store, env.rank, env.world_size, options.timeout);
+      absl::StatusOr<c10::intrusive_ptr<c10d::Backend>> nccl =
+          MakeNcclBackend(impl->store, env.rank, env.world_size, env.local_rank,
+                          options.timeout);
       if (!nccl.ok()) return nccl.status();
       impl->backend = *std::move(nccl);
       return absl::OkStatus();
@@ -205,10 +217,17 @@ absl::Status DataParallel::AverageGradients(
     buckets.back().push_back(g);
     bytes += size;
   }
-  const torch::Tensor loss_tensor =
-      torch::full({1}, *loss,
-                  torch::TensorOptions().device(
-                      params.empty() ? torch::kCPU : params[0].device()));
+  // The loss travels with the last bucket, and the number of gradient
+  // elements too: the ranks' buckets must match element for element.
+  int64_t elements = 0;
+  for (const auto& bucket : buckets) {
+    for (const torch::Tensor& g : bucket) elements += g.numel();
+  }
+  const torch::Tensor loss_tensor = torch::tensor(
+      {static_cast<double>(*loss), static_cast<double>(elements)},
+      torch::TensorOptions()
+          .dtype(torch::kFloat)
+          .device(params.empty() ? torch::kCPU : params[0].device()));
   buckets.back().push_back(loss_tensor);
   std::vector<std::vector<torch::Tensor>> flats;
   std::vector<c10::intrusive_ptr<c10d::Work>> works;
@@ -231,7 +250,14 @@ absl::Status DataParallel::AverageGradients(
       offset += n;
     }
   }
-  *loss = loss_tensor.item<float>();
+  const torch::Tensor reduced = loss_tensor.cpu();
+  *loss = reduced[0].item<float>();
+  if (reduced[1].item<float>() != static_cast<float>(elements)) {
+    return absl::InternalError(absl::StrCat(
+        "data-parallel ranks have different gradients: ", elements,
+        " elements here, ", reduced[1].item<float>(),
+        " on average (a parameter without a gradient on some rank?)"));
+  }
   allreduce_seconds_ +=
       std::chrono::duration<double>(Clock::now() - start).count();
   return absl::OkStatus();
@@ -240,8 +266,16 @@ absl::Status DataParallel::AverageGradients(
 absl::Status DataParallel::AllReduce(torch::Tensor tensor, bool max) {
   c10d::AllreduceOptions options;
   options.reduceOp = max ? c10d::ReduceOp::MAX : c10d::ReduceOp::SUM;
-  std::vector<torch::Tensor> one = {tensor};
-  return Wait(impl_->backend->allreduce(one, options), "all-reduce");
+  // NCCL reduces only CUDA tensors: a host tensor makes the round trip.
+  const bool via_gpu = backend_name() != "gloo" && !tensor.is_cuda();
+  std::vector<torch::Tensor> one = {via_gpu ? tensor.cuda() : tensor};
+  if (absl::Status s =
+          Wait(impl_->backend->allreduce(one, options), "all-reduce");
+      !s.ok()) {
+    return s;
+  }
+  if (via_gpu) tensor.copy_(one[0].cpu());
+  return absl::OkStatus();
 }
 
 absl::Status DataParallel::SumInPlace(torch::Tensor tensor) {
@@ -254,7 +288,6 @@ absl::Status DataParallel::MaxInPlace(torch::Tensor tensor) {
 
 absl::Status DataParallel::Agree(int64_t value, const std::string& what) {
   torch::Tensor both = torch::tensor({value, -value}, torch::kInt64);
-  if (impl_->backend->getBackendName() != "gloo") both = both.cuda();
   if (absl::Status s = MaxInPlace(both); !s.ok()) return s;
   const int64_t high = both[0].item<int64_t>(), low = -both[1].item<int64_t>();
   if (high == low) return absl::OkStatus();
@@ -288,7 +321,18 @@ absl::Status DataParallel::CheckReplicas(
 }
 
 absl::Status DataParallel::Barrier() {
-  return Wait(impl_->backend->barrier(), "barrier");
+  // Ranks wait here while rank 0 works alone (probes, records), which may
+  // take long; a rank that dies meanwhile still fails the barrier at once.
+  c10d::BarrierOptions options;
+  options.timeout = std::chrono::hours(24);
+  return Wait(impl_->backend->barrier(options), "barrier");
+}
+
+absl::Status CheckBatchSplits(int64_t batch_size, int ranks) {
+  if (ranks <= 1 || batch_size % ranks == 0) return absl::OkStatus();
+  return absl::InvalidArgumentError(absl::StrCat(
+      "data.batch_size ", batch_size, " does not split into ", ranks,
+      " equal shards: choose a batch size divisible by the number of ranks"));
 }
 
 double DataParallel::TakeAllReduceSeconds() {

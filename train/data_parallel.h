@@ -52,6 +52,9 @@ absl::StatusOr<DistributedEnv> DistributedEnvFromEnvironment();
 // (the consequence of that rank's failure, not a failure of its own).
 bool IsPeerFailure(const absl::Status& status);
 
+// An error unless a batch of `batch_size` splits into `ranks` equal shards.
+absl::Status CheckBatchSplits(int64_t batch_size, int ranks);
+
 // The rows of `global` that rank `rank` of `world_size` trains on (views).
 Batch ShardBatch(const Batch& global, int rank, int world_size);
 
@@ -69,7 +72,8 @@ class DataParallel {
 
   // Rendezvous with the other ranks (rank 0 serves the TCPStore) and the
   // process group for `device`: Gloo on the CPU, NCCL on CUDA (an error if
-  // this LibTorch was built without NCCL).
+  // this LibTorch was built without NCCL), where each rank's current GPU
+  // becomes its LOCAL_RANK (call before building the model).
   static absl::StatusOr<std::unique_ptr<DataParallel>> Connect(
       const DistributedEnv& env, const torch::Device& device,
       const Options& options);
@@ -96,6 +100,8 @@ class DataParallel {
   // zero: an error naming the step otherwise.
   absl::Status CheckReplicas(const std::vector<torch::Tensor>& params,
                              int64_t step);
+  // Waits for every rank, without --dp_timeout_s's bound: for the ranks
+  // that wait while rank 0 probes or writes.
   absl::Status Barrier();
 
   // Seconds spent in gradient all-reduces (flatten, wait, copy back) since

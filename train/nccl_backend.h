@@ -12,11 +12,12 @@
 
 namespace sparsity {
 
-// c10d's ProcessGroupNCCL over `store`, or an error if this LibTorch has no
-// NCCL (a CPU-only build).
+// c10d's ProcessGroupNCCL over `store`, after making GPU `local_rank` this
+// process's current device; an error if this LibTorch has no NCCL (a
+// CPU-only build) or no such GPU.
 absl::StatusOr<c10::intrusive_ptr<c10d::Backend>> MakeNcclBackend(
     const c10::intrusive_ptr<c10d::Store>& store, int rank, int world_size,
-    std::chrono::milliseconds timeout);
+    int local_rank, std::chrono::milliseconds timeout);
 
 }  // namespace sparsity
 

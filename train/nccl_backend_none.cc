@@ -6,7 +6,7 @@ namespace sparsity {
 
 absl::StatusOr<c10::intrusive_ptr<c10d::Backend>> MakeNcclBackend(
     const c10::intrusive_ptr<c10d::Store>& store, int rank, int world_size,
-    std::chrono::milliseconds timeout) {
+    int local_rank, std::chrono::milliseconds timeout) {
   return absl::FailedPreconditionError(
       "data-parallel training on CUDA needs NCCL, and this LibTorch was "
       "built without CUDA: point TORCH_PATH at a CUDA LibTorch");

@@ -154,16 +154,24 @@ bool Lead(const SweepOptions& options) {
   return options.dp == nullptr || options.dp->lead();
 }
 
-// Data-parallel: waits until rank 0 has written what it wrote so far (the
-// last run's record and checkpoints), then checks that every rank takes the
-// same decision: whether run `i` is finished already.
-absl::Status SyncRanks(const SweepOptions& options, int i, bool finished) {
-  if (options.dp == nullptr) return absl::OkStatus();
-  if (absl::Status s = options.dp->Barrier(); !s.ok()) return s;
-  return options.dp->Agree(
-      i * 2 + (finished ? 1 : 0),
-      "which run comes next and whether it is finished (does every rank see "
-      "the same output folder?)");
+// Whether run `i` (record at `path`) is finished already. Data-parallel:
+// after rank 0 has written what it wrote so far (the last run's record and
+// checkpoints), with every rank taking the same decision.
+absl::StatusOr<bool> FinishedEarlier(const SweepOptions& options, int i,
+                                     const std::string& path) {
+  if (options.dp != nullptr) {
+    if (absl::Status s = options.dp->Barrier(); !s.ok()) return s;
+  }
+  const bool finished = options.resume && fs::exists(path);
+  if (options.dp == nullptr) return finished;
+  if (absl::Status s = options.dp->Agree(
+          i * 2 + (finished ? 1 : 0),
+          "which run comes next and whether it is finished (does every rank "
+          "see the same output folder?)");
+      !s.ok()) {
+    return s;
+  }
+  return finished;
 }
 
 std::string RecordPath(const SweepOptions& options, const SweepRun& run) {
@@ -343,10 +351,10 @@ absl::StatusOr<std::vector<TrainingRecord>> RunSweep(
     const SweepRun& run = runs[i];
     const std::string label =
         absl::StrFormat("run %d/%d %s", i + 1, n, run.name);
-    const bool finished =
-        options.resume && fs::exists(RecordPath(options, run));
-    if (absl::Status s = SyncRanks(options, i, finished); !s.ok()) return s;
-    if (finished) {
+    absl::StatusOr<bool> finished =
+        FinishedEarlier(options, i, RecordPath(options, run));
+    if (!finished.ok()) return finished.status();
+    if (*finished) {
       absl::StatusOr<TrainingRecord> kept =
           ReadRecord(RecordPath(options, run), run);
       if (!kept.ok()) return kept.status();

@@ -15,8 +15,9 @@
 // (this step's training tokens over its wall time); and each probe:
 // probe/loss, probe/density/layer_L (mean token density) and
 // probe/dead_units/layer_L. A run that starts over removes its folder's old
-// event files; a resumed run adds a new file (steps logged after its last
-// checkpoint appear twice, with the values of both sessions).
+// event files; a resumed run adds a new file from the step after its
+// checkpoint (TensorBoard's reader then drops the first session's points
+// from that step on: its purge of orphaned data after a restart).
 #ifndef SPARSITY_TRAIN_TENSORBOARD_H_
 #define SPARSITY_TRAIN_TENSORBOARD_H_
 
@@ -64,9 +65,13 @@ void RemoveEventFiles(const std::string& dir);
 // The training callback that logs a run's steps and probes (see above).
 class TensorBoardLogger : public TrainingCallback {
  public:
+  // `logged_probes`: the probes a resumed run's record holds already (an
+  // earlier session logged them).
   TensorBoardLogger(std::unique_ptr<EventFileWriter> writer,
-                    int64_t tokens_per_step)
-      : writer_(std::move(writer)), tokens_per_step_(tokens_per_step) {}
+                    int64_t tokens_per_step, int logged_probes = 0)
+      : writer_(std::move(writer)),
+        tokens_per_step_(tokens_per_step),
+        logged_probes_(logged_probes) {}
   absl::Status AfterLogged(int64_t step, const TrainingRecord& record) override;
 
  private:
@@ -74,7 +79,7 @@ class TensorBoardLogger : public TrainingCallback {
 
   std::unique_ptr<EventFileWriter> writer_;
   int64_t tokens_per_step_;
-  int logged_probes_ = 0;
+  int logged_probes_;
 };
 
 }  // namespace sparsity

@@ -116,7 +116,7 @@ absl::StatusOr<TrainingRecord> TrainOne(const SweepRun& run,
         EventFileWriter::Open(options.tensorboard_dir);
     if (!writer.ok()) return writer.status();
     auto logger = std::make_shared<TensorBoardLogger>(
-        *std::move(writer), data->train->batch_tokens());
+        *std::move(writer), data->train->batch_tokens(), record.probes_size());
     trainer.add_callback(logger.get());
     ctx.keep_alive.push_back(logger);
   }

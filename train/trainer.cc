@@ -128,12 +128,9 @@ void Trainer::PrintProgress(int64_t step, const LossPoint& point,
 absl::Status Trainer::StartDataParallel(const BatchSource& data,
                                         int64_t first) {
   if (dp_ == nullptr) return absl::OkStatus();
-  if (data.batch_size() % dp_->world_size() != 0) {
-    return absl::InvalidArgumentError(absl::StrCat(
-        "data.batch_size ", data.batch_size(), " does not split into ",
-        dp_->world_size(),
-        " equal shards: choose a batch size divisible by the number of "
-        "ranks"));
+  if (absl::Status s = CheckBatchSplits(data.batch_size(), dp_->world_size());
+      !s.ok()) {
+    return s;
   }
   if (absl::Status s = dp_->Agree(first, "the step the run starts from");
       !s.ok()) {
@@ -155,6 +152,73 @@ absl::Status Trainer::CallCallbacks(int64_t step, bool after_step) {
     absl::Status s = after_step ? c->AfterStep(step, *model_)
                                 : c->AfterBackward(step, *model_);
     if (!s.ok()) return s;
+  }
+  return absl::OkStatus();
+}
+
+absl::StatusOr<Trainer::StepResult> Trainer::TrainStep(
+    BatchSource& data, const torch::Device& device, int64_t step, double lr,
+    double max_norm) {
+  SetLearningRate(*optimizer_, lr);
+  const Batch batch = NextBatch(data, device);
+  for (torch::Tensor& p : params_) p.mutable_grad().reset();
+  torch::Tensor loss = model_->Loss(batch, train_observer_);
+  StepResult result;
+  result.loss = loss.item<float>();
+  // Data-parallel: the loss is checked once averaged, so that every rank
+  // stops at the same step with the same message.
+  if (dp_ == nullptr && !std::isfinite(result.loss)) {
+    return DivergedError(result.loss, step, lr);
+  }
+  loss.backward();
+  if (dp_ != nullptr) {
+    if (absl::Status s = dp_->AverageGradients(params_, &result.loss);
+        !s.ok()) {
+      return s;
+    }
+    if (!std::isfinite(result.loss)) {
+      return DivergedError(result.loss, step, lr);
+    }
+  }
+  if (absl::Status s = CallCallbacks(step, /*after_step=*/false); !s.ok()) {
+    return s;
+  }
+  result.grad_norm = torch::nn::utils::clip_grad_norm_(params_, max_norm);
+  optimizer_->step();
+  model_->ApplyConstraints(step);
+  if (absl::Status s = CallCallbacks(step, /*after_step=*/true); !s.ok()) {
+    return s;
+  }
+  return result;
+}
+
+absl::Status Trainer::EndStep(int64_t done, int64_t tokens,
+                              TrainingRecord* record) {
+  const bool last = done == train_.steps();
+  // Every rank at once, before rank 0's measurements.
+  if (dp_ != nullptr && (last || (dp_->options().check_every > 0 &&
+                                  done % dp_->options().check_every == 0))) {
+    if (absl::Status s = dp_->CheckReplicas(params_, done); !s.ok()) return s;
+  }
+  const bool probe_step =
+      probe_every_ > 0 && (done % probe_every_ == 0 || last);
+  if (probe_step) {
+    if (absl::Status s = RunProbe(done, tokens, record); !s.ok()) return s;
+  }
+  if (last) {
+    if (absl::Status s = RunFinalMeasurements(record); !s.ok()) return s;
+  }
+  // The other ranks wait (without --dp_timeout_s) while rank 0 measures.
+  if (dp_ != nullptr && (probe_step || last)) {
+    if (absl::Status s = dp_->Barrier(); !s.ok()) return s;
+  }
+  if (!lead()) return absl::OkStatus();
+  for (TrainingCallback* c : callbacks_) {
+    if (absl::Status s = c->AfterLogged(done - 1, *record); !s.ok()) return s;
+  }
+  if (!checkpoint_path_.empty() &&
+      (last || (checkpoint_every_ > 0 && done % checkpoint_every_ == 0))) {
+    return SaveCheckpoint(checkpoint_path_, *model_, *optimizer_, *record);
   }
   return absl::OkStatus();
 }
@@ -185,84 +249,28 @@ absl::Status Trainer::Run(BatchSource& data, TrainingRecord* record) {
   for (int64_t step = first; step < steps; ++step) {
     const auto step_start = Clock::now();
     const double lr = ScheduledLearningRate(optim_, step, steps);
-    SetLearningRate(*optimizer_, lr);
-    const Batch batch = NextBatch(data, device);
-    for (torch::Tensor& p : params_) p.mutable_grad().reset();
-    torch::Tensor loss = model_->Loss(batch, train_observer_);
-    float loss_value = loss.item<float>();
-    // Data-parallel: the loss is checked once averaged, so that every rank
-    // stops at the same step with the same message.
-    if (dp_ == nullptr && !std::isfinite(loss_value)) {
-      return DivergedError(loss_value, step, lr);
-    }
-    loss.backward();
-    if (dp_ != nullptr) {
-      if (absl::Status s = dp_->AverageGradients(params_, &loss_value);
-          !s.ok()) {
-        return s;
-      }
-      if (!std::isfinite(loss_value))
-        return DivergedError(loss_value, step, lr);
-    }
-    if (absl::Status s = CallCallbacks(step, /*after_step=*/false); !s.ok()) {
-      return s;
-    }
-    const double grad_norm =
-        torch::nn::utils::clip_grad_norm_(params_, max_norm);
-    optimizer_->step();
-    model_->ApplyConstraints(step);
-    if (absl::Status s = CallCallbacks(step, /*after_step=*/true); !s.ok()) {
-      return s;
-    }
+    absl::StatusOr<StepResult> result =
+        TrainStep(data, device, step, lr, max_norm);
+    if (!result.ok()) return result.status();
     const double step_seconds = SecondsSince(step_start);
     timings.set_train_seconds(timings.train_seconds() + step_seconds);
     if (dp_ != nullptr) {
       timings.set_allreduce_seconds(timings.allreduce_seconds() +
                                     dp_->TakeAllReduceSeconds());
     }
-
     LossPoint& point = *record->add_loss();
     point.set_step(step + 1);
-    point.set_loss(loss_value);
+    point.set_loss(result->loss);
     point.set_lr(static_cast<float>(lr));
-    point.set_grad_norm(static_cast<float>(grad_norm));
+    point.set_grad_norm(static_cast<float>(result->grad_norm));
     point.set_seconds(static_cast<float>(step_seconds));
-
-    const bool last = step + 1 == steps;
     const int64_t tokens = (step + 1) * tokens_per_step;
-    if (probe_every_ > 0 && ((step + 1) % probe_every_ == 0 || last)) {
-      if (absl::Status s = RunProbe(step + 1, tokens, record); !s.ok()) {
-        return s;
-      }
-    }
-    if (last) {
-      if (absl::Status s = RunFinalMeasurements(record); !s.ok()) return s;
-    }
-    if (lead()) {
-      for (TrainingCallback* c : callbacks_) {
-        if (absl::Status s = c->AfterLogged(step, *record); !s.ok()) return s;
-      }
-    }
-    if (dp_ != nullptr &&
-        (last || (dp_->options().check_every > 0 &&
-                  (step + 1) % dp_->options().check_every == 0))) {
-      if (absl::Status s = dp_->CheckReplicas(params_, step + 1); !s.ok()) {
-        return s;
-      }
-    }
     timings.set_tokens_per_second(
         timings.train_seconds() > 0 ? tokens / timings.train_seconds() : 0);
     timings.set_wall_seconds(wall_before + SecondsSince(start));
-    if (!checkpoint_path_.empty() && lead() &&
-        (last ||
-         (checkpoint_every_ > 0 && (step + 1) % checkpoint_every_ == 0))) {
-      if (absl::Status s =
-              SaveCheckpoint(checkpoint_path_, *model_, *optimizer_, *record);
-          !s.ok()) {
-        return s;
-      }
-    }
-    if (!quiet_ && lead() && ((step + 1) % train_.log_every() == 0 || last)) {
+    if (absl::Status s = EndStep(step + 1, tokens, record); !s.ok()) return s;
+    if (!quiet_ && lead() &&
+        ((step + 1) % train_.log_every() == 0 || step + 1 == steps)) {
       PrintProgress(step + 1, point, timings.tokens_per_second(),
                     SecondsSince(start), step + 1 - first);
     }

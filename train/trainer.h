@@ -145,6 +145,19 @@ class Trainer {
   // The step's batch, this rank's shard of it when data-parallel.
   Batch NextBatch(BatchSource& data, const torch::Device& device) const;
   absl::Status CallCallbacks(int64_t step, bool after_step);
+  struct StepResult {
+    float loss = 0;  // averaged over the ranks when data-parallel
+    double grad_norm = 0;
+  };
+  // One optimiser step: batch, forward, backward, (all-reduce), callbacks,
+  // clipping, update.
+  absl::StatusOr<StepResult> TrainStep(BatchSource& data,
+                                       const torch::Device& device,
+                                       int64_t step, double lr,
+                                       double max_norm);
+  // After step `done` is recorded: replica check, probe, final
+  // measurements, logging callbacks, checkpoint.
+  absl::Status EndStep(int64_t done, int64_t tokens, TrainingRecord* record);
   absl::Status RunProbe(int64_t step, int64_t tokens, TrainingRecord* record);
   absl::Status RunFinalMeasurements(TrainingRecord* record);
   void PrintProgress(int64_t step, const LossPoint& point,
