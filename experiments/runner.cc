@@ -65,16 +65,17 @@ DEFINE_int32(workers, 1,
 DEFINE_int32(nproc, 1,
              "train every run data-parallel over N local processes (ranks), "
              "like torchrun --standalone --nproc_per_node=N: each rank trains "
-             "on 1/N of every batch with cores/N threads (README.md, "
-             "\"Scaling up\"); the ranks of a multi-machine run read "
+             "on 1/N of every batch with cores/N threads (docs/cluster.md); "
+             "the ranks of a multi-machine run read "
              "torchrun's RANK, WORLD_SIZE, MASTER_ADDR and MASTER_PORT "
              "instead");
 DEFINE_int32(dp_check_every, 0,
              "data-parallel: also check every N steps that all ranks hold "
              "identical parameters (always checked at the end of each run)");
 DEFINE_int32(dp_timeout_s, 600,
-             "data-parallel: seconds a rank waits for the others (rendezvous "
-             "and each collective)");
+             "data-parallel: seconds a rank waits for the others at the "
+             "rendezvous and in a training step's collectives (not while "
+             "rank 0 probes or writes alone)");
 DEFINE_string(tensorboard_dir, "",
               "TensorBoard event files of each run (loss, lr, gradient norm, "
               "tokens/s, probe densities and dead units) go to "
