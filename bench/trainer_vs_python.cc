@@ -35,6 +35,7 @@
 #include "gflags/gflags.h"
 #include "kernels/activation_stats.h"
 #include "metrics/sparsity.h"
+#include "models/attention.h"
 #include "models/transformer_lm.h"
 #include "proto/results.pb.h"
 #include "proto/results_io.h"
@@ -56,6 +57,10 @@ DEFINE_string(device, "cpu",
               "cpu or cuda: where both sides train (cuda: the C++ vs Python "
               "comparison only, no kernel or probing measurements)");
 DEFINE_bool(compile, true, "also time the Python model under torch.compile");
+DEFINE_bool(fused_attention, true,
+            "C++: attention through LibTorch's fused scaled-dot-product "
+            "attention where no observer asks for the probabilities; false: "
+            "the explicit softmax path everywhere (to measure the fusion)");
 DEFINE_string(sizes, "",
               "comma-separated sizes to compare (default: all of small, "
               "default, wide, deep)");
@@ -114,6 +119,7 @@ OptimConfig BenchOptim() {
 // Full sparsity statistics of every layer on every training forward.
 class EveryStepObserver : public ActivationObserver {
  public:
+  bool WantsAttention() const override { return false; }
   void OnMlp(const MlpEvent& e) override {
     SparsityAccumulator acc(e.post.size(-1), e.post.size(1));
     acc.Add(e.post);
@@ -614,6 +620,7 @@ int main(int argc, char** argv) {
       "[--steps=20] [--out_dir=DIR]\n\nWrites DIR/performance.pb (default "
       "results/); render it with bazel run //reports:render.";
   sparsity::ParseFlags("trainer_vs_python", usage, {"bench/"}, &argc, &argv);
+  sparsity::SetFusedAttention(FLAGS_fused_attention);
   return sparsity::RunMain("trainer_vs_python", [] {
     return FLAGS_child.empty() ? sparsity::Run() : sparsity::RunChild();
   });

@@ -1,5 +1,6 @@
 #include "models/attention.h"
 
+#include <atomic>
 #include <cmath>
 #include <limits>
 #include <tuple>
@@ -34,6 +35,39 @@ void SelfAttentionImpl::reset() {
                   : torch::zeros({n, n}));
 }
 
+namespace {
+std::atomic<bool> fused_attention{true};
+bool FusedAttentionEnabled() { return fused_attention.load(); }
+}  // namespace
+
+void SetFusedAttention(bool enabled) { fused_attention.store(enabled); }
+
+torch::Tensor SelfAttentionImpl::ExplicitAttention(
+    const torch::Tensor& q, const torch::Tensor& k, const torch::Tensor& v,
+    double scale, int layer, ActivationObserver* observer) {
+  const int64_t b = q.size(0), h = q.size(1), s = q.size(2), hd = q.size(3);
+  // scores = mask + (q k^T) / sqrt(hd), the scale and the additive -inf
+  // mask fused into one baddbmm.
+  const torch::Tensor mask =
+      mask_.slice(0, 0, s).slice(1, 0, s).expand({b * h, s, s});
+  torch::Tensor scores =
+      torch::baddbmm(mask, q.reshape({b * h, s, hd}),
+                     k.reshape({b * h, s, hd}).transpose(1, 2), /*beta=*/1.0,
+                     /*alpha=*/scale)
+          .view({b, h, s, s});
+  torch::Tensor probs, y;
+  if (saturated_) {
+    // The masked scores are -inf, and the kernel excludes those keys too.
+    std::tie(probs, y) =
+        SaturatedAttentionOp(scores, v, options_.causal(), tie_tolerance_);
+  } else {
+    probs = torch::softmax(scores, -1);
+    y = torch::matmul(probs, v);
+  }
+  if (observer != nullptr) observer->OnAttention(AttentionEvent{layer, probs});
+  return y;
+}
+
 torch::Tensor SelfAttentionImpl::forward(const torch::Tensor& x, int layer,
                                          ActivationObserver* observer) {
   const int64_t b = x.size(0), s = x.size(1), d = x.size(2);
@@ -51,25 +85,20 @@ torch::Tensor SelfAttentionImpl::forward(const torch::Tensor& x, int layer,
   const torch::Tensor& q = qkv_out[0];
   const torch::Tensor& k = qkv_out[1];
   const torch::Tensor& v = qkv_out[2];
-  // scores = mask + (q k^T) / sqrt(hd), the scale and the additive -inf
-  // mask fused into one baddbmm.
-  const torch::Tensor mask =
-      mask_.slice(0, 0, s).slice(1, 0, s).expand({b * h, s, s});
-  torch::Tensor scores =
-      torch::baddbmm(mask, q.reshape({b * h, s, hd}),
-                     k.reshape({b * h, s, hd}).transpose(1, 2), /*beta=*/1.0,
-                     /*alpha=*/1.0 / std::sqrt(static_cast<double>(hd)))
-          .view({b, h, s, s});
-  torch::Tensor probs, y;
-  if (saturated_) {
-    // The masked scores are -inf, and the kernel excludes those keys too.
-    std::tie(probs, y) =
-        SaturatedAttentionOp(scores, v, options_.causal(), tie_tolerance_);
+  const double scale = 1.0 / std::sqrt(static_cast<double>(hd));
+  torch::Tensor y;
+  if (FusedAttentionEnabled() && !saturated_ &&
+      (observer == nullptr || !observer->WantsAttention())) {
+    // Nobody asks for the probabilities: one fused op (LibTorch's flash
+    // attention on the CPU, its CUDA kernels on a GPU), with the same
+    // causal mask (key j > query i excluded) and scale.
+    y = at::scaled_dot_product_attention(q, k, v, /*attn_mask=*/{},
+                                         /*dropout_p=*/0.0,
+                                         /*is_causal=*/options_.causal(),
+                                         /*scale=*/scale);
   } else {
-    probs = torch::softmax(scores, -1);
-    y = torch::matmul(probs, v);
+    y = ExplicitAttention(q, k, v, scale, layer, observer);
   }
-  if (observer != nullptr) observer->OnAttention(AttentionEvent{layer, probs});
   y = y.transpose(1, 2).reshape({b, s, d});
   return torch::linear(y, proj->weight, proj->bias);
 }

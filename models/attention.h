@@ -27,7 +27,12 @@ class SelfAttentionImpl : public torch::nn::Cloneable<SelfAttentionImpl> {
   explicit SelfAttentionImpl(const AttentionOptions& options);
   void reset() override;
 
-  // x: [batch, seq, d_model], seq <= max_seq_len.
+  // x: [batch, seq, d_model], seq <= max_seq_len. Without an observer that
+  // wants the probabilities (ActivationObserver::WantsAttention), and not
+  // saturated, attention is LibTorch's fused scaled-dot-product attention;
+  // otherwise the explicit softmax(mask + q k^T / sqrt(hd)) v, whose
+  // probabilities the observer sees. Both agree to float rounding
+  // (models/attention_test.cc).
   torch::Tensor forward(const torch::Tensor& x, int layer,
                         ActivationObserver* observer = nullptr);
 
@@ -46,6 +51,12 @@ class SelfAttentionImpl : public torch::nn::Cloneable<SelfAttentionImpl> {
   torch::nn::Linear proj{nullptr};  // output projection (residual stream)
 
  private:
+  // q, k, v: [batch, heads, seq, head dim]; returns the heads' outputs.
+  torch::Tensor ExplicitAttention(const torch::Tensor& q,
+                                  const torch::Tensor& k,
+                                  const torch::Tensor& v, double scale,
+                                  int layer, ActivationObserver* observer);
+
   AttentionOptions options_;
   torch::Tensor mask_;  // [max_seq_len, max_seq_len]: 0 or -inf (all 0 if
                         // not causal)
@@ -53,6 +64,11 @@ class SelfAttentionImpl : public torch::nn::Cloneable<SelfAttentionImpl> {
   float tie_tolerance_ = 0;
 };
 TORCH_MODULE(SelfAttention);
+
+// Whether attention may take the fused path at all (default true); false
+// forces the explicit one everywhere in this process: for benchmarks that
+// measure what the fused op saves (bench/trainer_vs_python.cc).
+void SetFusedAttention(bool enabled);
 
 }  // namespace sparsity
 

@@ -54,6 +54,10 @@ class ActivationObserver {
   virtual void OnMlp(const MlpEvent& event) {}
   virtual void OnMlpResidual(const ResidualEvent& event) {}
   virtual void OnAttention(const AttentionEvent& event) {}
+  // Whether OnAttention needs the attention probabilities. When no
+  // observer does, attention runs as one fused scaled-dot-product-attention
+  // op that never forms them (models/attention.h).
+  virtual bool WantsAttention() const { return true; }
   virtual void OnBlock(const BlockEvent& event) {}
 };
 

@@ -208,7 +208,9 @@ TEST(VisionTransformer, MlpAndBlockEventsPerLayer) {
     Recorder r;
     const torch::Tensor images = torch::randn({2, 28, 28});
     const torch::Tensor with = vit->forward(images, &r);
-    EXPECT_TRUE(torch::equal(with, vit->forward(images)));
+    // Observing attention takes the explicit path: equal to the fused one
+    // up to float rounding (models/attention.h).
+    EXPECT_TRUE(torch::allclose(with, vit->forward(images), 1e-5, 1e-6));
     const int64_t t = Options(patch).tokens();
     ASSERT_EQ(r.mlp_events.size(), static_cast<size_t>(kLayers));
     ASSERT_EQ(r.block_events.size(), static_cast<size_t>(kLayers));

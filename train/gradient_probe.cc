@@ -15,6 +15,7 @@ namespace {
 class KeepActivations : public ActivationObserver {
  public:
   explicit KeepActivations(int64_t layers) : pre_(layers), post_(layers) {}
+  bool WantsAttention() const override { return false; }
   void OnMlp(const MlpEvent& e) override {
     pre_[e.layer] = e.pre;
     post_[e.layer] = e.post;

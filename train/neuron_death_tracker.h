@@ -67,6 +67,7 @@ class NeuronDeathTracker : public ActivationObserver, public TrainingCallback {
                      const RunConfig& config, int64_t layers, int64_t units,
                      int64_t tokens_per_step, TrainingRecord* record);
 
+  bool WantsAttention() const override { return false; }
   void OnMlp(const MlpEvent& event) override;
   void OnMlpResidual(const ResidualEvent& event) override;
   absl::Status AfterBackward(int64_t step, Model& model) override;

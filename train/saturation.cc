@@ -22,6 +22,7 @@ class Recorder : public ActivationObserver {
   void OnBlock(const BlockEvent& e) override {
     outputs.push_back(e.output.to(torch::kCPU).clone());
   }
+  bool WantsAttention() const override { return attention_; }
   void OnAttention(const AttentionEvent& e) override {
     if (!attention_) return;
     probs.push_back(e.probs.to(torch::kCPU).clone());

@@ -31,6 +31,7 @@ struct SparsityMeasurement {
 class SparsityProbe : public ActivationObserver {
  public:
   explicit SparsityProbe(Batch batch) : batch_(std::move(batch)) {}
+  bool WantsAttention() const override { return false; }
 
   SparsityMeasurement Measure(Model& model);
   // The same measurement of another batch (e.g. training data).

@@ -1,0 +1,99 @@
+#include "models/attention.h"
+
+#include "gtest/gtest.h"
+
+namespace sparsity {
+namespace {
+
+// Asks for the probabilities: the explicit path.
+class WantsProbs : public ActivationObserver {
+ public:
+  void OnAttention(const AttentionEvent& e) override { probs = e.probs; }
+  torch::Tensor probs;
+};
+
+// Observes MLPs only: the fused path.
+class MlpOnly : public ActivationObserver {
+ public:
+  bool WantsAttention() const override { return false; }
+  void OnAttention(const AttentionEvent& e) override { called = true; }
+  bool called = false;
+};
+
+struct Outputs {
+  torch::Tensor y;
+  std::vector<torch::Tensor> grads;  // parameters' and the input's
+};
+
+Outputs ForwardBackward(SelfAttention& attn, const torch::Tensor& x_in,
+                        const torch::Tensor& weights,
+                        ActivationObserver* observer) {
+  attn->zero_grad();
+  torch::Tensor x = x_in.clone().requires_grad_(true);
+  torch::Tensor y = attn->forward(x, 0, observer);
+  (y * weights).sum().backward();
+  Outputs out{y.detach()};
+  for (const torch::Tensor& p : attn->parameters())
+    out.grads.push_back(p.grad());
+  out.grads.push_back(x.grad());
+  return out;
+}
+
+void ExpectSame(const Outputs& fused, const Outputs& plain) {
+  EXPECT_TRUE(torch::allclose(fused.y, plain.y, 1e-5, 1e-6))
+      << (fused.y - plain.y).abs().max();
+  ASSERT_EQ(fused.grads.size(), plain.grads.size());
+  for (size_t i = 0; i < fused.grads.size(); ++i) {
+    EXPECT_TRUE(torch::allclose(fused.grads[i], plain.grads[i], 1e-4, 1e-5))
+        << "gradient " << i << ": "
+        << (fused.grads[i] - plain.grads[i]).abs().max();
+  }
+}
+
+TEST(SelfAttention, FusedEqualsExplicitForwardAndBackward) {
+  for (bool causal : {true, false}) {
+    torch::manual_seed(7);
+    SelfAttention attn(AttentionOptions(32, 4, 24).causal(causal));
+    const torch::Tensor x = torch::randn({3, 17, 32});
+    const torch::Tensor w = torch::randn({3, 17, 32});
+    WantsProbs wants;
+    const Outputs plain = ForwardBackward(attn, x, w, &wants);
+    ASSERT_TRUE(wants.probs.defined());
+    MlpOnly mlp_only;
+    const Outputs fused = ForwardBackward(attn, x, w, &mlp_only);
+    EXPECT_FALSE(mlp_only.called);  // no probabilities were formed
+    ExpectSame(fused, plain);
+    ExpectSame(ForwardBackward(attn, x, w, nullptr), plain);
+  }
+}
+
+// Identical tokens give tied scores: uniform attention over the allowed
+// keys, in both paths.
+TEST(SelfAttention, TiedScoresAgree) {
+  torch::manual_seed(3);
+  SelfAttention attn(AttentionOptions(16, 2, 8));
+  const torch::Tensor x = torch::randn({2, 1, 16}).expand({2, 8, 16});
+  const torch::Tensor w = torch::randn({2, 8, 16});
+  WantsProbs wants;
+  const Outputs plain = ForwardBackward(attn, x, w, &wants);
+  // Causal, tied: query i spreads 1/(i+1) over keys 0..i.
+  EXPECT_NEAR(wants.probs[0][0][3][0].item<float>(), 0.25f, 1e-6);
+  ExpectSame(ForwardBackward(attn, x, w, nullptr), plain);
+}
+
+// The fused causal path never looks ahead: changing later tokens leaves
+// earlier outputs exactly as they were.
+TEST(SelfAttention, FusedCausalMaskHidesLaterTokens) {
+  torch::manual_seed(5);
+  SelfAttention attn(AttentionOptions(32, 4, 16));
+  torch::NoGradGuard no_grad;
+  const torch::Tensor x = torch::randn({2, 12, 32});
+  torch::Tensor changed = x.clone();
+  changed.slice(1, 7, 12).normal_();
+  const torch::Tensor a = attn->forward(x, 0), b = attn->forward(changed, 0);
+  EXPECT_TRUE(torch::equal(a.slice(1, 0, 7), b.slice(1, 0, 7)));
+  EXPECT_FALSE(torch::allclose(a.slice(1, 7, 12), b.slice(1, 7, 12)));
+}
+
+}  // namespace
+}  // namespace sparsity
