@@ -87,6 +87,24 @@ absl::Status Wait(const c10::intrusive_ptr<c10d::Work>& work,
       "data-parallel ", what, " failed: ", kPeerFailure, " (", detail, ")"));
 }
 
+// One flat tensor holding `tensors` in order (for one collective), and its
+// values copied back into them.
+torch::Tensor Flatten(const std::vector<torch::Tensor>& tensors) {
+  std::vector<torch::Tensor> views;
+  for (const torch::Tensor& t : tensors) views.push_back(t.reshape({-1}));
+  return torch::cat(views);
+}
+
+void Unflatten(const torch::Tensor& flat,
+               const std::vector<torch::Tensor>& tensors) {
+  int64_t offset = 0;
+  for (const torch::Tensor& t : tensors) {
+    const int64_t n = t.numel();
+    t.copy_(flat.narrow(0, offset, n).view_as(t));
+    offset += n;
+  }
+}
+
 }  // namespace
 
 struct DataParallel::Impl {
@@ -182,19 +200,12 @@ absl::Status DataParallel::Broadcast(
     const std::vector<torch::Tensor>& tensors) {
   torch::NoGradGuard no_grad;
   if (tensors.empty()) return absl::OkStatus();
-  std::vector<torch::Tensor> views;
-  for (const torch::Tensor& t : tensors) views.push_back(t.reshape({-1}));
-  std::vector<torch::Tensor> flat = {torch::cat(views)};
+  std::vector<torch::Tensor> flat = {Flatten(tensors)};
   if (absl::Status s = Wait(impl_->backend->broadcast(flat), "broadcast");
       !s.ok()) {
     return s;
   }
-  int64_t offset = 0;
-  for (const torch::Tensor& t : tensors) {
-    const int64_t n = t.numel();
-    t.copy_(flat[0].narrow(0, offset, n).view_as(t));
-    offset += n;
-  }
+  Unflatten(flat[0], tensors);
   return absl::OkStatus();
 }
 
@@ -232,23 +243,14 @@ absl::Status DataParallel::AverageGradients(
   std::vector<std::vector<torch::Tensor>> flats;
   std::vector<c10::intrusive_ptr<c10d::Work>> works;
   for (const auto& bucket : buckets) {
-    std::vector<torch::Tensor> views;
-    for (const torch::Tensor& g : bucket) views.push_back(g.reshape({-1}));
-    flats.push_back({torch::cat(views)});
+    flats.push_back({Flatten(bucket)});
     works.push_back(impl_->backend->allreduce(flats.back()));
   }
   for (size_t b = 0; b < buckets.size(); ++b) {
     if (absl::Status s = Wait(works[b], "gradient all-reduce"); !s.ok()) {
       return s;
     }
-    torch::Tensor& flat = flats[b][0];
-    flat.div_(world_size_);
-    int64_t offset = 0;
-    for (const torch::Tensor& g : buckets[b]) {
-      const int64_t n = g.numel();
-      g.copy_(flat.narrow(0, offset, n).view_as(g));
-      offset += n;
-    }
+    Unflatten(flats[b][0].div_(world_size_), buckets[b]);
   }
   const torch::Tensor reduced = loss_tensor.cpu();
   *loss = reduced[0].item<float>();
