@@ -1,5 +1,6 @@
 #include "train/data_parallel.h"
 
+#include <algorithm>
 #include <chrono>
 #include <cstdlib>
 
@@ -228,14 +229,18 @@ absl::Status DataParallel::AverageGradients(
     buckets.back().push_back(g);
     bytes += size;
   }
-  // The loss travels with the last bucket, and the number of gradient
-  // elements too: the ranks' buckets must match element for element.
+  // The loss travels with the last bucket, and a check of the number of
+  // gradient elements too: the ranks' buckets must match element for
+  // element. The count modulo 2^24 / ranks stays an exact float when summed
+  // over the ranks (the count itself would not at tens of millions).
   int64_t elements = 0;
   for (const auto& bucket : buckets) {
     for (const torch::Tensor& g : bucket) elements += g.numel();
   }
+  const int64_t check =
+      elements % std::max<int64_t>(1, (1 << 24) / world_size_);
   const torch::Tensor loss_tensor = torch::tensor(
-      {static_cast<double>(*loss), static_cast<double>(elements)},
+      {static_cast<double>(*loss), static_cast<double>(check)},
       torch::TensorOptions()
           .dtype(torch::kFloat)
           .device(params.empty() ? torch::kCPU : params[0].device()));
@@ -254,11 +259,11 @@ absl::Status DataParallel::AverageGradients(
   }
   const torch::Tensor reduced = loss_tensor.cpu();
   *loss = reduced[0].item<float>();
-  if (reduced[1].item<float>() != static_cast<float>(elements)) {
+  if (reduced[1].item<float>() != static_cast<float>(check)) {
     return absl::InternalError(absl::StrCat(
         "data-parallel ranks have different gradients: ", elements,
-        " elements here, ", reduced[1].item<float>(),
-        " on average (a parameter without a gradient on some rank?)"));
+        " elements here, another count elsewhere (a parameter without a "
+        "gradient on some rank?)"));
   }
   allreduce_seconds_ +=
       std::chrono::duration<double>(Clock::now() - start).count();
