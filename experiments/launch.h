@@ -33,10 +33,6 @@ struct ChildFailure {
 absl::StatusOr<std::optional<ChildFailure>> RunChildren(
     const std::vector<ChildProcess>& children);
 
-// A TCP port on the loopback interface that was free a moment ago (for a
-// rendezvous on this machine).
-absl::StatusOr<int> FreeLocalPort();
-
 }  // namespace sparsity
 
 #endif  // SPARSITY_EXPERIMENTS_LAUNCH_H_

@@ -21,6 +21,7 @@
 #include "absl/strings/str_join.h"
 #include "absl/strings/str_split.h"
 #include "common/cli.h"
+#include "common/local_port.h"
 #include "experiments/launch.h"
 #include "experiments/presets.h"
 #include "gflags/gflags.h"

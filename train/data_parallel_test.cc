@@ -1,35 +1,21 @@
 #include "train/data_parallel.h"
 
-#include <netinet/in.h>
-#include <sys/socket.h>
-#include <unistd.h>
-
 #include <cstdlib>
 #include <functional>
 #include <thread>
 
+#include "common/local_port.h"
 #include "gtest/gtest.h"
 
 namespace sparsity {
 namespace {
 
-// A TCP port that was free a moment ago.
-int FreePort() {
-  const int fd = socket(AF_INET, SOCK_STREAM, 0);
-  sockaddr_in addr{};
-  addr.sin_family = AF_INET;
-  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  bind(fd, reinterpret_cast<sockaddr*>(&addr), sizeof(addr));
-  socklen_t len = sizeof(addr);
-  getsockname(fd, reinterpret_cast<sockaddr*>(&addr), &len);
-  close(fd);
-  return ntohs(addr.sin_port);
-}
-
 // Runs body(rank's DataParallel) on `world` ranks, one thread each.
 void OnRanks(int world, const DataParallel::Options& options,
              const std::function<void(DataParallel&)>& body) {
-  const int port = FreePort();
+  const absl::StatusOr<int> port_or = FreeLocalPort();
+  ASSERT_TRUE(port_or.ok()) << port_or.status();
+  const int port = *port_or;
   std::vector<std::thread> threads;
   for (int r = 0; r < world; ++r) {
     threads.emplace_back([&, r] {
