@@ -3,8 +3,10 @@
 
 Builds the same decoder LM as models/transformer_lm.h (token + learned
 position embeddings, pre-norm blocks of fused-QKV causal attention with an
-additive -inf mask and a ReLU MLP, final LayerNorm, untied head without bias),
-trains it with AdamW (decay on matrices only), warmup + cosine schedule and
+additive -inf mask, or F.scaled_dot_product_attention with --fused_attention,
+and a ReLU MLP, final LayerNorm, untied head without bias), trains it with
+AdamW (decay on matrices only; fused=True with --fused_optimizer), warmup +
+cosine schedule and
 global-norm clipping on uniformly random tokens, and prints one JSON line with
 its speed. Thread settings follow train/run_info.h: every core to torch's
 intra-op pool (which MKL shares), one inter-op thread. --device cuda trains
@@ -37,6 +39,12 @@ def parse_args():
     p.add_argument("--device", choices=("cpu", "cuda"), default="cpu")
     p.add_argument("--compile", action="store_true",
                    help="torch.compile the model (default mode)")
+    p.add_argument("--fused_attention", action="store_true",
+                   help="attention through F.scaled_dot_product_attention "
+                        "(as the C++ trainer by default)")
+    p.add_argument("--fused_optimizer", action="store_true",
+                   help="torch.optim.AdamW(fused=True) (as the C++ trainer "
+                        "by default)")
     a = p.parse_args()
     for name in ("vocab_size", "d_model", "n_layers", "n_heads", "d_ff",
                  "seq_len", "batch_size", "steps"):
@@ -59,9 +67,10 @@ except ImportError:
 
 
 class Attention(nn.Module):
-    def __init__(self, d, h, max_len):
+    def __init__(self, d, h, max_len, fused):
         super().__init__()
         self.h = h
+        self.fused = fused
         self.qkv = nn.Linear(d, 3 * d)
         self.proj = nn.Linear(d, d)
         self.register_buffer(
@@ -71,6 +80,9 @@ class Attention(nn.Module):
         b, s, d = x.shape
         hd = d // self.h
         q, k, v = self.qkv(x).view(b, s, 3, self.h, hd).permute(2, 0, 3, 1, 4)
+        if self.fused:
+            y = F.scaled_dot_product_attention(q, k, v, is_causal=True)
+            return self.proj(y.transpose(1, 2).reshape(b, s, d))
         scores = (q @ k.transpose(-2, -1)).mul_(1.0 / math.sqrt(hd))
         probs = torch.softmax(scores + self.mask[:s, :s], dim=-1)
         return self.proj((probs @ v).transpose(1, 2).reshape(b, s, d))
@@ -80,7 +92,8 @@ class Block(nn.Module):
     def __init__(self, a):
         super().__init__()
         self.ln1 = nn.LayerNorm(a.d_model)
-        self.attn = Attention(a.d_model, a.n_heads, a.seq_len)
+        self.attn = Attention(a.d_model, a.n_heads, a.seq_len,
+                              a.fused_attention)
         self.ln2 = nn.LayerNorm(a.d_model)
         self.fc1 = nn.Linear(a.d_model, a.d_ff)
         self.fc2 = nn.Linear(a.d_ff, a.d_model)
@@ -132,7 +145,8 @@ def main():
     opt = torch.optim.AdamW(
         [{"params": decay, "weight_decay": 0.1},
          {"params": no_decay, "weight_decay": 0.0}],
-        lr=lr, betas=(0.9, 0.95), eps=1e-8)
+        lr=lr, betas=(0.9, 0.95), eps=1e-8,
+        fused=True if a.fused_optimizer else None)
     gen = torch.Generator().manual_seed(a.seed)
     total = a.warmup + a.steps
 

@@ -17,10 +17,13 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <array>
 #include <chrono>
 #include <climits>
 #include <cstdio>
 #include <cstdlib>
+#include <functional>
+#include <map>
 #include <string>
 #include <vector>
 
@@ -30,6 +33,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
 #include "absl/strings/str_split.h"
+#include "bench/step_profile.h"
 #include "common/cli.h"
 #include "data/batching.h"
 #include "gflags/gflags.h"
@@ -40,8 +44,11 @@
 #include "proto/results.pb.h"
 #include "proto/results_io.h"
 #include "torch/csrc/autograd/profiler_legacy.h"
+#include "torch/cuda.h"
 #include "torch_python.h"  // TORCH_PYTHON, from @libtorch//:python
 #include "train/config_validation.h"
+#include "train/fused_adamw.h"
+#include "train/optimizer.h"
 #include "train/run_info.h"
 #include "train/sparsity_probe.h"
 #include "train/trainer.h"
@@ -57,10 +64,18 @@ DEFINE_string(device, "cpu",
               "cpu or cuda: where both sides train (cuda: the C++ vs Python "
               "comparison only, no kernel or probing measurements)");
 DEFINE_bool(compile, true, "also time the Python model under torch.compile");
-DEFINE_bool(fused_attention, true,
-            "C++: attention through LibTorch's fused scaled-dot-product "
-            "attention where no observer asks for the probabilities; false: "
-            "the explicit softmax path everywhere (to measure the fusion)");
+DEFINE_string(attention, "auto",
+              "attention where no observer asks for the probabilities: auto "
+              "(the trainer's default: LibTorch's fused scaled-dot-product "
+              "attention on CUDA, the explicit path on the CPU), fused, or "
+              "explicit; the Python reference takes the same path");
+DEFINE_double(peak_tflops, 0,
+              "the device's peak TFLOP/s at float32 (e.g. 67 for an H100 "
+              "SXM): the report then states the step's model FLOP "
+              "utilisation (0: not stated)");
+DEFINE_bool(fused_optimizer, true,
+            "C++: AdamW as one fused pass per parameter group "
+            "(train/fused_adamw.h); false: torch::optim::AdamW");
 DEFINE_string(sizes, "",
               "comma-separated sizes to compare (default: all of small, "
               "default, wide, deep)");
@@ -80,7 +95,8 @@ DEFINE_string(
     child, "",
     "internal: SIZE:MODE:STEPS runs one timed C++ run in this process "
     "and prints its seconds (the driver starts every run as a fresh "
-    "process, as it does for Python)");
+    "process, as it does for Python); MODE floor times the step against "
+    "its matrix products and profiles it");
 
 namespace sparsity {
 namespace {
@@ -102,6 +118,25 @@ const std::vector<Size>& Sizes() {
 }
 
 using Clock = std::chrono::steady_clock;
+
+// --attention as the model's policy, and whether it takes the fused path on
+// --device.
+FusedAttention AttentionPolicy() {
+  return FLAGS_attention == "fused"      ? FusedAttention::kAlways
+         : FLAGS_attention == "explicit" ? FusedAttention::kNever
+                                         : FusedAttention::kAuto;
+}
+
+bool AttentionFused() {
+  return FLAGS_attention == "fused" ||
+         (FLAGS_attention == "auto" && FLAGS_device == "cuda");
+}
+
+double Median(std::vector<double> v) {
+  std::sort(v.begin(), v.end());
+  const size_t n = v.size();
+  return n % 2 ? v[n / 2] : 0.5 * (v[n / 2 - 1] + v[n / 2]);
+}
 
 OptimConfig BenchOptim() {
   OptimConfig o;
@@ -177,6 +212,66 @@ absl::StatusOr<double> TimeCpp(const Size& s, int steps,
   return std::chrono::duration<double>(Clock::now() - start).count();
 }
 
+// Seconds of `steps` training steps of `model` (a fresh Trainer, as
+// TimeCpp's timed run).
+absl::StatusOr<double> TrainSeconds(TransformerLM& model, BatchSource& data,
+                                    int steps) {
+  TrainConfig train;
+  train.set_log_every(1 << 30);
+  train.set_steps(steps);
+  Trainer trainer(model.ptr(), BenchOptim(), train);
+  trainer.set_quiet(true);
+  const auto start = Clock::now();
+  TrainingRecord record;
+  if (absl::Status st = trainer.Run(data, &record); !st.ok()) return st;
+  return std::chrono::duration<double>(Clock::now() - start).count();
+}
+
+// --child=SIZE:floor:STEPS: the step timed, profiled (bench/step_profile.h),
+// and its matrix products replayed alone; prints one "floor:" line of
+// per-step seconds.
+absl::Status RunFloorChild(const Size& s, int steps) {
+  torch::manual_seed(1);
+  TransformerLM model(TransformerLMOptions(256, s.d_model, s.n_layers,
+                                           s.n_heads, s.d_ff, s.seq_len));
+  model->to(torch::Device(FLAGS_device));
+  RandomTokenSource data(256, s.seq_len, s.batch, 1);
+  if (absl::StatusOr<double> t = TrainSeconds(model, data, FLAGS_warmup);
+      !t.ok()) {
+    return t.status();
+  }
+  absl::StatusOr<double> step = TrainSeconds(model, data, steps);
+  if (!step.ok()) return step.status();
+  StepBreakdown breakdown;
+  {
+    StepProfiler profiler;
+    if (absl::StatusOr<double> t = TrainSeconds(model, data, steps); !t.ok()) {
+      return t.status();
+    }
+    breakdown = profiler.Breakdown();
+  }
+  // Explicit attention, so that its products are ops the capture sees.
+  SetFusedAttention(FusedAttention::kNever);
+  absl::Status captured;
+  const std::vector<GemmCall> gemms =
+      CaptureGemms([&] { captured = TrainSeconds(model, data, 1).status(); });
+  SetFusedAttention(AttentionPolicy());
+  if (!captured.ok()) return captured;
+  double flops = 0;
+  for (const GemmCall& g : gemms) flops += g.flops;
+  std::string line = absl::StrFormat(
+      "floor: step=%.9g floor=%.9g gemms=%d flops=%.9g", *step / steps,
+      TimeGemms(gemms, steps), gemms.size(), flops);
+  for (size_t c = 0; c < kStepCategories.size(); ++c) {
+    absl::StrAppendFormat(&line, " %s=%.9g,%.9g,%.9g", kStepCategories[c],
+                          breakdown.seconds[c] / steps,
+                          breakdown.gemm_seconds[c] / steps,
+                          static_cast<double>(breakdown.gemms[c]) / steps);
+  }
+  std::printf("%s\n", line.c_str());
+  return absl::OkStatus();
+}
+
 std::string SelfPath() {
   char exe[PATH_MAX] = {0};
   if (readlink("/proc/self/exe", exe, sizeof(exe) - 1) <= 0) return "";
@@ -200,9 +295,9 @@ absl::StatusOr<double> TimeCppProcess(const Size& s, int steps,
                                       const std::string& mode) {
   const auto [ok, out] = Capture(absl::StrFormat(
       "%s --child=%s:%s:%d --warmup=%d --threads=%d --probe_every=%d "
-      "--device=%s",
+      "--device=%s --attention=%s --fused_optimizer=%d",
       SelfPath(), s.name, mode, steps, FLAGS_warmup, FLAGS_threads,
-      FLAGS_probe_every, FLAGS_device));
+      FLAGS_probe_every, FLAGS_device, FLAGS_attention, FLAGS_fused_optimizer));
   double seconds = 0;
   const size_t at = out.rfind("seconds=");
   if (!ok || at == std::string::npos ||
@@ -210,6 +305,180 @@ absl::StatusOr<double> TimeCppProcess(const Size& s, int steps,
     return absl::InternalError(absl::StrCat("C++ run failed: ", out));
   }
   return seconds;
+}
+
+// One floor round (RunFloorChild's line), per step.
+struct FloorRound {
+  double step = 0, floor = 0, flops = 0;
+  int gemms = 0;
+  std::array<std::array<double, 3>, kStepCategories.size()> categories{};
+};
+
+absl::StatusOr<FloorRound> TimeFloorProcess(const Size& s, int steps) {
+  const auto [ok, out] = Capture(absl::StrFormat(
+      "%s --child=%s:floor:%d --warmup=%d --threads=%d --device=%s "
+      "--attention=%s --fused_optimizer=%d",
+      SelfPath(), s.name, steps, FLAGS_warmup, FLAGS_threads, FLAGS_device,
+      FLAGS_attention, FLAGS_fused_optimizer));
+  const size_t at = out.rfind("floor: ");
+  if (!ok || at == std::string::npos) {
+    return absl::InternalError(absl::StrCat("C++ floor run failed: ", out));
+  }
+  std::map<std::string, std::string> fields;
+  for (absl::string_view kv :
+       absl::StrSplit(out.substr(at + 7), ' ', absl::SkipEmpty())) {
+    std::pair<std::string, std::string> p = absl::StrSplit(kv, '=');
+    fields[p.first] = p.second;
+  }
+  FloorRound r;
+  bool parsed = absl::SimpleAtod(fields["step"], &r.step) &&
+                absl::SimpleAtod(fields["floor"], &r.floor) &&
+                absl::SimpleAtod(fields["flops"], &r.flops) &&
+                absl::SimpleAtoi(fields["gemms"], &r.gemms);
+  for (size_t c = 0; c < kStepCategories.size(); ++c) {
+    std::vector<std::string> v =
+        absl::StrSplit(fields[kStepCategories[c]], ',');
+    parsed = parsed && v.size() == 3;
+    for (size_t i = 0; parsed && i < 3; ++i) {
+      parsed = absl::SimpleAtod(v[i], &r.categories[c][i]);
+    }
+  }
+  if (!parsed || r.step <= 0 || r.floor <= 0) {
+    return absl::InternalError(
+        absl::StrCat("C++ floor run: cannot read ", out.substr(at)));
+  }
+  return r;
+}
+
+// The default LM's step against its matmul floor, one process per round.
+absl::StatusOr<StepFloor> MeasureFloor(const Size& s) {
+  std::vector<FloorRound> rounds;
+  std::vector<double> step, floor, ratio;
+  for (int round = 0; round < FLAGS_rounds; ++round) {
+    absl::StatusOr<FloorRound> r = TimeFloorProcess(s, FLAGS_steps);
+    if (!r.ok()) return r.status();
+    std::printf(
+        "round %d  floor    %-8s step %.1f ms, its %d products "
+        "%.1f ms: %.2fx\n",
+        round, s.name, 1e3 * r->step, r->gemms, 1e3 * r->floor,
+        r->step / r->floor);
+    std::fflush(stdout);
+    rounds.push_back(*r);
+    step.push_back(r->step);
+    floor.push_back(r->floor);
+    ratio.push_back(r->step / r->floor);
+  }
+  StepFloor f;
+  f.set_size(s.name);
+  f.set_gemms(rounds[0].gemms);
+  f.set_gemm_flops(rounds[0].flops);
+  f.set_step_seconds(Median(step));
+  f.set_floor_seconds(Median(floor));
+  f.set_ratio(Median(ratio));
+  for (double x : ratio) f.add_round_ratios(x);
+  for (size_t c = 0; c < kStepCategories.size(); ++c) {
+    StepCategory* out = f.add_breakdown();
+    out->set_category(kStepCategories[c]);
+    std::array<std::vector<double>, 3> v;
+    for (const FloorRound& r : rounds) {
+      for (int i = 0; i < 3; ++i) v[i].push_back(r.categories[c][i]);
+    }
+    out->set_seconds(Median(v[0]));
+    out->set_gemm_seconds(Median(v[1]));
+    out->set_gemms(Median(v[2]));
+    f.set_profiled_seconds(f.profiled_seconds() + out->seconds());
+  }
+  return f;
+}
+
+// Alternating timings of two callables: the median seconds of each.
+std::pair<double, double> TimePair(const std::function<void()>& fused,
+                                   const std::function<void()>& reference,
+                                   int repeats) {
+  fused();  // untimed: first-call costs
+  reference();
+  std::vector<double> a, b;
+  for (int r = 0; r < repeats; ++r) {
+    for (int k = 0; k < 2; ++k) {
+      const bool first = (k + r) % 2 == 0;
+      const auto start = Clock::now();
+      (first ? fused : reference)();
+      if (FLAGS_device == "cuda") torch::cuda::synchronize();
+      (first ? a : b)
+          .push_back(
+              std::chrono::duration<double>(Clock::now() - start).count());
+    }
+  }
+  return {Median(a), Median(b)};
+}
+
+// The attention layer's forward and backward at the size's shapes, fused
+// scaled-dot-product attention against the explicit softmax path.
+FusionEffect TimeAttentionFusion(const Size& s, int repeats,
+                                 const std::string& name) {
+  torch::manual_seed(3);
+  const torch::Device device(FLAGS_device);
+  SelfAttention attn(AttentionOptions(s.d_model, s.n_heads, s.seq_len));
+  attn->to(device);
+  const torch::Tensor x =
+      torch::randn({s.batch, s.seq_len, s.d_model}, device).requires_grad_();
+  const auto run = [&](FusedAttention policy) {
+    return [&, policy] {
+      SetFusedAttention(policy);
+      attn->forward(x, 0, nullptr).square().sum().backward();
+    };
+  };
+  const auto [fused, reference] = TimePair(
+      run(FusedAttention::kAlways), run(FusedAttention::kNever), repeats);
+  SetFusedAttention(AttentionPolicy());
+  FusionEffect e;
+  e.set_name(name);
+  e.set_description(absl::StrFormat(
+      "one attention layer, forward and backward, [%d, %d, %d], %d heads, "
+      "causal: at::scaled_dot_product_attention against masked scores, "
+      "softmax and two batched products",
+      s.batch, s.seq_len, s.d_model, s.n_heads));
+  e.set_fused_seconds(fused);
+  e.set_reference_seconds(reference);
+  e.set_op_speedup(reference / fused);
+  if (name == "attention") {
+    e.set_fused_mode("fused_attention");
+    e.set_reference_mode("explicit_attention");
+  }
+  return e;
+}
+
+// One AdamW step over the size's model parameters: FusedAdamW against
+// torch::optim::AdamW.
+FusionEffect TimeOptimizerFusion(const Size& s, int repeats) {
+  torch::manual_seed(4);
+  TransformerLM model(TransformerLMOptions(256, s.d_model, s.n_layers,
+                                           s.n_heads, s.d_ff, s.seq_len));
+  model->to(torch::Device(FLAGS_device));
+  for (torch::Tensor& p : model->parameters()) {
+    p.mutable_grad() = torch::randn_like(p);
+  }
+  SetFusedOptimizer(true);
+  std::unique_ptr<torch::optim::Optimizer> fused =
+      MakeOptimizer(BenchOptim(), model->named_parameters());
+  SetFusedOptimizer(false);
+  std::unique_ptr<torch::optim::Optimizer> reference =
+      MakeOptimizer(BenchOptim(), model->named_parameters());
+  SetFusedOptimizer(FLAGS_fused_optimizer);
+  const auto [f, r] =
+      TimePair([&] { fused->step(); }, [&] { reference->step(); }, repeats);
+  FusionEffect e;
+  e.set_name("optimizer");
+  e.set_description(absl::StrFormat(
+      "one AdamW step over the model's %d parameter tensors (%d values): "
+      "FusedAdamW (at::_fused_adamw_) against torch::optim::AdamW",
+      model->parameters().size(), model->NumParameters()));
+  e.set_fused_seconds(f);
+  e.set_reference_seconds(r);
+  e.set_op_speedup(r / f);
+  e.set_fused_mode("none");
+  e.set_reference_mode("torch_adamw");
+  return e;
 }
 
 std::string ScriptPath() {
@@ -236,10 +505,11 @@ struct PythonRun {
 absl::StatusOr<PythonRun> TimePython(const Size& s, int steps, bool compile) {
   const std::string cmd = absl::StrFormat(
       "%s %s --d_model %d --n_layers %d --n_heads %d --d_ff %d --seq_len %d "
-      "--batch_size %d --steps %d --warmup %d --threads %d --device %s%s",
+      "--batch_size %d --steps %d --warmup %d --threads %d --device %s%s%s%s",
       PythonPath(), ScriptPath(), s.d_model, s.n_layers, s.n_heads, s.d_ff,
       s.seq_len, s.batch, steps, FLAGS_warmup, FLAGS_threads, FLAGS_device,
-      compile ? " --compile" : "");
+      compile ? " --compile" : "", AttentionFused() ? " --fused_attention" : "",
+      FLAGS_fused_optimizer ? " --fused_optimizer" : "");
   const auto [ok, out] = Capture(cmd);
   const auto field = [&out](const std::string& key) -> std::string {
     const size_t at = out.find("\"" + key + "\": ");
@@ -274,12 +544,6 @@ absl::StatusOr<PythonRun> TimePython(const Size& s, int steps, bool compile) {
         parameters, cpp_parameters));
   }
   return run;
-}
-
-double Median(std::vector<double> v) {
-  std::sort(v.begin(), v.end());
-  const size_t n = v.size();
-  return n % 2 ? v[n / 2] : 0.5 * (v[n / 2 - 1] + v[n / 2]);
 }
 
 // Times the kernel and the LibTorch expressions on a ~10%-dense ReLU output.
@@ -353,6 +617,15 @@ absl::Status RunChild() {
   for (const Size& s : Sizes()) {
     if (parts[0] != s.name) continue;
     ConfigureCpu(FLAGS_threads);
+    if (parts[1] == "floor") return RunFloorChild(s, steps);
+    // The fusion comparisons: one fusion off.
+    if (parts[1] == "explicit_attention") {
+      SetFusedAttention(FusedAttention::kNever);
+    }
+    if (parts[1] == "fused_attention") {
+      SetFusedAttention(FusedAttention::kAlways);
+    }
+    if (parts[1] == "torch_adamw") SetFusedOptimizer(false);
     std::unique_ptr<torch::autograd::profiler::RecordProfile> profile;
     if (!FLAGS_profile_trace.empty()) {
       profile = std::make_unique<torch::autograd::profiler::RecordProfile>(
@@ -502,6 +775,10 @@ absl::Status Finish(Results& results, const std::string& out_dir,
 }
 
 absl::Status Run() {
+  if (!(FLAGS_peak_tflops >= 0 && FLAGS_peak_tflops < 1e6)) {
+    return absl::InvalidArgumentError(
+        "--peak_tflops must be in [0, 1e6) TFLOP/s");
+  }
   if (FLAGS_rounds <= 0 || FLAGS_steps <= 0 || FLAGS_warmup < 0 ||
       FLAGS_probe_every <= 0) {
     return absl::InvalidArgumentError(
@@ -544,7 +821,26 @@ absl::Status Run() {
   out.set_probe_every(FLAGS_probe_every);
   out.set_probe_tokens(8192);
   out.set_device(FLAGS_device);
+  out.set_attention(FLAGS_attention);
+  out.set_attention_fused(AttentionFused());
+  out.set_fused_optimizer(FLAGS_fused_optimizer);
+  out.set_peak_tflops(FLAGS_peak_tflops);
   const auto start = Clock::now();
+  const Size& def = Sizes()[1];
+
+  // 0. Each fused path against the one it replaced, the op alone.
+  *out.add_fusions() = TimeAttentionFusion(def, 31, "attention");
+  // The same layer at 4x the sequence (the op alone).
+  *out.add_fusions() =
+      TimeAttentionFusion({"long", def.d_model, def.n_layers, def.n_heads,
+                           def.d_ff, 4 * def.seq_len, def.batch / 4},
+                          15, "attention_long");
+  *out.add_fusions() = TimeOptimizerFusion(def, 31);
+  for (const FusionEffect& e : out.fusions()) {
+    std::printf("fused %-9s %.2f ms vs %.2f ms: %.2fx\n", e.name().c_str(),
+                1e3 * e.fused_seconds(), 1e3 * e.reference_seconds(),
+                e.op_speedup());
+  }
 
   // 0. The activation-statistics kernel vs LibTorch expressions (CPU).
   const std::vector<std::pair<int64_t, int64_t>> kernel_sizes =
@@ -571,11 +867,21 @@ absl::Status Run() {
     }
     *out.add_sizes() = Summarize(s, times);
   }
+
+  // 2. The default LM's step against its matrix products.
+  absl::StatusOr<StepFloor> floor = MeasureFloor(def);
+  if (!floor.ok()) return floor.status();
+  *out.mutable_floor() = *floor;
   if (FLAGS_device != "cpu") return Finish(results, out_dir, start);
 
-  // 2. Probing cost on the default LM, modes rotated each round.
-  const Size& def = Sizes()[1];
-  const std::vector<std::string> modes = {"none", "every_step", "schedule"};
+  // 3. Probing cost, and each fusion turned off, on the default LM; modes
+  // rotated each round.
+  const std::vector<std::string> modes = {"none",
+                                          "every_step",
+                                          "schedule",
+                                          "fused_attention",
+                                          "explicit_attention",
+                                          "torch_adamw"};
   std::vector<std::vector<double>> rate(modes.size()), rel(modes.size());
   for (int round = 0; round < FLAGS_rounds; ++round) {
     std::vector<double> this_round(modes.size());
@@ -596,7 +902,21 @@ absl::Status Run() {
       "", "observer on every training forward; full statistics of every layer",
       "the experiments' probe (no-grad forward on 8192 held-out tokens) once "
       "per probe interval"};
-  for (size_t j = 1; j < modes.size(); ++j) {
+  const auto index = [&modes](const std::string& mode) {
+    return std::find(modes.begin(), modes.end(), mode) - modes.begin();
+  };
+  for (FusionEffect& e : *out.mutable_fusions()) {
+    if (e.reference_mode().empty()) continue;
+    const size_t f = index(e.fused_mode()), j = index(e.reference_mode());
+    std::vector<double> speedup;
+    for (int round = 0; round < FLAGS_rounds; ++round) {
+      speedup.push_back(rate[f][round] / rate[j][round]);
+    }
+    e.set_steps_per_second(Median(rate[f]));
+    e.set_reference_steps_per_second(Median(rate[j]));
+    e.set_step_speedup(Median(speedup));
+  }
+  for (size_t j = 1; j < 3; ++j) {
     ProbeCost* p = out.add_probe_costs();
     p->set_mode(modes[j]);
     p->set_description(descriptions[j]);
@@ -620,7 +940,16 @@ int main(int argc, char** argv) {
       "[--steps=20] [--out_dir=DIR]\n\nWrites DIR/performance.pb (default "
       "results/); render it with bazel run //reports:render.";
   sparsity::ParseFlags("trainer_vs_python", usage, {"bench/"}, &argc, &argv);
-  sparsity::SetFusedAttention(FLAGS_fused_attention);
+  if (FLAGS_attention != "auto" && FLAGS_attention != "fused" &&
+      FLAGS_attention != "explicit") {
+    std::fprintf(stderr,
+                 "trainer_vs_python: error: --attention takes auto, fused or "
+                 "explicit, not '%s'\n",
+                 FLAGS_attention.c_str());
+    return 2;
+  }
+  sparsity::SetFusedAttention(sparsity::AttentionPolicy());
+  sparsity::SetFusedOptimizer(FLAGS_fused_optimizer);
   return sparsity::RunMain("trainer_vs_python", [] {
     return FLAGS_child.empty() ? sparsity::Run() : sparsity::RunChild();
   });

@@ -5,6 +5,7 @@
 #include <limits>
 #include <tuple>
 
+#include "ATen/record_function.h"
 #include "models/saturated_attention_op.h"
 
 namespace sparsity {
@@ -36,11 +37,22 @@ void SelfAttentionImpl::reset() {
 }
 
 namespace {
-std::atomic<bool> fused_attention{true};
-bool FusedAttentionEnabled() { return fused_attention.load(); }
+std::atomic<FusedAttention> fused_attention{FusedAttention::kAuto};
+
+bool TakeFusedPath(const torch::Tensor& q) {
+  switch (fused_attention.load()) {
+    case FusedAttention::kAlways:
+      return true;
+    case FusedAttention::kNever:
+      return false;
+    case FusedAttention::kAuto:
+      break;
+  }
+  return q.is_cuda();
+}
 }  // namespace
 
-void SetFusedAttention(bool enabled) { fused_attention.store(enabled); }
+void SetFusedAttention(FusedAttention policy) { fused_attention.store(policy); }
 
 torch::Tensor SelfAttentionImpl::ExplicitAttention(
     const torch::Tensor& q, const torch::Tensor& k, const torch::Tensor& v,
@@ -70,6 +82,7 @@ torch::Tensor SelfAttentionImpl::ExplicitAttention(
 
 torch::Tensor SelfAttentionImpl::forward(const torch::Tensor& x, int layer,
                                          ActivationObserver* observer) {
+  RECORD_USER_SCOPE("attention");  // for profilers (bench/step_profile.h)
   const int64_t b = x.size(0), s = x.size(1), d = x.size(2);
   const int64_t h = options_.n_heads(), hd = d / h;
   TORCH_CHECK(s <= options_.max_seq_len(), "sequence length ", s,
@@ -87,7 +100,7 @@ torch::Tensor SelfAttentionImpl::forward(const torch::Tensor& x, int layer,
   const torch::Tensor& v = qkv_out[2];
   const double scale = 1.0 / std::sqrt(static_cast<double>(hd));
   torch::Tensor y;
-  if (FusedAttentionEnabled() && !saturated_ &&
+  if (TakeFusedPath(q) && !saturated_ &&
       (observer == nullptr || !observer->WantsAttention())) {
     // Nobody asks for the probabilities: one fused op (LibTorch's flash
     // attention on the CPU, its CUDA kernels on a GPU), with the same

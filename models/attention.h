@@ -65,10 +65,18 @@ class SelfAttentionImpl : public torch::nn::Cloneable<SelfAttentionImpl> {
 };
 TORCH_MODULE(SelfAttention);
 
-// Whether attention may take the fused path at all (default true); false
-// forces the explicit one everywhere in this process: for benchmarks that
-// measure what the fused op saves (bench/trainer_vs_python.cc).
-void SetFusedAttention(bool enabled);
+// Which path attention takes when no observer asks for the probabilities
+// (an observer that does always gets the explicit, exact path).
+enum class FusedAttention {
+  // Fused on CUDA devices, explicit on the CPU, where LibTorch's fused
+  // kernel measured slower than the explicit path at this project's shapes
+  // (reports/performance.md, "Fused paths").
+  kAuto,
+  kAlways,  // fused on every device
+  kNever,   // explicit everywhere
+};
+// For the whole process (default kAuto): benchmarks and tests compare them.
+void SetFusedAttention(FusedAttention policy);
 
 }  // namespace sparsity
 

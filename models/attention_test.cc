@@ -50,7 +50,14 @@ void ExpectSame(const Outputs& fused, const Outputs& plain) {
   }
 }
 
-TEST(SelfAttention, FusedEqualsExplicitForwardAndBackward) {
+// The tests of the fused path take it on every device.
+class SelfAttentionTest : public ::testing::Test {
+ protected:
+  void SetUp() override { SetFusedAttention(FusedAttention::kAlways); }
+  void TearDown() override { SetFusedAttention(FusedAttention::kAuto); }
+};
+
+TEST_F(SelfAttentionTest, FusedEqualsExplicitForwardAndBackward) {
   for (bool causal : {true, false}) {
     torch::manual_seed(7);
     SelfAttention attn(AttentionOptions(32, 4, 24).causal(causal));
@@ -69,7 +76,7 @@ TEST(SelfAttention, FusedEqualsExplicitForwardAndBackward) {
 
 // Identical tokens give tied scores: uniform attention over the allowed
 // keys, in both paths.
-TEST(SelfAttention, TiedScoresAgree) {
+TEST_F(SelfAttentionTest, TiedScoresAgree) {
   torch::manual_seed(3);
   SelfAttention attn(AttentionOptions(16, 2, 8));
   const torch::Tensor x = torch::randn({2, 1, 16}).expand({2, 8, 16});
@@ -83,7 +90,7 @@ TEST(SelfAttention, TiedScoresAgree) {
 
 // The fused causal path never looks ahead: changing later tokens leaves
 // earlier outputs exactly as they were.
-TEST(SelfAttention, FusedCausalMaskHidesLaterTokens) {
+TEST_F(SelfAttentionTest, FusedCausalMaskHidesLaterTokens) {
   torch::manual_seed(5);
   SelfAttention attn(AttentionOptions(32, 4, 16));
   torch::NoGradGuard no_grad;
@@ -93,6 +100,29 @@ TEST(SelfAttention, FusedCausalMaskHidesLaterTokens) {
   const torch::Tensor a = attn->forward(x, 0), b = attn->forward(changed, 0);
   EXPECT_TRUE(torch::equal(a.slice(1, 0, 7), b.slice(1, 0, 7)));
   EXPECT_FALSE(torch::allclose(a.slice(1, 7, 12), b.slice(1, 7, 12)));
+}
+
+// The policy: auto is explicit on the CPU (the observer that does not want
+// the probabilities still sees them formed), fused on CUDA; never and
+// always hold on any device.
+TEST(SelfAttention, PolicyPicksThePath) {
+  SelfAttention attn(AttentionOptions(16, 2, 8));
+  const torch::Tensor x = torch::randn({2, 8, 16});
+  const auto explicit_path = [&](FusedAttention policy, torch::Device d) {
+    SetFusedAttention(policy);
+    attn->to(d);
+    MlpOnly observer;
+    attn->forward(x.to(d), 0, &observer);
+    SetFusedAttention(FusedAttention::kAuto);
+    return observer.called;
+  };
+  EXPECT_TRUE(explicit_path(FusedAttention::kAuto, torch::kCPU));
+  EXPECT_FALSE(explicit_path(FusedAttention::kAlways, torch::kCPU));
+  EXPECT_TRUE(explicit_path(FusedAttention::kNever, torch::kCPU));
+  if (torch::cuda::is_available()) {
+    EXPECT_FALSE(explicit_path(FusedAttention::kAuto, torch::kCUDA));
+    EXPECT_TRUE(explicit_path(FusedAttention::kNever, torch::kCUDA));
+  }
 }
 
 }  // namespace

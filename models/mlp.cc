@@ -2,6 +2,7 @@
 
 #include <algorithm>
 
+#include "ATen/record_function.h"
 #include "models/jsrelu_op.h"
 #include "models/topk_relu_op.h"
 
@@ -60,6 +61,7 @@ double MlpImpl::mix_value() const {
 
 torch::Tensor MlpImpl::forward(const torch::Tensor& x, int layer,
                                ActivationObserver* observer) {
+  RECORD_USER_SCOPE("mlp");  // for profilers (bench/step_profile.h)
   // torch::linear (at::linear), not Linear::forward: the C++ frontend's
   // F::linear, which Linear::forward calls, still does matmul + add for 3-D
   // inputs in LibTorch 2.11, while at::linear flattens them into one fused

@@ -651,6 +651,38 @@ absl::Status ValidateFlatness(const TrainingRecord& run,
   return absl::OkStatus();
 }
 
+// The floor measurement and the fusion rows: every time positive and
+// finite, the ratios what the times say.
+absl::Status ValidatePerformanceExtras(const PerformanceResults& p,
+                                       const std::string& file_name) {
+  const auto positive = [](double x) { return std::isfinite(x) && x > 0; };
+  if (p.has_floor()) {
+    const StepFloor& f = p.floor();
+    bool ok = positive(f.step_seconds()) && positive(f.floor_seconds()) &&
+              positive(f.ratio()) && positive(f.gemm_flops()) &&
+              f.gemms() > 0 && f.breakdown_size() > 0;
+    for (double x : f.round_ratios()) ok = ok && positive(x);
+    for (const StepCategory& c : f.breakdown()) {
+      ok = ok && std::isfinite(c.seconds()) && c.seconds() >= 0 &&
+           std::isfinite(c.gemm_seconds()) && c.gemm_seconds() >= 0 &&
+           c.gemm_seconds() <= c.seconds() && c.gemms() >= 0;
+    }
+    if (!ok) return Bad(file_name, "holds an impossible floor measurement");
+  }
+  for (const FusionEffect& e : p.fusions()) {
+    if (!positive(e.fused_seconds()) || !positive(e.reference_seconds()) ||
+        !positive(e.op_speedup()) ||
+        (!e.reference_mode().empty() && p.probe_costs_size() > 0 &&
+         !(positive(e.steps_per_second()) &&
+           positive(e.reference_steps_per_second()) &&
+           positive(e.step_speedup())))) {
+      return Bad(file_name, absl::StrCat("fusion ", e.name(),
+                                         " has an impossible timing"));
+    }
+  }
+  return absl::OkStatus();
+}
+
 }  // namespace
 
 // A gradient_sparsity run: one gradient probe at each probe step, with
@@ -842,7 +874,7 @@ absl::Status ValidateResults(const Results& results,
                                   " has a timing of ", s.seconds(), " s"));
         }
       }
-      return absl::OkStatus();
+      return ValidatePerformanceExtras(p, file_name);
     }
     case Results::EXPERIMENT_NOT_SET:
       break;

@@ -1,10 +1,16 @@
 #include "train/optimizer.h"
 
 #include "models/block.h"
+#include "train/fused_adamw.h"
 
 namespace sparsity {
 
 namespace {
+
+bool& FusedOptimizer() {
+  static bool fused = true;
+  return fused;
+}
 
 std::unique_ptr<torch::optim::Optimizer> Build(
     const OptimConfig& config, std::vector<torch::Tensor> decay,
@@ -28,10 +34,15 @@ std::unique_ptr<torch::optim::Optimizer> Build(
                                  options.weight_decay(config.weight_decay())));
   groups.emplace_back(no_decay, std::make_unique<torch::optim::AdamWOptions>(
                                     options.weight_decay(0.0)));
-  return std::make_unique<torch::optim::AdamW>(std::move(groups));
+  if (!FusedOptimizer()) {
+    return std::make_unique<torch::optim::AdamW>(std::move(groups));
+  }
+  return std::make_unique<FusedAdamW>(std::move(groups));
 }
 
 }  // namespace
+
+void SetFusedOptimizer(bool fused) { FusedOptimizer() = fused; }
 
 std::unique_ptr<torch::optim::Optimizer> MakeOptimizer(
     const OptimConfig& config, const std::vector<torch::Tensor>& params) {

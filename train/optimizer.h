@@ -1,6 +1,9 @@
 // The optimiser of a run, from its OptimConfig: AdamW (decoupled weight
 // decay) or momentum SGD, weight decay on matrices and embeddings only
 // (parameters with ndim >= 2; biases and LayerNorm gains are not decayed).
+// AdamW is FusedAdamW (train/fused_adamw.h: one fused pass per group, the
+// same state and checkpoints as torch::optim::AdamW) unless
+// SetFusedOptimizer(false) asks for torch::optim::AdamW itself.
 //
 //   std::unique_ptr<torch::optim::Optimizer> opt =
 //       MakeOptimizer(config.optim(), model->parameters());
@@ -25,6 +28,10 @@ std::unique_ptr<torch::optim::Optimizer> MakeOptimizer(
 std::unique_ptr<torch::optim::Optimizer> MakeOptimizer(
     const OptimConfig& config,
     const torch::OrderedDict<std::string, torch::Tensor>& named_params);
+
+// Whether MakeOptimizer builds FusedAdamW (default) or torch::optim::AdamW
+// (benchmarks compare the two; results agree within float rounding).
+void SetFusedOptimizer(bool fused);
 
 // Sets the learning rate of every parameter group.
 void SetLearningRate(torch::optim::Optimizer& optimizer, double lr);

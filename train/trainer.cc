@@ -5,6 +5,7 @@
 #include <cstdio>
 #include <limits>
 
+#include "ATen/record_function.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
 #include "train/checkpoint.h"
@@ -183,8 +184,11 @@ absl::StatusOr<Trainer::StepResult> Trainer::TrainStep(
   if (absl::Status s = CallCallbacks(step, /*after_step=*/false); !s.ok()) {
     return s;
   }
-  result.grad_norm = torch::nn::utils::clip_grad_norm_(params_, max_norm);
-  optimizer_->step();
+  {
+    RECORD_USER_SCOPE("optimizer");  // for profilers (bench/step_profile.h)
+    result.grad_norm = torch::nn::utils::clip_grad_norm_(params_, max_norm);
+    optimizer_->step();
+  }
   model_->ApplyConstraints(step);
   if (absl::Status s = CallCallbacks(step, /*after_step=*/true); !s.ok()) {
     return s;
