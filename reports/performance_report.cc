@@ -176,8 +176,13 @@ std::string FloorSection(const PerformanceResults& r) {
       &md,
       "Where the step's time goes (LibTorch's profiler hooks; a backward op "
       "counts in the category of the forward op that made its autograd "
-      "node). The fused attention op does its products inside one kernel, "
-      "so its time is all \"other than products\" here.\n\n",
+      "node).",
+      r.attention_fused()
+          ? " The fused attention op does its products inside one kernel, "
+            "so its time is all \"other than products\" here."
+          : " Attention ran the explicit path, so its products are ops and "
+            "count as products here.",
+      "\n\n",
       MarkdownTable({"category", "ms per step", "share of step",
                      "of which matrix products (ms)", "products",
                      "other than products (ms)"},
@@ -196,8 +201,9 @@ std::string FusionSection(const PerformanceResults& r) {
       step = absl::StrFormat("%.3f vs %.3f: %.3fx", e.steps_per_second(),
                              e.reference_steps_per_second(), e.step_speedup());
       std::vector<double> v =
-          RoundValues(r, r.default_size(), r.probe_every(), "cpp", "none",
-                      "cpp", e.reference_mode(), /*as_cost=*/false);
+          RoundValues(r, r.default_size(), r.probe_every(), "cpp",
+                      e.fused_mode(), "cpp", e.reference_mode(),
+                      /*as_cost=*/false);
       range = RangeText(v, false);
     }
     rows.push_back({e.name(), e.description(),

@@ -22,6 +22,8 @@ BINARIES=(
   //experiments:gradient_sparsity //reports:render //bench:trainer_vs_python
 )
 mapfile -t CUDA_TESTS < <(bazel query 'attr(tags, "\bcuda\b", tests(//kernels/...))')
+# Unit tests with a CUDA case beside their CPU ones (skipped without a GPU).
+CUDA_TESTS+=(//train:fused_adamw_test //models:attention_test)
 ((${#CUDA_TESTS[@]} > 0)) || { echo "gpu_bundle: no CUDA tests found in //kernels" >&2; exit 1; }
 bazel build -c opt "${BINARIES[@]}" "${CUDA_TESTS[@]}"
 

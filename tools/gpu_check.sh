@@ -12,7 +12,8 @@
 #   2b. the layerwise smoke preset data-parallel over NCCL at world size 1,
 #      against the plain CUDA run;
 #   3. one default-LM training step, C++ against PyTorch eager in Python, on
-#      this GPU (median of 3 rounds of 50 timed steps).
+#      this GPU (median of 3 rounds of 50 timed steps), and against its
+#      matrix products alone (the floor), with the fused paths' rows.
 #
 #   DIR/gpu_check.sh [OUT]      # OUT default: DIR/gpu_check_out
 # Ends with one line: "gpu_check: N passed, N failed".
@@ -51,6 +52,14 @@ tests=(bin/*_cuda_test)
 for t in "${tests[@]}"; do
   name=$(basename "$t")
   step "$name" cuda_test "$name"
+done
+# Unit tests with CUDA cases (fused AdamW on the GPU against torch's AdamW on
+# the CPU; the attention policy on CUDA): none may be skipped here.
+unit_cuda_test() {
+  "$run" "$1" && ! grep -q "SKIPPED" "$out/$1.log"
+}
+for name in fused_adamw_test attention_test; do
+  step "$name" unit_cuda_test "$name"
 done
 
 # 2. Smoke presets on the GPU and on the CPU, compared.
@@ -92,8 +101,15 @@ step nccl_world_size_1 nccl
 # 3. One default-LM step: C++ vs PyTorch eager on this GPU. The Python child
 # must not inherit run.sh's LD_LIBRARY_PATH (the bundle's libstdc++ and
 # protobuf would load into the machine's Python).
+# The H100/H200's float32 peak (no TF32: LibTorch's default for matmuls)
+# gives the report's model FLOP utilisation.
+peak=0
+case "$(cat "$out/gpu.txt")" in
+  *H100*PCIe*) peak=51 ;;
+  *H100*|*H200*) peak=67 ;;
+esac
 step trainer_vs_python "$run" trainer_vs_python --device=cuda --sizes=default \
-  --rounds=3 --steps=50 --warmup=10 --nocompile \
+  --rounds=3 --steps=50 --warmup=10 --nocompile --peak_tflops=$peak \
   --python="env -u LD_LIBRARY_PATH $py" \
   --out_dir="$out/performance"
 
