@@ -192,6 +192,7 @@ std::vector<GemmCall> CaptureGemms(const std::function<void()>& step) {
 }
 
 double TimeGemms(const std::vector<GemmCall>& gemms, int repeats) {
+  TORCH_CHECK(repeats > 0, "TimeGemms needs at least one repeat");
   torch::NoGradGuard no_grad;  // the products alone, no autograd records
   std::vector<std::pair<c10::OperatorHandle, std::vector<c10::IValue>>> calls;
   bool cuda = false;
@@ -214,15 +215,9 @@ double TimeGemms(const std::vector<GemmCall>& gemms, int repeats) {
     if (cuda) torch::cuda::synchronize();
   };
   pass();  // untimed: first-call costs
-  std::vector<double> seconds;
-  for (int r = 0; r < repeats; ++r) {
-    const auto start = Clock::now();
-    pass();
-    seconds.push_back(
-        std::chrono::duration<double>(Clock::now() - start).count());
-  }
-  std::sort(seconds.begin(), seconds.end());
-  return seconds[seconds.size() / 2];
+  const auto start = Clock::now();
+  for (int r = 0; r < repeats; ++r) pass();
+  return std::chrono::duration<double>(Clock::now() - start).count() / repeats;
 }
 
 }  // namespace sparsity

@@ -22,7 +22,11 @@
 // nested ops are part of it). Matrix products (aten::mm, addmm, bmm,
 // baddbmm) are also timed on their own, at any depth: the products inside
 // fused kernels (LibTorch's fused attention) are not ops and count as
-// non-GEMM time of their category.
+// non-GEMM time of their category. Times are host wall times: on CUDA they
+// time kernel launches, not kernels (the training step's own time, which
+// waits for the GPU every step, is what to compare there). One profiler at a
+// time, one step at a time: the state is shared without locks by the thread
+// that runs the step and autograd's device threads, which take turns.
 #ifndef SPARSITY_BENCH_STEP_PROFILE_H_
 #define SPARSITY_BENCH_STEP_PROFILE_H_
 
@@ -76,7 +80,7 @@ struct GemmCall {
     c10::IValue value;  // when !is_tensor
   };
   std::vector<Arg> args;
-  double flops = 0;  // 2 x multiply-adds (and the bias adds of addmm)
+  double flops = 0;  // 2 x multiply-adds (addmm's bias adds not counted)
 };
 
 // The matrix products `step` runs, in order, on this thread.
@@ -84,7 +88,8 @@ std::vector<GemmCall> CaptureGemms(const std::function<void()>& step);
 
 // Runs the captured products on random tensors of the same shapes and
 // strides (through the dispatcher, so with the same kernels and threads),
-// `repeats` times after one untimed pass; the median seconds of a pass.
+// `repeats` (> 0) times after one untimed pass; the mean seconds of a pass
+// (the same estimator as a training step's wall time / steps).
 double TimeGemms(const std::vector<GemmCall>& gemms, int repeats);
 
 }  // namespace sparsity

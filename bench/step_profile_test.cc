@@ -1,6 +1,8 @@
 #include "bench/step_profile.h"
 
 #include "gtest/gtest.h"
+#include "models/attention.h"
+#include "models/transformer_lm.h"
 #include "torch/torch.h"
 
 namespace sparsity {
@@ -54,8 +56,40 @@ TEST(StepProfiler, AttributesForwardAndBackwardToTheForwardScope) {
 TEST(StepProfiler, StopsObservingWhenDestroyed) {
   Tensors t;
   { StepProfiler profiler; }
-  StepProfiler again;  // a second one may start
+  Step(t.x, t.w, t.b);  // unobserved (a callback left behind would crash)
+  StepProfiler again;   // a second one may start, and starts from zero
   EXPECT_EQ(again.Breakdown().ops, 0);
+  torch::relu(t.x);
+  EXPECT_EQ(again.Breakdown().ops, 1);
+}
+
+// A real training step of a 2-layer LM with explicit attention: per layer,
+// attention runs 4 products forward (qkv, scores, context, projection) and
+// 8 backward, the MLP 2 and 4; the untied head 1 and 2.
+TEST(StepProfiler, SplitsALanguageModelsStep) {
+  SetFusedAttention(FusedAttention::kNever);
+  torch::manual_seed(1);
+  TransformerLM lm(TransformerLMOptions(64, 32, 2, 4, 64, 16));
+  const torch::Tensor tokens = torch::randint(64, {3, 16});
+  const auto step = [&] {
+    torch::Tensor logits = lm->forward(tokens);
+    torch::nn::functional::cross_entropy(logits.view({-1, 64}),
+                                         tokens.view({-1}))
+        .backward();
+  };
+  StepBreakdown b;
+  {
+    StepProfiler profiler;
+    step();
+    b = profiler.Breakdown();
+  }
+  EXPECT_EQ(b.gemms[kAttention], 24);
+  EXPECT_EQ(b.gemms[kMlp], 12);
+  EXPECT_EQ(b.gemms[kOther], 3);
+  EXPECT_EQ(b.gemms[kNorms] + b.gemms[kOptimizer], 0);
+  EXPECT_GT(b.seconds[kNorms], 0);
+  EXPECT_EQ(CaptureGemms(step).size(), 39u);
+  SetFusedAttention(FusedAttention::kAuto);
 }
 
 TEST(CaptureGemms, RecordsEveryProductWithItsShapesAndFlops) {
@@ -67,7 +101,6 @@ TEST(CaptureGemms, RecordsEveryProductWithItsShapesAndFlops) {
   // Each is 8 x 16 x 32 multiply-adds, whatever the transposition.
   for (const GemmCall& g : gemms) EXPECT_EQ(g.flops, 2.0 * 8 * 16 * 32);
   EXPECT_EQ(gemms[0].args[0].sizes, std::vector<int64_t>{32});  // the bias
-  // w's gradient multiplies a transposed view: its strides are kept.
   EXPECT_GT(TimeGemms(gemms, 3), 0);
 }
 

@@ -83,8 +83,13 @@ class Attention(nn.Module):
         if self.fused:
             y = F.scaled_dot_product_attention(q, k, v, is_causal=True)
             return self.proj(y.transpose(1, 2).reshape(b, s, d))
-        scores = (q @ k.transpose(-2, -1)).mul_(1.0 / math.sqrt(hd))
-        probs = torch.softmax(scores + self.mask[:s, :s], dim=-1)
+        # As models/attention.cc: scale and additive mask in one baddbmm.
+        scores = torch.baddbmm(
+            self.mask[:s, :s].expand(b * self.h, s, s),
+            q.reshape(b * self.h, s, hd),
+            k.reshape(b * self.h, s, hd).transpose(1, 2),
+            alpha=1.0 / math.sqrt(hd)).view(b, self.h, s, s)
+        probs = torch.softmax(scores, dim=-1)
         return self.proj((probs @ v).transpose(1, 2).reshape(b, s, d))
 
 

@@ -1,5 +1,8 @@
 #include "models/attention.h"
 
+#include <utility>
+#include <vector>
+
 #include "gtest/gtest.h"
 
 namespace sparsity {
@@ -8,7 +11,7 @@ namespace {
 // Asks for the probabilities: the explicit path.
 class WantsProbs : public ActivationObserver {
  public:
-  void OnAttention(const AttentionEvent& e) override { probs = e.probs; }
+  void OnAttention(const AttentionEvent& e) override { probs = e.probs.cpu(); }
   torch::Tensor probs;
 };
 
@@ -39,7 +42,14 @@ Outputs ForwardBackward(SelfAttention& attn, const torch::Tensor& x_in,
   return out;
 }
 
-void ExpectSame(const Outputs& fused, const Outputs& plain) {
+void ExpectSame(const Outputs& fused_on_device,
+                const Outputs& plain_on_device) {
+  const auto cpu = [](const Outputs& o) {
+    Outputs out{o.y.cpu()};
+    for (const torch::Tensor& g : o.grads) out.grads.push_back(g.cpu());
+    return out;
+  };
+  const Outputs fused = cpu(fused_on_device), plain = cpu(plain_on_device);
   EXPECT_TRUE(torch::allclose(fused.y, plain.y, 1e-5, 1e-6))
       << (fused.y - plain.y).abs().max();
   ASSERT_EQ(fused.grads.size(), plain.grads.size());
@@ -57,12 +67,24 @@ class SelfAttentionTest : public ::testing::Test {
   void TearDown() override { SetFusedAttention(FusedAttention::kAuto); }
 };
 
+// On the CPU, and on CUDA (LibTorch's CUDA kernels) when there is a GPU.
+std::vector<torch::Device> Devices() {
+  std::vector<torch::Device> devices = {torch::kCPU};
+  if (torch::cuda::is_available()) devices.push_back(torch::kCUDA);
+  return devices;
+}
+
 TEST_F(SelfAttentionTest, FusedEqualsExplicitForwardAndBackward) {
-  for (bool causal : {true, false}) {
+  for (const auto& [causal, device] :
+       {std::pair{true, Devices()[0]}, std::pair{false, Devices()[0]},
+        std::pair{true, Devices().back()},
+        std::pair{false, Devices().back()}}) {
+    SCOPED_TRACE(device.str() + (causal ? " causal" : " not causal"));
     torch::manual_seed(7);
     SelfAttention attn(AttentionOptions(32, 4, 24).causal(causal));
-    const torch::Tensor x = torch::randn({3, 17, 32});
-    const torch::Tensor w = torch::randn({3, 17, 32});
+    attn->to(device);
+    const torch::Tensor x = torch::randn({3, 17, 32}).to(device);
+    const torch::Tensor w = torch::randn({3, 17, 32}).to(device);
     WantsProbs wants;
     const Outputs plain = ForwardBackward(attn, x, w, &wants);
     ASSERT_TRUE(wants.probs.defined());
@@ -91,15 +113,18 @@ TEST_F(SelfAttentionTest, TiedScoresAgree) {
 // The fused causal path never looks ahead: changing later tokens leaves
 // earlier outputs exactly as they were.
 TEST_F(SelfAttentionTest, FusedCausalMaskHidesLaterTokens) {
-  torch::manual_seed(5);
-  SelfAttention attn(AttentionOptions(32, 4, 16));
-  torch::NoGradGuard no_grad;
-  const torch::Tensor x = torch::randn({2, 12, 32});
-  torch::Tensor changed = x.clone();
-  changed.slice(1, 7, 12).normal_();
-  const torch::Tensor a = attn->forward(x, 0), b = attn->forward(changed, 0);
-  EXPECT_TRUE(torch::equal(a.slice(1, 0, 7), b.slice(1, 0, 7)));
-  EXPECT_FALSE(torch::allclose(a.slice(1, 7, 12), b.slice(1, 7, 12)));
+  for (const torch::Device& device : Devices()) {
+    torch::manual_seed(5);
+    SelfAttention attn(AttentionOptions(32, 4, 16));
+    attn->to(device);
+    torch::NoGradGuard no_grad;
+    const torch::Tensor x = torch::randn({2, 12, 32}).to(device);
+    torch::Tensor changed = x.clone();
+    changed.slice(1, 7, 12).normal_();
+    const torch::Tensor a = attn->forward(x, 0), b = attn->forward(changed, 0);
+    EXPECT_TRUE(torch::equal(a.slice(1, 0, 7), b.slice(1, 0, 7)));
+    EXPECT_FALSE(torch::allclose(a.slice(1, 7, 12), b.slice(1, 7, 12)));
+  }
 }
 
 // The policy: auto is explicit on the CPU (the observer that does not want

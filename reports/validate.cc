@@ -651,8 +651,8 @@ absl::Status ValidateFlatness(const TrainingRecord& run,
   return absl::OkStatus();
 }
 
-// The floor measurement and the fusion rows: every time positive and
-// finite, the ratios what the times say.
+// The floor measurement and the fusion rows: every time and ratio positive
+// and finite, no category's products longer than the category.
 absl::Status ValidatePerformanceExtras(const PerformanceResults& p,
                                        const std::string& file_name) {
   const auto positive = [](double x) { return std::isfinite(x) && x > 0; };
