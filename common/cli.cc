@@ -10,6 +10,7 @@
 #include "absl/strings/str_join.h"
 #include "c10/util/Exception.h"
 #include "gflags/gflags.h"
+#include "google/protobuf/stubs/logging.h"
 
 namespace sparsity {
 namespace {
@@ -52,6 +53,10 @@ void ParseFlags(const std::string& program, const std::string& usage,
                 const std::vector<std::string>& own_sources, int* argc,
                 char*** argv) {
   HandleHelp(*argc, *argv, usage, own_sources);
+  // Protobuf logs some parse failures itself (e.g. invalid UTF-8 in a
+  // string field) before the caller's error: every bad input gets one line,
+  // the project's, so its log is off.
+  google::protobuf::SetLogHandler(nullptr);
   gflags::SetUsageMessage(usage);
   gflags::ParseCommandLineFlags(argc, argv, /*remove_flags=*/true);
   if (*argc > 1) {

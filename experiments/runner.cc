@@ -29,6 +29,7 @@
 #include "google/protobuf/io/tokenizer.h"
 #include "google/protobuf/text_format.h"
 #include "proto/results_io.h"
+#include "train/config_validation.h"
 #include "train/data_parallel.h"
 #include "train/run_info.h"
 
@@ -577,7 +578,9 @@ absl::Status LoadExperimentConfig(Message* config) {
         "--override='", FLAGS_override, "' is not a valid ",
         config->GetDescriptor()->name(), " textproto (", error, ")"));
   }
-  return ApplySweepFlags(config);
+  if (absl::Status s = ApplySweepFlags(config); !s.ok()) return s;
+  // Enums and floats that parse but mean nothing (optimizer: 99, nan, inf).
+  return ValidateFieldValues(*config);
 }
 
 absl::StatusOr<OutputPaths> PrepareOutput() {

@@ -50,6 +50,16 @@ expect_error "sequence too long" "data.seq_len (64) exceeds model.max_seq_len (3
 expect_error "probe not whole sequences" "must be a multiple of probe.seq_len" "$out" run --probe_tokens=500
 expect_error "malformed value" "is not a valid value for base.train.steps" "$out" run --steps=ten
 expect_error "malformed override" "is not a valid" "$out" run --override='base { train { stepz: 3 } }'
+# Values that parse but mean nothing: an enum number that does not exist,
+# nan and inf, in the base config and in a sweep patch.
+expect_error "optimizer 99" "config field base.optim.optimizer is 99, which Optimizer does not define (ADAMW, SGD)" "$out" \
+  run --override='base { optim { optimizer: 99 } }'
+expect_error "momentum nan" "config field base.optim.momentum is nan: it must be a finite number" "$out" \
+  run --override='base { optim { momentum: nan } }'
+expect_error "momentum inf" "config field base.optim.momentum is inf" "$out" \
+  run --override='base { optim { momentum: inf } }'
+expect_error "nan in a sweep patch" "config field sweep.variants\\[[0-9]*\\].patch.optim.eps is nan" "$out" \
+  run --override='sweep { variants { name: "x" patch { optim { eps: nan } } } }'
 expect_error "too many steps" "train.steps must be at most 100000000, got 10000000000" "$out" run --steps=10000000000
 expect_error "too many threads" "train.threads must be at most 256, got 100000" "$out" run --threads=100000
 expect_error "model beyond memory" "this config needs about" "$out" run --d_model=16384 --n_heads=2 --d_ff=1048576
@@ -85,12 +95,16 @@ expect_error "death window 0" "dead_window (0)" "$out" death --override='dead_wi
 expect_error "fade not whole bins" "a positive multiple of fade_bin" "$out" death --override='fade_steps: 7'
 expect_error "no reference variant" "reference variant 'nope'" "$out" death --override='reference: "nope"'
 expect_error "falling prune thresholds" "prune_thresholds must rise" "$out" death --override='prune_thresholds: 0.001'
+expect_error "death learning rate inf" "config field base.optim.lr is inf" "$out" death --override='base { optim { lr: inf } }'
 expect_error "init_from a later run" "is not an earlier run" "$out" death --variants=frozen_trained
 
 # norm_growth's own settings, checked before any folder is made.
 norm() { "$norm_growth" --preset=smoke --quiet --out_dir="$out" --corpus_dir="$corpus" "$@"; }
 expect_error "saturation scale 1" "saturation_scale must be in (1, 1e6\\]" "$out" norm --override='saturation_scale: 1'
-expect_error "saturation scale inf" "saturation_scale must be in (1, 1e6\\]" "$out" norm --override='saturation_scale: inf'
+expect_error "saturation scale inf" "config field saturation_scale is inf: it must be a finite number" "$out" norm --override='saturation_scale: inf'
+expect_error "saturation scale beyond a float" "saturation_scale" "$out" norm --override='saturation_scale: 1e39'
+expect_error "similarity scale inf" "config field similarity_scales\\[1\\] is inf" "$out" norm --override='similarity_scales: 1 similarity_scales: inf'
+expect_error "tie tolerance inf" "config field tie_tolerance is inf" "$out" norm --override='tie_tolerance: inf'
 expect_error "trajectory not on probes" "trajectory_every must be 0 or a multiple of probe.every" "$out" norm --override='trajectory_every: 15'
 expect_error "falling similarity scales" "similarity_scales must be positive, rising and at most 1e6" "$out" norm --override='similarity_scales: 0.5'
 expect_error "attended threshold 0" "attended_threshold must be in (0, 1)" "$out" norm --override='attended_threshold: 0'
@@ -100,6 +114,10 @@ expect_error "too few norm points" "at least 3 probe points" "$out" norm --overr
 
 # topk_thresholding: the ViT's config and Fashion-MNIST's files.
 topk() { "$topk" --preset=smoke --quiet --out_dir="$out" --corpus_dir="$corpus" "$@"; }
+expect_error "ViT activation 42" "config field base.model.mlp.activation is 42" "$out" \
+  topk --override='base { model { mlp { activation: 42 } } }'
+expect_error "label noise nan" "config field base.data.label_noise is nan" "$out" \
+  topk --override='base { data { label_noise: nan } }'
 expect_error "ViT patch size" "model.patch_size must be 4 or 7" "$out" topk --override='base { model { patch_size: 5 } }'
 expect_error "ViT patch size 0" "model.patch_size must be 4 or 7" "$out" topk --override='base { model { patch_size: 0 } }'
 expect_error "ViT without classes" "model.num_classes must be positive" "$out" topk --override='base { model { num_classes: 0 } }'
@@ -129,6 +147,10 @@ expect_error "corruption variant an LM" "corruption variant 'lm' must be a ViT" 
 expect_error "images missing" "install it with tools/setup.sh" "$out" \
   topk --override='base { data { images_dir: "/nonexistent" } }'
 gradient() { "$gradient" --preset=smoke --quiet --out_dir="$out" --corpus_dir="$corpus" "$@"; }
+expect_error "flatness scale nan" "config field flatness_sigmas\\[0\\] is nan" "$out" \
+  gradient --override='flatness_sigmas: nan'
+expect_error "zeroth bias placement 7" "config field base.model.zeroth_bias is 7" "$out" \
+  gradient --override='base { model { zeroth_bias: 7 } }'
 expect_error "mix without JSReLU" "model.mlp.mix_steps mixes ReLU into J-SquaredReLU" "$out" \
   gradient --override='base { model { mlp { mix_steps: 10 } } }'
 expect_error "zeroth bias in a post-norm block" "unset model.post_norm" "$out" \
@@ -180,6 +202,17 @@ cp "$good/layerwise_sparsity.pb" "$tmp/twice/layerwise_sparsity.pb"
 cp "$good/layerwise_sparsity.pb" "$tmp/twice/layerwise_sparsity_old.pb"
 expect_error "render two files of one experiment" "holds two results files of experiment layerwise_sparsity" "$reports" \
   "$render" --results_dir="$tmp/twice" --out_dir="$reports"
+# Invalid UTF-8 in a string field (the experiment's name): one line, the
+# project's, and no protobuf log line before it.
+mkdir -p "$tmp/utf8"
+python3 - "$good/layerwise_sparsity.pb" "$tmp/utf8/layerwise_sparsity.pb" <<'PY'
+import sys
+data = open(sys.argv[1], "rb").read()
+at = data.index(b"layerwise_sparsity")
+open(sys.argv[2], "wb").write(data[:at] + b"\xff" + data[at + 1:])
+PY
+expect_error "render invalid UTF-8" "layerwise_sparsity.pb" "$reports" \
+  "$render" --results_dir="$tmp/utf8" --out_dir="$reports"
 # A good file next to a corrupt one: nothing is written.
 cp "$good/layerwise_sparsity.pb" "$tmp/corrupt/a_good.pb"
 expect_error "render good + corrupt" "corrupt" "$reports" \

@@ -3,6 +3,8 @@
 #include <unistd.h>
 
 #include <cmath>
+#include <string>
+#include <vector>
 
 #include "ATen/detail/CUDAHooksInterface.h"
 #include "absl/strings/str_cat.h"
@@ -38,6 +40,84 @@ absl::Status First(std::initializer_list<absl::Status> checks) {
 }
 
 }  // namespace
+
+namespace {
+
+using google::protobuf::FieldDescriptor;
+
+// The names of an enum's values, for the error.
+std::string ValueNames(const google::protobuf::EnumDescriptor& e) {
+  std::string names;
+  for (int i = 0; i < e.value_count(); ++i) {
+    absl::StrAppend(&names, i ? ", " : "", e.value(i)->name());
+  }
+  return names;
+}
+
+// The i-th value (or the value) of field f, when it is an enum or a float,
+// checked.
+absl::Status CheckScalar(const google::protobuf::Message& m,
+                         const FieldDescriptor& f, int i,
+                         const std::string& at) {
+  const google::protobuf::Reflection& r = *m.GetReflection();
+  double x = 0;
+  switch (f.cpp_type()) {
+    case FieldDescriptor::CPPTYPE_ENUM: {
+      const int v = f.is_repeated() ? r.GetRepeatedEnumValue(m, &f, i)
+                                    : r.GetEnumValue(m, &f);
+      if (f.enum_type()->FindValueByNumber(v) != nullptr) {
+        return absl::OkStatus();
+      }
+      return absl::InvalidArgumentError(absl::StrCat(
+          "config field ", at, " is ", v, ", which ", f.enum_type()->name(),
+          " does not define (", ValueNames(*f.enum_type()), ")"));
+    }
+    case FieldDescriptor::CPPTYPE_FLOAT:
+      x = f.is_repeated() ? r.GetRepeatedFloat(m, &f, i) : r.GetFloat(m, &f);
+      break;
+    case FieldDescriptor::CPPTYPE_DOUBLE:
+      x = f.is_repeated() ? r.GetRepeatedDouble(m, &f, i) : r.GetDouble(m, &f);
+      break;
+    default:
+      return absl::OkStatus();
+  }
+  if (std::isfinite(x)) return absl::OkStatus();
+  return absl::InvalidArgumentError(absl::StrCat(
+      "config field ", at, " is ", x,
+      ": it must be a finite number (a float field holds at most 3.4e38)"));
+}
+
+absl::Status ValidateFieldValuesAt(const google::protobuf::Message& m,
+                                   const std::string& path) {
+  std::vector<const FieldDescriptor*> fields;
+  m.GetReflection()->ListFields(m, &fields);
+  for (const FieldDescriptor* f : fields) {
+    const std::string name =
+        path.empty() ? f->name() : absl::StrCat(path, ".", f->name());
+    const int n = f->is_repeated() ? m.GetReflection()->FieldSize(m, f) : 1;
+    for (int i = 0; i < n; ++i) {
+      const std::string at =
+          f->is_repeated() ? absl::StrCat(name, "[", i, "]") : name;
+      absl::Status s;
+      if (f->cpp_type() == FieldDescriptor::CPPTYPE_MESSAGE) {
+        s = ValidateFieldValuesAt(
+            f->is_repeated() ? m.GetReflection()->GetRepeatedMessage(m, f, i)
+                             : m.GetReflection()->GetMessage(m, f),
+            at);
+      } else {
+        s = CheckScalar(m, *f, i, at);
+      }
+      if (!s.ok()) return s;
+    }
+  }
+  return absl::OkStatus();
+}
+
+}  // namespace
+
+absl::Status ValidateFieldValues(const google::protobuf::Message& message) {
+  return ValidateFieldValuesAt(message, "");
+}
 
 absl::Status ValidateOptimConfig(const OptimConfig& o) {
   if (absl::Status s = First({

@@ -8,6 +8,7 @@
 #include <string>
 
 #include "absl/status/status.h"
+#include "google/protobuf/message.h"
 #include "proto/config.pb.h"
 
 namespace sparsity {
@@ -22,6 +23,13 @@ absl::Status ValidateDataConfig(const DataConfig& data,
                                 const ModelConfig& model);
 absl::Status ValidateProbeConfig(const ProbeConfig& probe,
                                  const ModelConfig& model);
+
+// What text format lets through in any message (configs, sweep patches
+// included, nested and repeated fields too): an enum number its enum does
+// not define (proto3 enums are open: `optimizer: 99` parses), and a float or
+// double that is nan or infinite (`nan`, `inf`, or 1e39 in a float). The
+// error is one line naming the field's path, e.g. "base.optim.optimizer".
+absl::Status ValidateFieldValues(const google::protobuf::Message& message);
 
 // Upper bounds: a config beyond them is a typo, not a run.
 inline constexpr int64_t kMaxSteps = 100'000'000;
