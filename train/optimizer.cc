@@ -34,7 +34,7 @@ std::unique_ptr<torch::optim::Optimizer> Build(
                                  options.weight_decay(config.weight_decay())));
   groups.emplace_back(no_decay, std::make_unique<torch::optim::AdamWOptions>(
                                     options.weight_decay(0.0)));
-  if (!FusedOptimizer()) {
+  if (!(config.has_fused() ? config.fused() : FusedOptimizer())) {
     return std::make_unique<torch::optim::AdamW>(std::move(groups));
   }
   return std::make_unique<FusedAdamW>(std::move(groups));

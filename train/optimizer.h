@@ -2,8 +2,9 @@
 // decay) or momentum SGD, weight decay on matrices and embeddings only
 // (parameters with ndim >= 2; biases and LayerNorm gains are not decayed).
 // AdamW is FusedAdamW (train/fused_adamw.h: one fused pass per group, the
-// same state and checkpoints as torch::optim::AdamW) unless
-// SetFusedOptimizer(false) asks for torch::optim::AdamW itself.
+// same state and checkpoints as torch::optim::AdamW) unless the config's
+// optim.fused is false or, where it is unset, SetFusedOptimizer(false)
+// asks for torch::optim::AdamW itself.
 //
 //   std::unique_ptr<torch::optim::Optimizer> opt =
 //       MakeOptimizer(config.optim(), model->parameters());

@@ -5,6 +5,7 @@
 
 #include "gtest/gtest.h"
 #include "models/transformer_lm.h"
+#include "train/fused_adamw.h"
 #include "train/lr_schedule.h"
 #include "train/optimizer.h"
 #include "train/sparsity_probe.h"
@@ -208,6 +209,13 @@ TEST(MakeOptimizer, SgdOrAdamWWithDecayOnMatricesOnly) {
   OptimConfig o = Optim();
   auto adamw = MakeOptimizer(o, lm->parameters());
   ASSERT_NE(dynamic_cast<torch::optim::AdamW*>(adamw.get()), nullptr);
+  // Fused unless the config says otherwise.
+  EXPECT_NE(dynamic_cast<FusedAdamW*>(adamw.get()), nullptr);
+  OptimConfig unfused = o;
+  unfused.set_fused(false);
+  EXPECT_EQ(dynamic_cast<FusedAdamW*>(
+                MakeOptimizer(unfused, lm->parameters()).get()),
+            nullptr);
   ASSERT_EQ(adamw->param_groups().size(), 2u);
   for (const auto& p : adamw->param_groups()[0].params()) EXPECT_GE(p.dim(), 2);
   for (const auto& p : adamw->param_groups()[1].params()) EXPECT_EQ(p.dim(), 1);
