@@ -1,9 +1,11 @@
 #!/usr/bin/env bash
 # Data-parallel training (train/data_parallel.h) end to end:
 #  1. every experiment's smoke presets that train, 2 ranks x half the batch
-#     (--nproc=2, 1 thread each) against 1 rank x the full batch (2
-#     threads), compared by tools/compare_results.py with the 1-thread run
-#     as the reference for what reduction order alone moves (norm_growth's
+#     (--nproc=2, 1 thread each) against 1 rank x the full batch (1 thread:
+#     the same thread partition in every elementwise kernel, the fused AdamW
+#     step's included), compared by tools/compare_results.py with the
+#     2-thread run as the reference for what reduction order alone moves
+#     (norm_growth's
 #     head statistics skipped, as in tools/gpu_check.sh); the layerwise
 #     smoke's loss and gradient norm at every step within 1e-5 relative;
 #  2. a rank killed mid-run (tasks started as srun would, through
@@ -38,9 +40,18 @@ for spec in layerwise_sparsity:smoke layerwise_sparsity:ablation_smoke \
   topk_thresholding:smoke topk_thresholding:memorise_smoke; do
   e=${spec%%:*} p=${spec##*:} d=$tmp/eq_${spec/:/_}
   mkdir -p "$d"
-  smoke "$e" "$p" "$d/one" --threads=2 || continue
-  smoke "$e" "$p" "$d/ref" --threads=1 || continue
-  smoke "$e" "$p" "$d/two" --nproc=2 --threads=1 || continue
+  # neuron_death's and norm_growth's smoke presets with torch's AdamW: with
+  # the fused step their 1- and 2-thread single-rank runs came out equal at
+  # the aggregates that then differed for 2 ranks (death counts, a fit's
+  # slope), leaving no yardstick for reduction order; open question, see
+  # README ("Performance"). The others (and layerwise's per-step loss
+  # check below) run the fused step.
+  opt=()
+  [[ $e == neuron_death || $e == norm_growth ]] &&
+    opt=(--override='base { optim { fused: false } }')
+  smoke "$e" "$p" "$d/one" --threads=1 "${opt[@]}" || continue
+  smoke "$e" "$p" "$d/ref" --threads=2 "${opt[@]}" || continue
+  smoke "$e" "$p" "$d/two" --nproc=2 --threads=1 "${opt[@]}" || continue
   skip=()
   [[ $e == norm_growth ]] && skip=(--skip /norm_growth/heads)
   if ! python3 "$compare" "${skip[@]}" "$d/one/$e.json" "$d/two/$e.json" \

@@ -15,6 +15,8 @@ grep -q "C++ .* steps/s, Python [0-9.]* (.*), compiled [0-9.]* (" "$tmp/log" || 
 md=$tmp/reports/performance.md
 for section in "## Targets" "## C++ trainer vs PyTorch in Python" \
   "## Cost of probing" "## Activation-statistics kernel vs LibTorch" "| default |" \
+  "## The training step against its matmul floor" "| between ops" \
+  "## Fused paths against the paths they replaced" "| optimizer |" \
   "compiled Python steps/s"; do
   grep -qF -- "$section" "$md" || { echo "performance.md lacks '$section'"; exit 1; }
 done
