@@ -213,9 +213,9 @@ TEST(MakeOptimizer, SgdOrAdamWWithDecayOnMatricesOnly) {
   EXPECT_NE(dynamic_cast<FusedAdamW*>(adamw.get()), nullptr);
   OptimConfig unfused = o;
   unfused.set_fused(false);
-  EXPECT_EQ(dynamic_cast<FusedAdamW*>(
-                MakeOptimizer(unfused, lm->parameters()).get()),
-            nullptr);
+  EXPECT_EQ(
+      dynamic_cast<FusedAdamW*>(MakeOptimizer(unfused, lm->parameters()).get()),
+      nullptr);
   ASSERT_EQ(adamw->param_groups().size(), 2u);
   for (const auto& p : adamw->param_groups()[0].params()) EXPECT_GE(p.dim(), 2);
   for (const auto& p : adamw->param_groups()[1].params()) EXPECT_EQ(p.dim(), 1);
