@@ -293,13 +293,20 @@ std::pair<bool, std::string> Capture(const std::string& cmd) {
 }
 
 // One timed C++ run in a fresh process (this binary with --child).
-absl::StatusOr<double> TimeCppProcess(const Size& s, int steps,
-                                      const std::string& mode) {
-  const auto [ok, out] = Capture(absl::StrFormat(
+// Runs this binary as --child=SIZE:MODE:STEPS with the driver's settings.
+std::pair<bool, std::string> RunChildProcess(const Size& s,
+                                             const std::string& mode,
+                                             int steps) {
+  return Capture(absl::StrFormat(
       "%s --child=%s:%s:%d --warmup=%d --threads=%d --probe_every=%d "
       "--device=%s --attention=%s --fused_optimizer=%d",
       SelfPath(), s.name, mode, steps, FLAGS_warmup, FLAGS_threads,
       FLAGS_probe_every, FLAGS_device, FLAGS_attention, FLAGS_fused_optimizer));
+}
+
+absl::StatusOr<double> TimeCppProcess(const Size& s, int steps,
+                                      const std::string& mode) {
+  const auto [ok, out] = RunChildProcess(s, mode, steps);
   double seconds = 0;
   const size_t at = out.rfind("seconds=");
   if (!ok || at == std::string::npos ||
@@ -317,11 +324,7 @@ struct FloorRound {
 };
 
 absl::StatusOr<FloorRound> TimeFloorProcess(const Size& s, int steps) {
-  const auto [ok, out] = Capture(absl::StrFormat(
-      "%s --child=%s:floor:%d --warmup=%d --threads=%d --device=%s "
-      "--attention=%s --fused_optimizer=%d",
-      SelfPath(), s.name, steps, FLAGS_warmup, FLAGS_threads, FLAGS_device,
-      FLAGS_attention, FLAGS_fused_optimizer));
+  const auto [ok, out] = RunChildProcess(s, "floor", steps);
   const size_t at = out.rfind("floor: ");
   if (!ok || at == std::string::npos) {
     return absl::InternalError(absl::StrCat("C++ floor run failed: ", out));

@@ -39,10 +39,6 @@ absl::Status First(std::initializer_list<absl::Status> checks) {
   return absl::OkStatus();
 }
 
-}  // namespace
-
-namespace {
-
 using google::protobuf::FieldDescriptor;
 
 // The names of an enum's values, for the error.
